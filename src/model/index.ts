@@ -1,0 +1,18 @@
+export * from './models.js';
+export {
+  unknownProperties,
+  pointerToken,
+  decodeModel,
+  encodeModel,
+  stringifyModel,
+  generatedSource,
+  type Issue,
+  type DecodeOptions,
+  type DecodeResult,
+  type JsonValue,
+  type UnknownProperties,
+} from './codec.js';
+export { equals } from './equals.js';
+export { parseDateTime, formatDateTime } from './datetime.js';
+export * as schema from './schema.js';
+export type { ModelName } from './schema.js';
