@@ -1,7 +1,7 @@
 // The wire codec, compiled once at load time from the schema descriptors into plain JavaScript functions (the way
 // ajv and fast-json-stringify do): one decoder, one wire-object encoder and one JSON-text writer per model. The
 // generated code only ever contains property names and enum values from schema.ts, never input data.
-import { parseDateTime, explainDateTime } from './datetime.js';
+import { parseDateTime, explainDateTime, formatDateTime } from './datetime.js';
 import { DESCRIPTORS, MODEL_NAMES, type Shape } from './shapes.js';
 import type { ModelName } from './schema.js';
 
@@ -250,7 +250,7 @@ function writeValue(shape: Shape, x: string): string {
     case 'enum':
       return x;
     case 'datetime':
-      return `${x}.toISOString()`;
+      return `F(${x})`;
     case 'map':
       return `W(${x})`;
     case 'model':
@@ -283,7 +283,7 @@ function textValue(shape: Shape, x: string): string {
     case 'int32':
       return `("" + ${x})`;
     case 'datetime':
-      return `('"' + ${x}.toISOString() + '"')`;
+      return `('"' + F(${x}) + '"')`;
     case 'map':
       return `T(${x})`;
     case 'model':
@@ -349,12 +349,13 @@ function compile(): Compiled {
   const table = (kind: string) => `{ ${MODEL_NAMES.map((n) => `${n}: ${fn(kind, n)}`).join(', ')} }`;
   const enumDecls = g.enums.map((_, i) => `const E${i} = H.enums[${i}];`).join('\n');
   const source = `"use strict";
-const { D, M, W, S, Q, A, T, J, X } = H;
+const { D, F, M, W, S, Q, A, T, J, X } = H;
 ${enumDecls}
 ${g.out.join('\n\n')}
 return { decoders: ${table('d')}, encoders: ${table('w')}, writers: ${table('s')} };`;
   const helpers = {
     D: parseDateTime,
+    F: formatDateTime,
     M: readMap,
     W: copyMap,
     S: setOwn,
