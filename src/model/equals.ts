@@ -23,5 +23,8 @@ export function equals(a: unknown, b: unknown): boolean {
   }
   for (const k in y) if (y[k] !== undefined) count--;
   if (count !== 0) return false;
-  return equals(x[unknownProperties] ?? {}, y[unknownProperties] ?? {});
+  const ux = x[unknownProperties];
+  const uy = y[unknownProperties];
+  if (ux === undefined && uy === undefined) return true;
+  return equals(ux ?? {}, uy ?? {});
 }
