@@ -70,8 +70,10 @@ class Context {
   error(path: string, message: string): void {
     this.errors.push({ path, message });
   }
-  warn(path: string, message: string): void {
-    (this.strict ? this.errors : this.warnings).push({ path, message });
+  /** A warning, or an error in strict mode; `tolerated` says what tolerant reading did about it. */
+  warn(path: string, message: string, tolerated: string): void {
+    if (this.strict) this.errors.push({ path, message });
+    else this.warnings.push({ path, message: `${message}; ${tolerated}` });
   }
   /** Wrong type at parent/key. */
   t(p: string, k: string | number, expected: string, x: unknown): void {
@@ -91,7 +93,7 @@ class Context {
     let bag = o[unknownProperties] as Record<string, unknown> | undefined;
     if (bag === undefined) o[unknownProperties] = bag = {};
     setOwn(bag, k, v);
-    this.warn(`${p}/${pointerToken(k)}`, `unknown property "${k}" on ${model}; kept as is`);
+    this.warn(`${p}/${pointerToken(k)}`, `unknown property "${k}" on ${model}`, 'kept as is');
   }
 }
 
@@ -105,10 +107,10 @@ function enumReader(values: readonly string[]): EnumReader {
     if (known.has(x)) return x;
     const canonical = folded.get(x.toLowerCase());
     if (canonical !== undefined) {
-      c.warn(`${p}/${pointerToken(k)}`, `"${x}" is not the canonical spelling; read as "${canonical}"`);
+      c.warn(`${p}/${pointerToken(k)}`, `"${x}" is not the canonical spelling of "${canonical}"`, `read as "${canonical}"`);
       return canonical;
     }
-    c.warn(`${p}/${pointerToken(k)}`, `unknown value ${JSON.stringify(x)} (known: ${list}); kept as is`);
+    c.warn(`${p}/${pointerToken(k)}`, `unknown value ${JSON.stringify(x)} (known: ${list})`, 'kept as is');
     return x;
   };
 }
@@ -120,10 +122,10 @@ function readMap(x: Record<string, unknown>, p: string, c: Context): Record<stri
     if (typeof v === 'string') setOwn(out, k, v);
     else if (typeof v === 'number' || typeof v === 'boolean') {
       const text = JSON.stringify(v);
-      c.warn(`${p}/${pointerToken(k)}`, `expected a string, got ${preview(v)}; converted to "${text}"`);
+      c.warn(`${p}/${pointerToken(k)}`, `expected a string, got ${preview(v)}`, `converted to "${text}"`);
       setOwn(out, k, text);
     } else if (v === null) {
-      c.warn(`${p}/${pointerToken(k)}`, 'expected a string, got null; the attribute is dropped');
+      c.warn(`${p}/${pointerToken(k)}`, 'expected a string, got null', 'the attribute is dropped');
     } else c.t(p, k, 'a string', v);
   }
   return out;

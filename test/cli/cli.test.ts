@@ -1,0 +1,137 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { fixture, fixturePath } from '../helpers.js';
+
+const collect = (s: PassThrough) => {
+  const chunks: Buffer[] = [];
+  s.on('data', (c: Buffer) => chunks.push(c));
+  return () => Buffer.concat(chunks).toString('utf8');
+};
+
+async function cli(args: string[], stdin = '') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out = collect(stdout);
+  const err = collect(stderr);
+  const code = await run(args, { stdin: Readable.from([stdin]), stdout, stderr });
+  return { code, out: out(), err: err() };
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'callbackd-cli-'));
+const file = (name: string, text: string) => {
+  const path = join(tmp, name);
+  writeFileSync(path, text);
+  return path;
+};
+const oneLine = (name: string) => JSON.stringify(fixture(name));
+
+describe('callbackd validate', () => {
+  it('a valid participant file exits 0', async () => {
+    const r = await cli(['validate', fixturePath('f4-all-properties.json')]);
+    expect(r).toMatchObject({ code: 0, out: 'document: valid\n' });
+  });
+
+  it('lists each problem with its path and exits 1 on an invalid document', async () => {
+    const bad = { ...fixture('f1-customer-scheduled-connected.json'), startTime: '2026-02-30T10:00:00Z', held: 'no' };
+    const r = await cli(['validate', file('bad.json', JSON.stringify(bad, null, 2))]);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('document: invalid (2 errors)');
+    expect(r.out).toMatch(/error \/startTime: expected an ISO-8601 .*\(impossible date/);
+    expect(r.out).toMatch(/error \/held: expected a boolean, got a string \("no"\)/);
+  });
+
+  it('warnings alone stay valid unless --strict', async () => {
+    const path = fixturePath('f5-edge-cases.json');
+    expect((await cli(['validate', path])).code).toBe(0);
+    const strict = await cli(['validate', '--strict', '--json', path]);
+    expect(strict.code).toBe(1);
+    const line = JSON.parse(strict.out.trim());
+    expect(line).toMatchObject({ index: 0, valid: false, warnings: [] });
+    expect(line.errors.map((e: { path: string }) => e.path)).toContain('/disconnectType');
+  });
+
+  it('--json prints one line per NDJSON document; a malformed line is invalid and the others are still checked', async () => {
+    const ndjson = [oneLine('f1-customer-scheduled-connected.json'), '{"state": 5', '', oneLine('f3-agent-missed-system-disconnect.json'), '{"held": "x"}'].join('\n');
+    const r = await cli(['validate', '--json', '-'], ndjson);
+    expect(r.code).toBe(1);
+    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.index, l.valid])).toEqual([[0, true], [1, false], [2, true], [3, false]]);
+    expect(lines[1].errors[0].path).toBe('');
+    expect(lines[1].errors[0].message).toMatch(/^not JSON/);
+    expect(lines[3].errors).toEqual([{ path: '/held', message: 'expected a boolean, got a string ("x")' }]);
+  });
+
+  it('checks a JSON array of participants, with paths into the array', async () => {
+    const r = await cli(['validate', '--json', '-'], JSON.stringify([fixture('f2-acd-routing-data.json'), { held: 1 }], null, 1));
+    expect(JSON.parse(r.out)).toMatchObject({ index: 0, valid: false, errors: [{ path: '/1/held' }] });
+  });
+
+  it('checks a conversation and its participants', async () => {
+    const conv = { id: 'c1', participants: [fixture('f2-acd-routing-data.json'), { state: 3 }], selfUri: '/api/v2/conversations/callbacks/c1' };
+    const r = await cli(['validate', '--json', '-'], JSON.stringify(conv, null, 2));
+    expect(JSON.parse(r.out).errors).toEqual([{ path: '/participants/1/state', message: expect.stringMatching(/^expected a string/) }]);
+  });
+
+  it('exits 2 for a missing file, no argument, an unknown option or empty input', async () => {
+    const missing = await cli(['validate', join(tmp, 'nope.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/cannot read .*nope.json: ENOENT/);
+    expect((await cli(['validate'])).code).toBe(2);
+    expect((await cli(['validate', '--bogus', 'x'])).code).toBe(2);
+    expect((await cli(['frobnicate'])).code).toBe(2);
+    expect((await cli(['validate', '-'], '  \n')).code).toBe(2);
+  });
+
+  it('streams a large NDJSON file', async () => {
+    const line = oneLine('f4-all-properties.json');
+    const n = 20000;
+    const path = file('big.ndjson', `${Array.from({ length: n }, () => line).join('\n')}\n`);
+    const r = await cli(['validate', path]);
+    expect(r.code).toBe(0);
+    expect(r.out.trim().split('\n').at(-1)).toBe(`${n} valid, 0 invalid`);
+  });
+});
+
+describe('callbackd normalize', () => {
+  it('prints the canonical encoding', async () => {
+    const r = await cli(['normalize', fixturePath('f5-edge-cases.json')]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.out);
+    expect(out.direction).toBe('outbound');
+    expect(out.held).toBeUndefined();
+    expect(out.initialState).toBe('scheduled');
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('prints one line per NDJSON document and reports invalid ones on stderr with their paths', async () => {
+    const r = await cli(['normalize', '-'], ['{"id":"a","startTime":"2024-05-01T11:30:00+02:00"}', '{"id":7}', '{"id":"b"}'].join('\n'));
+    expect(r.code).toBe(1);
+    expect(r.out).toBe('{"id":"a","startTime":"2024-05-01T09:30:00.000Z"}\n{"id":"b"}\n');
+    expect(r.err).toContain('document 1 (line 2): invalid');
+    expect(r.err).toContain('error /id: expected a string, got the integer 7');
+  });
+
+  it('--strict refuses what tolerant reading accepts', async () => {
+    const r = await cli(['normalize', '--strict', '-'], '{"direction":"OUTBOUND"}');
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('/direction');
+  });
+});
+
+describe('the installed bin', () => {
+  it('runs from bin/callbackd.js with the exit codes', async () => {
+    const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+    const exec = promisify(execFile);
+    const ok = await exec(process.execPath, [bin, 'validate', fixturePath('f1-customer-scheduled-connected.json')]);
+    expect(ok.stdout).toBe('document: valid\n');
+    await expect(exec(process.execPath, [bin, 'validate', join(tmp, 'missing.json')])).rejects.toMatchObject({ code: 2 });
+    await expect(exec(process.execPath, [bin, 'validate', file('inv.json', '{"held":1}')])).rejects.toMatchObject({ code: 1 });
+  });
+});
