@@ -1,17 +1,26 @@
-// Regenerates src/model/models.ts from the schema (`npm run gen`); `--check` exits 1 when the file is stale.
+// Regenerates what is derived from code: src/model/models.ts (from the schema) and the transition-table section of
+// docs/lifecycle.md (from the table). `npm run gen -- --check` exits 1 when either is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateModelsSource } from '../src/model/typegen.js';
+import { withDiagrams } from '../src/lifecycle/diagram.js';
 
-const target = fileURLToPath(new URL('../src/model/models.ts', import.meta.url));
-const fresh = generateModelsSource();
-if (process.argv.includes('--check')) {
-  const current = readFileSync(target, 'utf8');
-  if (current !== fresh) {
-    console.error('src/model/models.ts is stale: run npm run gen');
-    process.exit(1);
+const path = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const targets: [string, (current: string) => string][] = [
+  ['src/model/models.ts', () => generateModelsSource()],
+  ['docs/lifecycle.md', (current) => withDiagrams(current)],
+];
+let stale = false;
+for (const [file, make] of targets) {
+  const current = readFileSync(path(file), 'utf8');
+  const fresh = make(current);
+  if (current === fresh) continue;
+  if (process.argv.includes('--check')) {
+    console.error(`${file} is stale: run npm run gen`);
+    stale = true;
+  } else {
+    writeFileSync(path(file), fresh);
+    console.log(`wrote ${file}`);
   }
-} else {
-  writeFileSync(target, fresh);
-  console.log(`wrote ${target}`);
 }
+process.exitCode = stale ? 1 : 0;
