@@ -1,6 +1,18 @@
 // The `callbackd` command line. Exit codes: 0 success, 1 invalid input, 2 usage or I/O error.
 import { Command, CommanderError, Option } from 'commander';
+import { checkTimeline } from '../lifecycle/timeline.js';
+import type { Checked } from './check.js';
 import { normalize, validate, UsageError, type Io } from './validate.js';
+
+/** Timeline violations of every participant of a valid document, as errors with their paths. */
+function timelineErrors(result: { checked?: Checked }): { path: string; message: string }[] {
+  const c = result.checked;
+  if (c === undefined) return [];
+  const participants = c.kind === 'participant' ? [{ prefix: '', p: c.value }]
+    : c.kind === 'participants' ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
+    : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
+  return participants.flatMap(({ prefix, p }) => checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })));
+}
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
   let code = 0;
@@ -15,8 +27,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .argument('<file>', 'a JSON or NDJSON file, or - for standard input')
     .option('--strict', 'treat every warning as an error', false)
     .option('--json', 'print one JSON line per document', false)
-    .action(async (file: string, opts: { strict: boolean; json: boolean }) => {
-      code = await validate(file, opts, io);
+    .option('--timeline', "also check each participant's times against the lifecycle's rules", false)
+    .action(async (file: string, opts: { strict: boolean; json: boolean; timeline: boolean }) => {
+      code = await validate(file, { ...opts, ...(opts.timeline ? { extraErrors: timelineErrors } : {}) }, io);
     });
 
   program

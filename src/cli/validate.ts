@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import type { Issue } from '../model/index.js';
-import { canonicalText, checkDocument } from './check.js';
+import { canonicalText, checkDocument, type CheckResult } from './check.js';
 import { readDocuments, type RawDocument } from './documents.js';
 import { writeLine } from './output.js';
 
@@ -33,7 +33,7 @@ export interface ValidateOptions {
   strict: boolean;
   json: boolean;
   /** Extra checks on each valid document (the lifecycle's timeline rules), as warnings-level problems. */
-  extraErrors?: (doc: ReturnType<typeof checkDocument>) => Issue[];
+  extraErrors?: (doc: CheckResult) => Issue[];
 }
 
 /** Returns the exit code: 0 all valid, 1 any invalid. */
@@ -45,7 +45,7 @@ export async function validate(file: string, options: ValidateOptions, io: Io): 
     count++;
     const result = doc.ok
       ? checkDocument(doc.value, { strict: options.strict })
-      : { valid: false, errors: [{ path: '', message: `not JSON: ${doc.error}` }], warnings: [] };
+      : ({ valid: false, errors: [{ path: '', message: `not JSON: ${doc.error}` }], warnings: [] } satisfies CheckResult as CheckResult);
     if (result.valid && options.extraErrors !== undefined) {
       const extra = options.extraErrors(result);
       if (extra.length > 0) {

@@ -135,3 +135,16 @@ describe('the installed bin', () => {
     await expect(exec(process.execPath, [bin, 'validate', file('inv.json', '{"held":1}')])).rejects.toMatchObject({ code: 1 });
   });
 });
+
+describe('callbackd validate --timeline', () => {
+  it('reports timeline violations as errors with their paths', async () => {
+    const good = fixturePath('f4-all-properties.json');
+    expect((await cli(['validate', '--timeline', good])).code).toBe(0);
+    const conv = { id: 'c', participants: [fixture('f2-acd-routing-data.json'), { state: 'connected', held: true, endTime: '2024-01-01T10:00:00Z' }] };
+    const r = await cli(['validate', '--timeline', '--json', '-'], JSON.stringify(conv));
+    expect(r.code).toBe(1);
+    const paths = JSON.parse(r.out).errors.map((e: { path: string; message: string }) => e.path);
+    expect(paths).toEqual(['/participants/1/endTime', '/participants/1/startHoldTime']);
+    expect((await cli(['validate', '-'], JSON.stringify(conv))).code).toBe(0);
+  });
+});
