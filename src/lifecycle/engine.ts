@@ -1,7 +1,7 @@
 // The lifecycle engine: pure functions of (conversation, command, now). No clock, no I/O, no randomness: new ids are
 // derived from the conversation id and a counter, so the same inputs always give the same conversation and events.
 import { createHash } from 'node:crypto';
-import type { CallbackConversation, CallbackMediaParticipant, ConversationRoutingData, Wrapup } from '../model/index.js';
+import type { CallbackConversation, CallbackMediaParticipant, ConversationRoutingData, Wrapup, WrapupInput } from '../model/index.js';
 import { CODES, LifecycleError } from './errors.js';
 import { findRows, rejectionFor, type Row, type Trigger } from './table.js';
 import type {
@@ -368,8 +368,10 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
   emit(m, { type: 'agentReleased', at: now, participantId: id, userId: p.user?.id as string });
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+/** The Wrapup fields of an input, without absent ones. */
+function stripUndefined(o: WrapupInput): Wrapup {
+  const { code, name, notes, tags, durationSeconds, endTime } = o;
+  return Object.fromEntries(Object.entries({ code, name, notes, tags, durationSeconds, endTime }).filter(([, v]) => v !== undefined)) as Wrapup;
 }
 
 function validateSchedule(time: Date | undefined, now: Date, state: string): void {

@@ -1,6 +1,6 @@
 // The callback conversation as the lifecycle engine keeps it: the participants in model types, plus what the model
 // does not carry (the callback's own phase, including `scheduled`; per-leg bookkeeping; placed calls; a version).
-import type { CallbackMediaParticipant, TransferResponse } from '../model/index.js';
+import type { CallbackMediaParticipant, TransferResponse, WrapupInput } from '../model/index.js';
 
 /** The callback's own state. `scheduled` exists here although CallbackMediaParticipant.state has no such value. */
 export type Phase = 'scheduled' | 'queued' | 'offered' | 'active' | 'ended';
@@ -117,15 +117,6 @@ export interface CreateCommand {
 
 export type TransferTarget = { kind: 'agent'; agent: AgentRef } | { kind: 'queue'; queue: QueueSettings };
 
-export interface WrapupInput {
-  code?: string;
-  name?: string;
-  notes?: string;
-  tags?: string[];
-  durationSeconds?: number;
-  endTime?: Date;
-  provisional?: boolean;
-}
 
 export type Command =
   | {

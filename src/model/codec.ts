@@ -3,7 +3,7 @@
 // generated code only ever contains property names and enum values from schema.ts, never input data.
 import { parseDateTime, explainDateTime, formatDateTime } from './datetime.js';
 import { DESCRIPTORS, MODEL_NAMES, type Shape } from './shapes.js';
-import type { ModelName } from './schema.js';
+import type { ModelName } from './registry.js';
 
 /** Where unknown wire properties of a decoded object are kept, so that encoding writes them back. */
 export const unknownProperties: unique symbol = Symbol.for('callbackd.unknownProperties');
@@ -144,6 +144,12 @@ function expected(shape: Shape): string {
       return 'a boolean';
     case 'int32':
       return 'an integer from -2147483648 to 2147483647';
+    case 'int64':
+      return 'an integer (int64, within ±2^53)';
+    case 'number':
+      return 'a number';
+    case 'json':
+      return 'any JSON value';
     case 'datetime':
       return DATE_EXPECTED;
     case 'enum':
@@ -183,6 +189,12 @@ function readValue(g: Gen, shape: Shape, assign: (e: string) => string, kx: stri
       return `if (typeof x === "boolean") ${assign('x')}; else ${bad}`;
     case 'int32':
       return `if (typeof x === "number" && (x | 0) === x) ${assign('x')}; else ${bad}`;
+    case 'int64':
+      return `if (Number.isSafeInteger(x)) ${assign('x')}; else ${bad}`;
+    case 'number':
+      return `if (typeof x === "number" && Number.isFinite(x)) ${assign('x')}; else ${bad}`;
+    case 'json':
+      return `${assign('x')};`;
     case 'datetime':
       return `if (typeof x === "string" && (y = D(x)) !== undefined) ${assign('y')}; else c.d(p, ${kx}, x);`;
     case 'enum':
@@ -249,7 +261,10 @@ function writeValue(shape: Shape, x: string): string {
     case 'string':
     case 'boolean':
     case 'int32':
+    case 'int64':
+    case 'number':
     case 'enum':
+    case 'json':
       return x;
     case 'datetime':
       return `F(${x})`;
@@ -283,7 +298,11 @@ function textValue(shape: Shape, x: string): string {
     case 'boolean':
       return `(${x} ? "true" : "false")`;
     case 'int32':
+    case 'int64':
+    case 'number':
       return `("" + ${x})`;
+    case 'json':
+      return `J(${x})`;
     case 'datetime':
       return `('"' + F(${x}) + '"')`;
     case 'map':

@@ -15,4 +15,5 @@ export {
 export { equals } from './equals.js';
 export { parseDateTime, formatDateTime } from './datetime.js';
 export * as schema from './schema.js';
-export type { ModelName } from './schema.js';
+export type { ModelName } from './registry.js';
+export { MODELS } from './registry.js';

@@ -6,23 +6,27 @@ import Type, { type TSchema } from 'typebox';
 /** Marker on an enum schema: values outside `enum` are kept on decode (with a warning) instead of rejected. */
 export const OPEN_ENUM = 'x-open-enum';
 
-const str = (description: string) => Type.String({ description });
-const bool = (description: string) => Type.Boolean({ description });
-const int32 = (description: string) =>
+export const str = (description: string) => Type.String({ description });
+export const bool = (description: string) => Type.Boolean({ description });
+export const int32 = (description: string) =>
   Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647, description });
-const dateTime = (description: string) => Type.String({ format: 'date-time', description });
-const strings = (description: string) => Type.Array(Type.String(), { description });
-const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
-const enumOf = (name: string, values: readonly string[], description: string) =>
+export const int64 = (description: string) => Type.Integer({ format: 'int64', description });
+export const number = (description: string) => Type.Number({ description });
+/** Any JSON value. */
+export const json = (description: string) => Type.Unsafe<unknown>({ description, 'x-any-json': true });
+export const dateTime = (description: string) => Type.String({ format: 'date-time', description });
+export const strings = (description: string) => Type.Array(Type.String(), { description });
+export const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+export const enumOf = (name: string, values: readonly string[], description: string) =>
   Type.Unsafe<string>({ type: 'string', enum: [...values], [OPEN_ENUM]: true, 'x-enum-name': name, description });
-const ref = <T extends TSchema>(model: T, description: string) => ({ ...model, description }) as T;
-const list = <T extends TSchema>(model: T, description: string) => Type.Array(model, { description });
+export const ref = <T extends TSchema>(model: T, description: string) => ({ ...model, description }) as T;
+export const list = <T extends TSchema>(model: T, description: string) => Type.Array(model, { description });
 
 /**
  * A model: an object schema named by `$id`, whose properties are optional unless listed in `required`.
  * Unknown properties are allowed on the wire (`additionalProperties: true`): the codec keeps them.
  */
-function model<P extends Record<string, TSchema>>(
+export function model<P extends Record<string, TSchema>>(
   name: string,
   description: string,
   properties: P,
@@ -280,8 +284,8 @@ export const CallbackConversation = model('CallbackConversation', 'A callback co
   selfUri: str('API path of the conversation.'),
 });
 
-/** Every model, by name, in dependency order (a model comes after the models it references). */
-export const MODELS = {
+/** The models of the callback conversation, by name, in dependency order. */
+export const CONVERSATION_MODELS = {
   DomainEntityRef,
   ErrorInfo,
   Wrapup,
@@ -306,11 +310,10 @@ export const MODELS = {
   CallbackConversation,
 } as const;
 
-export type ModelName = keyof typeof MODELS;
 
 /** The 15 models of the seed: CallbackMediaParticipant and every model it references. */
 export const SEED_MODELS = [
   'CallbackMediaParticipant', 'DomainEntityRef', 'ErrorInfo', 'Wrapup', 'JourneyContext', 'JourneyCustomer',
   'JourneyCustomerSession', 'JourneyAction', 'JourneyActionMap', 'ConversationRoutingData', 'AddressableEntityRef',
   'ScoredAgent', 'DialerPreview', 'PhoneNumberColumn', 'Voicemail',
-] as const satisfies readonly ModelName[];
+] as const satisfies readonly (keyof typeof CONVERSATION_MODELS)[];

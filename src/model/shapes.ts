@@ -1,12 +1,16 @@
 // Reads the JSON Schemas of schema.ts into the few shapes the wire format has, so that the codec compiler, the
 // type generator and the test generators all walk the same small description instead of raw JSON Schema.
 import type { TSchema } from 'typebox';
-import { MODELS, OPEN_ENUM, type ModelName } from './schema.js';
+import { OPEN_ENUM } from './schema.js';
+import { MODELS, type ModelName } from './registry.js';
 
 export type Shape =
   | { kind: 'string' }
   | { kind: 'boolean' }
   | { kind: 'int32' }
+  | { kind: 'int64' }
+  | { kind: 'number' }
+  | { kind: 'json' }
   | { kind: 'datetime' }
   | { kind: 'enum'; name: string; values: readonly string[] }
   | { kind: 'map' }
@@ -38,9 +42,11 @@ interface JsonSchemaLike {
   description?: string;
   [OPEN_ENUM]?: boolean;
   'x-enum-name'?: string;
+  'x-any-json'?: boolean;
 }
 
 function shapeOf(schema: JsonSchemaLike, where: string): Shape {
+  if (schema['x-any-json'] === true) return { kind: 'json' };
   if (schema.type === 'object' && schema.$id !== undefined) {
     if (!(schema.$id in MODELS)) throw new Error(`${where}: unknown model ${schema.$id}`);
     return { kind: 'model', name: schema.$id as ModelName };
@@ -54,6 +60,8 @@ function shapeOf(schema: JsonSchemaLike, where: string): Shape {
   if (schema.type === 'string') return { kind: 'string' };
   if (schema.type === 'boolean') return { kind: 'boolean' };
   if (schema.type === 'integer' && schema.format === 'int32') return { kind: 'int32' };
+  if (schema.type === 'integer' && schema.format === 'int64') return { kind: 'int64' };
+  if (schema.type === 'number') return { kind: 'number' };
   throw new Error(`${where}: no wire shape for schema ${JSON.stringify(schema)}`);
 }
 

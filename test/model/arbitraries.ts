@@ -22,6 +22,13 @@ export function shapeArb(shape: Shape): fc.Arbitrary<unknown> {
       return fc.boolean();
     case 'int32':
       return fc.integer({ min: -2147483648, max: 2147483647 });
+    case 'int64':
+      return fc.maxSafeInteger();
+    case 'number':
+      return fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
+    case 'json':
+      // null is absent, as for every property.
+      return fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null).map((v) => JSON.parse(JSON.stringify(v)));
     case 'datetime':
       return fc.date({ min: MIN, max: MAX, noInvalidDate: true });
     case 'enum':

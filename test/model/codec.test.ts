@@ -10,7 +10,8 @@ import {
   type Issue,
 } from '../../src/index.js';
 import { DESCRIPTORS, type Shape } from '../../src/model/shapes.js';
-import { SEED_MODELS, type ModelName } from '../../src/model/schema.js';
+import { SEED_MODELS } from '../../src/model/schema.js';
+import type { ModelName } from '../../src/model/registry.js';
 import { fixture } from '../helpers.js';
 
 const ok = (input: unknown, strict = false): CallbackMediaParticipant => {

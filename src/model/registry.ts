@@ -1,0 +1,6 @@
+// Every model callbackd knows, by name: the participant and its conversation, then the API's bodies.
+import { CONVERSATION_MODELS } from './schema.js';
+import { API_MODELS } from './schema-api.js';
+
+export const MODELS = { ...CONVERSATION_MODELS, ...API_MODELS } as const;
+export type ModelName = keyof typeof MODELS;

@@ -1,0 +1,421 @@
+// Request and response models of the callback endpoints (API reference §2), in the same schema language as the
+// participant. Only what callbackd serves or accepts is here.
+import {
+  CallbackConversation,
+  ConversationRoutingData,
+  DomainEntityRef,
+  ScoredAgent,
+  STATE_VALUES,
+  TransferResponse,
+  Wrapup,
+  bool,
+  dateTime,
+  enumOf,
+  int32,
+  int64,
+  json,
+  list,
+  model,
+  number,
+  ref,
+  str,
+  stringMap,
+  strings,
+  DIRECTION_VALUES,
+} from './schema.js';
+import Type from 'typebox';
+
+const DELIVERY_MODES = ['UseQueueSetting', 'UseAgentReservation', 'NoAgentReservation'] as const;
+const TRANSFER_TYPES = ['Attended', 'Unattended'] as const;
+export const RECORDING_STATES = ['ACTIVE', 'PAUSED', 'NONE'] as const;
+export const CALLBACK_STATE_VALUES = ['alerting', 'dialing', 'contacting', 'offering', 'connected', 'disconnected', 'terminated', 'scheduled', 'none'] as const;
+export const CALLBACK_DISCONNECT_TYPE_VALUES = [
+  'endpoint', 'client', 'system', 'timeout', 'transfer', 'transfer.conference', 'transfer.consult', 'transfer.forward',
+  'transfer.noanswer', 'transfer.notavailable', 'transport.failure', 'error', 'peer', 'other', 'spam', 'uncallable',
+] as const;
+export const WRAPUP_PROMPT_VALUES = ['mandatory', 'optional', 'agentRequested', 'timeout', 'forcedTimeout'] as const;
+export const ACW_PROMPT_VALUES = ['MANDATORY', 'OPTIONAL', 'MANDATORY_TIMEOUT', 'MANDATORY_FORCED_TIMEOUT', 'AGENT_REQUESTED'] as const;
+
+// ---- requests ----
+
+export const RoutingData = model(
+  'RoutingData',
+  'How a new callback should be routed.',
+  {
+    queueId: str('Queue to route to.'),
+    languageId: str('Language an agent must speak.'),
+    label: str('Utilization label.'),
+    priority: int32('Routing priority.'),
+    skillIds: strings('Skills an agent must have.'),
+    skillExpression: str('Skill expression.'),
+    preferredAgentIds: strings('Agents to prefer.'),
+    scoredAgents: list(ScoredAgent, 'Agents with scores; an agent-owned callback has one agent scored 100.'),
+    routingFlags: strings('Routing flags, such as AGENT_OWNED_CALLBACK.'),
+  },
+  ['queueId'],
+);
+
+const createFields = {
+  scriptId: str('Script the agent should use.'),
+  queueId: str('Queue to route to (this or routingData.queueId is required).'),
+  routingData: ref(RoutingData, 'Routing of the callback (this or queueId is required).'),
+  customerFirstCallbackDeliveryMode: enumOf('CustomerFirstCallbackDeliveryMode', DELIVERY_MODES, 'Overrides the queue agent-reservation setting in customer-first mode.'),
+  callbackUserName: str('Name of the person to call back.'),
+  callbackNumbers: strings('Numbers to call back; at least one.'),
+  callbackScheduledTime: dateTime('When to call back; absent means now.'),
+  countryCode: str('Country code used with the numbers.'),
+  validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
+  data: stringMap('Key/value data copied into the participants\' attributes.'),
+  callerId: str('Caller id (E.164) of the outbound call.'),
+  callerIdName: str('Caller name of the outbound call.'),
+};
+
+export const CreateCallbackCommand = model('CreateCallbackCommand', 'Body of POST /api/v2/conversations/callbacks.', createFields);
+export const CreateCallbackOnConversationCommand = model(
+  'CreateCallbackOnConversationCommand',
+  'Body of POST /api/v2/conversations/{conversationId}/participants/{participantId}/callbacks.',
+  createFields,
+);
+
+export const CallbackIdentifier = model(
+  'CallbackIdentifier',
+  'The callback communication of one participant.',
+  {
+    type: enumOf('CallbackIdentifierType', ['ACD', 'EXTERNAL', 'DIALER'], 'Which participant: ACD, EXTERNAL (the customer) or DIALER.'),
+    id: str('Id of the callback communication.'),
+  },
+  ['type', 'id'],
+);
+
+export const CreateCallbackResponse = model(
+  'CreateCallbackResponse',
+  'The callback conversation created, and its callback communications.',
+  {
+    conversation: ref(DomainEntityRef, 'The new conversation.'),
+    callbackIdentifiers: list(CallbackIdentifier, 'Callback communications of the new conversation.'),
+  },
+  ['conversation', 'callbackIdentifiers'],
+);
+
+export const PatchCallbackRequest = model(
+  'PatchCallbackRequest',
+  'Changes to a callback that has not been delivered yet.',
+  {
+    conversationId: str('The callback conversation to change.'),
+    queueId: str('New queue.'),
+    agentId: str('Agent who should get the callback (the SDK marks it required; callbackd does not insist).'),
+    callbackScheduledTime: dateTime('New scheduled time.'),
+    countryCode: str('Country code of the numbers.'),
+    callbackNumbers: strings('New numbers.'),
+    validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
+    customerFirstCallbackDeliveryMode: enumOf('CustomerFirstCallbackDeliveryMode', DELIVERY_MODES, 'Agent-reservation override in customer-first mode.'),
+  },
+  ['conversationId'],
+);
+
+export const PatchCallbackResponse = model(
+  'PatchCallbackResponse',
+  'The callback conversation changed, and its callback communications.',
+  {
+    conversation: ref(DomainEntityRef, 'The conversation.'),
+    callbackIdentifiers: list(CallbackIdentifier, 'Its callback communications.'),
+  },
+  ['conversation', 'callbackIdentifiers'],
+);
+
+export const CallbackDisconnectIdentifier = model(
+  'CallbackDisconnectIdentifier',
+  'A callback to disconnect.',
+  { conversationId: str('The conversation.'), callbackId: str('Its callback communication.') },
+  ['conversationId', 'callbackId'],
+);
+
+export const BulkCallbackDisconnectRequest = model(
+  'BulkCallbackDisconnectRequest',
+  'Callbacks to disconnect.',
+  { callbackDisconnectIdentifiers: list(CallbackDisconnectIdentifier, 'The callbacks.') },
+  ['callbackDisconnectIdentifiers'],
+);
+
+export const BulkCallbackPatchRequest = model(
+  'BulkCallbackPatchRequest',
+  'Callbacks to change.',
+  { patchCallbackRequests: list(PatchCallbackRequest, 'One change per callback.') },
+  ['patchCallbackRequests'],
+);
+
+export const BulkError = model('BulkError', 'Why one item of a bulk request failed.', {
+  message: str('What went wrong.'),
+  code: str('Error code.'),
+});
+
+export const BulkResult = model('BulkResult', 'Outcome of one item of a bulk request.', {
+  error: ref(BulkError, 'The error, when the item failed.'),
+  entity: json('The result, when the item succeeded.'),
+});
+
+export const BulkCallbackPatchResponse = model('BulkCallbackPatchResponse', 'Outcome of a bulk update.', {
+  results: list(BulkResult, 'One result per request, in order.'),
+  errorCount: int32('How many items failed.'),
+  errorIndexes: Type.Array(Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647 }), { description: 'Indexes of the items that failed.' }),
+});
+
+export const WrapupInput = model('WrapupInput', 'A wrap-up to apply.', {
+  code: str('Wrap-up code id.'),
+  name: str('Wrap-up code name.'),
+  notes: str('Agent notes.'),
+  tags: strings('Tags.'),
+  durationSeconds: int32('Seconds of after-call work.'),
+  endTime: dateTime('When the wrap-up finished.'),
+  provisional: bool('A temporary save that needs no code.'),
+  disableEndTimeUpdates: bool('Do not move endTime on later updates.'),
+});
+
+export const MediaParticipantRequest = model('MediaParticipantRequest', 'A change to a participant.', {
+  wrapup: ref(WrapupInput, 'Wrap-up to apply.'),
+  state: enumOf('MediaParticipantRequestState', STATE_VALUES, 'Target state: connected (answer, resume), disconnected or parked.'),
+  recording: bool('Start or stop recording.'),
+  muted: bool('Mute.'),
+  confined: bool('Confine.'),
+  held: bool('Hold or unhold.'),
+  wrapupSkipped: bool('Skip wrap-up.'),
+  resumeTime: dateTime('When a parked communication resumes.'),
+});
+
+export const ParticipantAttributes = model('ParticipantAttributes', 'Attributes to merge into a participant.', {
+  attributes: stringMap('The attributes.'),
+});
+
+export const AssignedWrapupCode = model('AssignedWrapupCode', 'The wrap-up of a participant or communication.', {
+  code: str('Wrap-up code id.'),
+  notes: str('Agent notes.'),
+  tags: strings('Tags.'),
+  durationSeconds: int32('Seconds of after-call work.'),
+  endTime: dateTime('End of the wrap-up segment.'),
+});
+
+export const StarrableDivision = model('StarrableDivision', 'A division.', {
+  id: str('Division id.'),
+  name: str('Division name.'),
+  selfUri: str('API path.'),
+});
+
+export const WrapupCode = model('WrapupCode', 'A configured wrap-up code.', {
+  id: str('Wrap-up code id.'),
+  name: str('Name agents see.'),
+  division: ref(StarrableDivision, 'Division of the code.'),
+  description: str('Description.'),
+  dateCreated: dateTime('Created.'),
+  dateModified: dateTime('Last modified.'),
+  createdBy: str('Creator.'),
+  modifiedBy: str('Last modifier.'),
+  selfUri: str('API path.'),
+});
+
+export const TransferRequest = model('TransferRequest', 'Replace a participant with a user or queue.', {
+  transferType: enumOf('TransferRequestTransferType', TRANSFER_TYPES, 'Attended or Unattended (default).'),
+  keepInternalMessageAlive: bool('Digital only.'),
+  userId: str('Target user.'),
+  address: str('Target user id or queue id (not a phone number, for callbacks).'),
+  userName: str('Target user name.'),
+  queueId: str('Target queue.'),
+  voicemail: bool("Transfer to the replaced participant's voicemail."),
+});
+
+export const SetRecordingState = model('SetRecordingState', 'New recording state.', {
+  recordingState: enumOf('RecordingState', RECORDING_STATES, 'ACTIVE, PAUSED or NONE.'),
+});
+
+export const CallCommand = model('CallCommand', 'Place a call from a callback.', { callNumber: str('Number to call.'), phoneColumn: str('Contact-list column of the number.') }, ['callNumber']);
+
+export const ConversationUser = model('ConversationUser', 'A user.', { id: str('User id.') }, ['id']);
+
+// ---- generic conversation shape (GET /api/v2/conversations/{id}) ----
+
+export const AfterCallWork = model('AfterCallWork', 'After-call work of a communication.', {
+  startTime: dateTime('When ACW started.'),
+  endTime: dateTime('When ACW ended.'),
+  state: enumOf('AfterCallWorkState', ['unknown', 'notApplicable', 'skipped', 'pending', 'complete'], 'Where ACW stands.'),
+});
+
+export const Callback = model('Callback', 'A callback communication in the generic conversation shape.', {
+  state: enumOf('CallbackState', CALLBACK_STATE_VALUES, 'State of the communication (includes scheduled).'),
+  initialState: enumOf('CallbackState', CALLBACK_STATE_VALUES, 'First state of the communication.'),
+  id: str('Communication id.'),
+  direction: enumOf('CallbackDirection', DIRECTION_VALUES, 'Inbound or outbound.'),
+  held: bool('On hold.'),
+  disconnectType: enumOf('CallbackDisconnectType', CALLBACK_DISCONNECT_TYPE_VALUES, 'Why it disconnected.'),
+  startHoldTime: dateTime('Start of the current hold.'),
+  callbackNumbers: strings('Numbers to call.'),
+  callbackUserName: str('Person to call back.'),
+  scriptId: str('Script id.'),
+  externalCampaign: bool('Dialed outside the platform.'),
+  skipEnabled: bool('May be skipped.'),
+  timeoutSeconds: int32('Seconds before automatic dialing.'),
+  startAlertingTime: dateTime('First alerting.'),
+  connectedTime: dateTime('Connected.'),
+  disconnectedTime: dateTime('Disconnected.'),
+  callbackScheduledTime: dateTime('Scheduled time.'),
+  automatedCallbackConfigId: str('Automatic placement configuration.'),
+  provider: str('Source provider.'),
+  peerId: str('Matching leg.'),
+  wrapup: ref(Wrapup, 'Wrap-up.'),
+  afterCallWork: ref(AfterCallWork, 'After-call work.'),
+  afterCallWorkRequired: bool('ACW required.'),
+  callerId: str('Caller id.'),
+  callerIdName: str('Caller name.'),
+});
+
+export const Participant = model('Participant', 'A participant in the generic conversation shape.', {
+  id: str('Participant id.'),
+  startTime: dateTime('Joined.'),
+  endTime: dateTime('Left.'),
+  connectedTime: dateTime('Connected.'),
+  name: str('Name.'),
+  userUri: str('API path of the user.'),
+  userId: str('User id.'),
+  externalContactId: str('External contact id.'),
+  externalOrganizationId: str('External organization id.'),
+  queueId: str('Queue id.'),
+  teamId: str('Team id.'),
+  queueName: str('Queue name.'),
+  purpose: str('Purpose.'),
+  address: str('Address.'),
+  wrapupRequired: bool('Wrap-up required.'),
+  wrapupPrompt: enumOf('ParticipantWrapupPrompt', WRAPUP_PROMPT_VALUES, 'Wrap-up mode.'),
+  wrapupTimeoutMs: int32('Wrap-up time allowed.'),
+  wrapupSkipped: bool('Wrap-up skipped.'),
+  wrapup: ref(Wrapup, 'Wrap-up.'),
+  mediaRoles: strings('Media roles.'),
+  conversationRoutingData: ref(ConversationRoutingData, 'Routing data.'),
+  alertingTimeoutMs: int32('Alerting timeout.'),
+  attributes: stringMap('Attributes.'),
+  callbacks: list(Callback, 'Callback communications.'),
+  startAcwTime: dateTime('ACW start.'),
+  endAcwTime: dateTime('ACW end.'),
+});
+
+export const Conversation = model('Conversation', 'A conversation in the generic shape (all media).', {
+  id: str('Conversation id.'),
+  name: str('Name.'),
+  externalTag: str('External tag.'),
+  startTime: dateTime('Start (required in the SDK model; absent in PATCH bodies).'),
+  endTime: dateTime('End.'),
+  address: str('Address.'),
+  participants: list(Participant, 'Participants (required in the SDK model; absent in PATCH bodies).'),
+  conversationIds: strings('Related conversations.'),
+  maxParticipants: int32('Maximum participants.'),
+  recordingState: enumOf('RecordingState', RECORDING_STATES, 'Recording state.'),
+  state: enumOf('ConversationState', STATE_VALUES, 'On update only disconnected is valid.'),
+  recentTransfers: list(TransferResponse, 'Recent transfers.'),
+  utilizationLabelId: str('Utilization label.'),
+  inactivityTimeout: dateTime('Inactivity timeout.'),
+  selfUri: str('API path.'),
+});
+
+// ---- listings, errors, discovery ----
+
+const listing = (name: string, item: ReturnType<typeof model>, description: string) =>
+  model(name, description, {
+    entities: list(item, 'The items of this page.'),
+    pageSize: int32('Items per page.'),
+    pageNumber: int32('Page number, from 1.'),
+    total: int64('Items in all pages.'),
+    firstUri: str('First page.'),
+    nextUri: str('Next page.'),
+    previousUri: str('Previous page.'),
+    lastUri: str('Last page.'),
+    selfUri: str('This page.'),
+    pageCount: int32('Number of pages.'),
+  });
+
+export const CallbackConversationEntityListing = listing('CallbackConversationEntityListing', CallbackConversation, 'The caller\'s active callback conversations.');
+
+export const Detail = model('Detail', 'One detail of an error.', {
+  errorCode: str('Code.'),
+  fieldName: str('Field (a JSON pointer for body errors).'),
+  entityId: str('Entity id.'),
+  entityName: str('Entity name.'),
+});
+
+export const Limit = model('Limit', 'The limit an error hit.', { key: str('Limit key.'), namespace: str('Limit namespace.'), value: int64('Limit value.') });
+
+export const ErrorBody = model('ErrorBody', 'The body of every error response.', {
+  message: str('What went wrong, for people.'),
+  code: str('Machine-readable code.'),
+  status: int32('HTTP status.'),
+  entityId: str('Entity concerned.'),
+  entityName: str('Entity name.'),
+  messageWithParams: str('Message template.'),
+  messageParams: stringMap('Template parameters.'),
+  contextId: str('Correlation id of the request (also the inin-correlation-id header).'),
+  details: list(Detail, 'Details, one per bad field.'),
+  errors: Type.Array(json('A nested ErrorBody.'), { description: 'Nested errors.' }),
+  limit: ref(Limit, 'Limit hit.'),
+});
+
+export const ServiceLevel = model('ServiceLevel', 'Service level target.', { percentage: number('Share answered in time.'), durationMs: int64('Time target.') });
+
+export const CallbackMediaSettings = model('CallbackMediaSettings', 'Callback settings of a queue.', {
+  enableAutoAnswer: bool('Answer offers automatically.'),
+  alertingTimeoutSeconds: int32('Seconds an agent has to answer.'),
+  serviceLevel: ref(ServiceLevel, 'Service level.'),
+  autoAnswerAlertToneSeconds: number('Tone length with auto-answer.'),
+  manualAnswerAlertToneSeconds: number('Tone length without.'),
+  mode: enumOf('CallbackMode', ['AgentFirst', 'CustomerFirst'], 'Agent-first (default) or customer-first.'),
+  enableAutoDialAndEnd: bool('Dial and end callbacks automatically.'),
+  autoDialDelaySeconds: int32('Seconds after connecting before auto-dial (0-1200).'),
+  autoEndDelaySeconds: int32('Seconds after the call before auto-end (0-1200).'),
+});
+
+export const QueueMediaSettings = model('QueueMediaSettings', 'Media settings of a queue.', {
+  callback: ref(CallbackMediaSettings, 'Callback settings.'),
+});
+
+export const AcwSettings = model('AcwSettings', 'After-call work settings of a queue.', {
+  wrapupPrompt: enumOf('AcwWrapupPrompt', ACW_PROMPT_VALUES, 'ACW mode.'),
+  timeoutMs: int32('ACW time limit, for the timed modes.'),
+});
+
+export const AgentOwnedRouting = model('AgentOwnedRouting', 'Agent-owned callback settings of a queue.', {
+  enableAgentOwnedCallbacks: bool('Agent-owned callbacks allowed.'),
+  maxOwnedCallbackHours: int32('Hours a callback waits for its owner.'),
+  maxOwnedCallbackDelayHours: int32('How far ahead an owned callback may be scheduled, in hours.'),
+});
+
+export const Queue = model('Queue', 'A routing queue.', {
+  id: str('Queue id.'),
+  name: str('Queue name.'),
+  division: ref(StarrableDivision, 'Division.'),
+  description: str('Description.'),
+  dateCreated: dateTime('Created.'),
+  memberCount: int32('Number of members.'),
+  mediaSettings: ref(QueueMediaSettings, 'Media settings.'),
+  acwSettings: ref(AcwSettings, 'ACW settings.'),
+  agentOwnedRouting: ref(AgentOwnedRouting, 'Agent-owned callbacks.'),
+  selfUri: str('API path.'),
+});
+
+export const QueueEntityListing = listing('QueueEntityListing', Queue, 'Queues.');
+
+export const User = model('User', 'A user (agent).', {
+  id: str('User id.'),
+  name: str('Display name.'),
+  division: ref(StarrableDivision, 'Division.'),
+  email: str('Email.'),
+  state: enumOf('UserState', ['active', 'inactive', 'deleted'], 'Account state.'),
+  username: str('Login name.'),
+  selfUri: str('API path.'),
+});
+
+export const UserEntityListing = listing('UserEntityListing', User, 'Users.');
+
+export const API_MODELS = {
+  RoutingData, CreateCallbackCommand, CreateCallbackOnConversationCommand, CallbackIdentifier, CreateCallbackResponse,
+  PatchCallbackRequest, PatchCallbackResponse, CallbackDisconnectIdentifier, BulkCallbackDisconnectRequest,
+  BulkCallbackPatchRequest, BulkError, BulkResult, BulkCallbackPatchResponse, WrapupInput, MediaParticipantRequest,
+  ParticipantAttributes, AssignedWrapupCode, StarrableDivision, WrapupCode, TransferRequest, SetRecordingState,
+  CallCommand, ConversationUser, AfterCallWork, Callback, Participant, Conversation, CallbackConversationEntityListing,
+  Detail, Limit, ErrorBody, ServiceLevel, CallbackMediaSettings, QueueMediaSettings, AcwSettings, AgentOwnedRouting,
+  Queue, QueueEntityListing, User, UserEntityListing,
+} as const;
