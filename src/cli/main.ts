@@ -1,7 +1,9 @@
 // The `callbackd` command line. Exit codes: 0 success, 1 invalid input, 2 usage or I/O error.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkTimeline } from '../lifecycle/timeline.js';
 import type { Checked } from './check.js';
+import { SeedError } from '../service/seed.js';
+import { serve } from './serve.js';
 import { normalize, validate, UsageError, type Io } from './validate.js';
 
 /** Timeline violations of every participant of a valid document, as errors with their paths. */
@@ -12,6 +14,12 @@ function timelineErrors(result: { checked?: Checked }): { path: string; message:
     : c.kind === 'participants' ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
     : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
   return participants.flatMap(({ prefix, p }) => checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })));
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
+  return n;
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -41,6 +49,26 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       code = await normalize(file, opts, io);
     });
 
+  program
+    .command('serve')
+    .description('serve the callback API (Platform API v2 paths) with an embedded SQLite store')
+    .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
+    .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080').argParser(parsePort))
+    .addOption(new Option('--db <file>', 'SQLite file').env('CALLBACKD_DB').default('./data/callbackd.db'))
+    .option('--seed <file>', 'seed configuration (organizations, clients, users, queues, wrap-up codes) instead of config/default-org.json')
+    .addOption(new Option('--log-level <level>', 'pino log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+    .action(async (opts: { host: string; port: number | string; db: string; seed?: string; logLevel: string }) => {
+      const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
+      await new Promise<void>((resolve) => {
+        const shutdown = (signal: string) => {
+          io.stdout.write(`callbackd: ${signal}, shutting down\n`);
+          stop().then(resolve, resolve);
+        };
+        process.once('SIGINT', () => shutdown('SIGINT'));
+        process.once('SIGTERM', () => shutdown('SIGTERM'));
+      });
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
@@ -49,7 +77,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // Help and version are successes; every other commander error is a usage error.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof SeedError) {
       io.stderr.write(`callbackd: ${e.message}\n`);
       return 2;
     }

@@ -1,0 +1,139 @@
+// The HTTP server (Fastify): OAuth, bearer auth, body decoding with the model layer in strict mode, canonical
+// encoding of responses, and Platform-API error bodies for everything that goes wrong.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { decodeModel, stringifyModel, type ModelName } from '../model/index.js';
+import type { CallbackBackend } from '../service/backend.js';
+import { authenticate, issueToken, OAuthError } from './auth.js';
+import { ApiError, badBody, errorText, toErrorBody } from './errors.js';
+import { openApiDocument } from './openapi.js';
+import { ROUTES, type RouteDef } from './routes.js';
+
+export interface AppOptions {
+  backend: CallbackBackend;
+  /** Fastify/pino logger setting; off by default (tests). */
+  logger?: FastifyServerOptions['logger'];
+  bodyLimit?: number;
+  tokenTtlSeconds?: number;
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
+
+function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest): FastifyReply {
+  const { status, body } = toErrorBody(error, request.id);
+  if (status >= 500) request.log.error({ err: error }, 'unexpected error');
+  return reply.code(status).type(JSON_TYPE).send(errorText(body));
+}
+
+/** Maps Fastify's own errors (body too large, bad content type, ...) to ApiErrors. */
+function fromFastify(error: { code?: string; statusCode?: number; message: string }): ApiError | undefined {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new ApiError(413, 'request.entity.too.large', `The request is over the size limit. ${error.message}`);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return new ApiError(415, 'unsupported.media.type', 'Unsupported Content-Type: send application/json.');
+    default:
+      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+        return new ApiError(error.statusCode, 'bad.request', error.message);
+      }
+      return undefined;
+  }
+}
+
+function encode(route: RouteDef, value: unknown): string | undefined {
+  const r = route.response;
+  switch (r.kind) {
+    case 'model':
+    case 'listing':
+      return stringifyModel(r.model, value);
+    case 'array':
+      return `[${(value as unknown[]).map((v) => stringifyModel(r.model, v)).join(',')}]`;
+    case 'string':
+      return JSON.stringify(value);
+    case 'emptyObject':
+      return '{}';
+    case 'empty':
+      return undefined;
+  }
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { backend } = options;
+  const app = Fastify({
+    logger: options.logger ?? false,
+    genReqId: () => randomUUID(),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('inin-correlation-id', request.id);
+  });
+
+  // JSON bodies: an empty body is no body (the SDK sends Content-Type: application/json on body-less POSTs).
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new ApiError(400, 'bad.request', `The request body is not valid JSON: ${(e as Error).message}`), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    if (error instanceof ApiError || !(error instanceof Error)) return sendError(reply, error, request);
+    const mapped = 'code' in error && typeof error.code === 'string' && error.code.startsWith('FST_') ? fromFastify(error as never) : undefined;
+    return sendError(reply, mapped ?? error, request);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, 'not.found', `No resource at ${request.method} ${request.url.split('?')[0]}.`), request));
+
+  app.post('/oauth/token', async (request, reply) => {
+    try {
+      const form = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Record<string, string>;
+      const token = await issueToken(backend.store, request.headers.authorization, form, backend.now(), options.tokenTtlSeconds ?? 86400);
+      return reply.header('cache-control', 'no-store').type(JSON_TYPE).send(JSON.stringify(token));
+    } catch (e) {
+      if (!(e instanceof OAuthError)) throw e;
+      if (e.basic) reply.header('www-authenticate', 'Basic realm="callbackd"');
+      return reply.code(e.status).type(JSON_TYPE).send(JSON.stringify({ error: e.error, error_description: e.description }));
+    }
+  });
+
+  app.get('/api/v2/docs/openapi.json', async (_request, reply) => reply.type(JSON_TYPE).send(JSON.stringify(openApiDocument())));
+
+  for (const route of ROUTES) {
+    app.route({
+      method: route.method,
+      url: fastifyPath(route.path),
+      handler: async (request, reply) => {
+        const principal = await authenticate(backend.store, request.headers.authorization, backend.now());
+        let body: unknown;
+        if (route.body !== undefined) {
+          if (request.body === undefined && !route.body.required) body = undefined;
+          else {
+            const decoded = decodeModel(route.body.model as ModelName, request.body, { strict: true });
+            if (!decoded.ok) throw badBody(decoded.errors);
+            body = decoded.value;
+          }
+        }
+        const result = await route.handler(backend, {
+          principal,
+          params: request.params as Record<string, string>,
+          query: request.query as Record<string, string | undefined>,
+          body,
+        });
+        const text = encode(route, result);
+        reply.code(route.status);
+        return text === undefined ? reply.send() : reply.type(JSON_TYPE).send(text);
+      },
+    });
+  }
+  return app;
+}

@@ -1,0 +1,202 @@
+// The responses layer: every served route as data — path, SDK method, body and response models — with a handler that
+// turns the decoded request into one backend call. app.ts mounts these; openapi.ts documents the same table.
+import type { ModelName } from '../model/index.js';
+import type { CallbackBackend, Principal } from '../service/backend.js';
+import type { RecordingState } from '../store/types.js';
+import { ApiError } from './errors.js';
+
+export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+/** What a successful response carries. */
+export type ResponseKind =
+  | { kind: 'model'; model: ModelName }
+  | { kind: 'array'; model: ModelName }
+  | { kind: 'listing'; model: ModelName; item: ModelName }
+  | { kind: 'string'; values?: readonly string[] }
+  /** The API's `Empty` model: `{}`. */
+  | { kind: 'emptyObject' }
+  | { kind: 'empty' };
+
+export interface RequestContext {
+  principal: Principal;
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  body: unknown;
+}
+
+export interface RouteDef {
+  method: Method;
+  /** OpenAPI-style path with {params}. */
+  path: string;
+  /** The official JS SDK method that calls this route. */
+  operationId: string;
+  summary: string;
+  tag: string;
+  body?: { model: ModelName; required: boolean };
+  query?: readonly { name: string; type: 'boolean' | 'integer' | 'string'; description: string }[];
+  status: number;
+  response: ResponseKind;
+  handler: (backend: CallbackBackend, ctx: RequestContext) => Promise<unknown>;
+}
+
+const CB = '/api/v2/conversations/callbacks';
+const CONV = '/api/v2/conversations';
+const bool = (v: string | undefined, name: string): boolean => {
+  if (v === undefined || v === 'false') return false;
+  if (v === 'true') return true;
+  throw new ApiError(400, 'invalid.value', `Value [${v}] is not valid for field type [boolean] of query parameter ${name}.`);
+};
+const page = (v: string | undefined, name: string, fallback: number): number => {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 500) throw new ApiError(400, 'invalid.value', `Query parameter ${name} must be an integer from 1 to 500, got [${v}].`);
+  return n;
+};
+const p = (ctx: RequestContext, name: string) => ctx.params[name] as string;
+const PROVISIONAL = [{ name: 'provisional', type: 'boolean', description: 'Read the provisional (unsaved) wrap-up.' }] as const;
+const PAGING = [
+  { name: 'pageSize', type: 'integer', description: 'Items per page (default 25).' },
+  { name: 'pageNumber', type: 'integer', description: 'Page, from 1 (default 1).' },
+] as const;
+
+/** A page of items in the Platform API's listing envelope (§3.2). */
+export function listing<T>(items: readonly T[], path: string, query: Record<string, string | undefined>): Record<string, unknown> {
+  const pageSize = page(query.pageSize, 'pageSize', 25);
+  const pageNumber = page(query.pageNumber, 'pageNumber', 1);
+  const pageCount = Math.max(1, Math.ceil(items.length / pageSize));
+  const uri = (n: number) => `${path}?pageSize=${pageSize}&pageNumber=${n}`;
+  return {
+    entities: items.slice((pageNumber - 1) * pageSize, pageNumber * pageSize),
+    pageSize,
+    pageNumber,
+    total: items.length,
+    firstUri: uri(1),
+    ...(pageNumber < pageCount ? { nextUri: uri(pageNumber + 1) } : {}),
+    ...(pageNumber > 1 ? { previousUri: uri(pageNumber - 1) } : {}),
+    lastUri: uri(pageCount),
+    selfUri: uri(pageNumber),
+    pageCount,
+  };
+}
+
+export const ROUTES: readonly RouteDef[] = [
+  // ---- callback endpoints (API reference §1.1 rows 1-16) ----
+  { method: 'GET', path: CB, operationId: 'getConversationsCallbacks', tag: 'Callbacks', summary: "The calling user's active callback conversations.", status: 200,
+    response: { kind: 'listing', model: 'CallbackConversationEntityListing', item: 'CallbackConversation' },
+    handler: async (b, ctx) => listing(await b.listMyCallbacks(ctx.principal), CB, { pageSize: '500' }) },
+  { method: 'POST', path: CB, operationId: 'postConversationsCallbacks', tag: 'Callbacks', summary: 'Create a callback.', status: 200,
+    body: { model: 'CreateCallbackCommand', required: true }, response: { kind: 'model', model: 'CreateCallbackResponse' },
+    handler: (b, ctx) => b.createCallback(ctx.principal, ctx.body as never) },
+  { method: 'PATCH', path: CB, operationId: 'patchConversationsCallbacks', tag: 'Callbacks', summary: 'Update a scheduled callback.', status: 200,
+    body: { model: 'PatchCallbackRequest', required: true }, response: { kind: 'model', model: 'PatchCallbackResponse' },
+    handler: (b, ctx) => b.patchCallback(ctx.principal, ctx.body as never) },
+  { method: 'POST', path: `${CB}/bulk/disconnect`, operationId: 'postConversationsCallbacksBulkDisconnect', tag: 'Callbacks', summary: 'Disconnect many callbacks.', status: 202,
+    body: { model: 'BulkCallbackDisconnectRequest', required: true }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.bulkDisconnect(ctx.principal, ctx.body as never) },
+  { method: 'POST', path: `${CB}/bulk/update`, operationId: 'postConversationsCallbacksBulkUpdate', tag: 'Callbacks', summary: 'Update many scheduled callbacks.', status: 200,
+    body: { model: 'BulkCallbackPatchRequest', required: true }, response: { kind: 'model', model: 'BulkCallbackPatchResponse' },
+    handler: (b, ctx) => b.bulkUpdate(ctx.principal, ctx.body as never) },
+  { method: 'GET', path: `${CB}/{conversationId}`, operationId: 'getConversationsCallback', tag: 'Callbacks', summary: 'Get a callback conversation.', status: 200,
+    response: { kind: 'model', model: 'CallbackConversation' },
+    handler: (b, ctx) => b.getCallback(ctx.principal, p(ctx, 'conversationId')) },
+  { method: 'PATCH', path: `${CB}/{conversationId}`, operationId: 'patchConversationsCallback', tag: 'Callbacks', summary: 'Disconnect every participant of a callback (body state: disconnected).', status: 200,
+    body: { model: 'Conversation', required: true }, response: { kind: 'model', model: 'Conversation' },
+    handler: async (b, ctx) => {
+      const state = (ctx.body as { state?: string }).state;
+      if (state !== 'disconnected') throw new ApiError(400, 'invalid.value', `Value [${state ?? 'null'}] is not valid for field type [state]: only disconnected can be set on a conversation.`, [{ errorCode: 'invalid.value', fieldName: '/state' }]);
+      return b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'));
+    } },
+  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationsCallbackParticipant', tag: 'Callbacks', summary: 'Answer, hold, park, disconnect or wrap up a participant.', status: 202,
+    body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
+  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationsCallbackParticipantAttributes', tag: 'Callbacks', summary: "Merge into a participant's attributes.", status: 202,
+    body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'model', model: 'ParticipantAttributes' },
+    handler: async (b, ctx) => ({ attributes: await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), (ctx.body as { attributes?: Record<string, string> }).attributes) }) },
+  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}`, operationId: 'patchConversationsCallbackParticipantCommunication', tag: 'Callbacks', summary: "Disconnect a participant's communication.", status: 200,
+    body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'emptyObject' },
+    handler: async (b, ctx) => {
+      await b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never, p(ctx, 'communicationId'));
+      return {};
+    } },
+  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'getConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a communication.', status: 200,
+    query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional'), p(ctx, 'communicationId')) },
+  { method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'postConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Apply wrap-up to a communication.', status: 202,
+    body: { model: 'WrapupInput', required: false }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.postCommunicationWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), p(ctx, 'communicationId'), ctx.body as never) },
+  { method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/replace`, operationId: 'postConversationsCallbackParticipantReplace', tag: 'Callbacks', summary: 'Replace a participant with a user or a queue.', status: 202,
+    body: { model: 'TransferRequest', required: true }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.replace(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
+  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationsCallbackParticipantWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a participant.', status: 200,
+    query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) },
+  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationsCallbackParticipantWrapupcodes', tag: 'Callbacks', summary: "Wrap-up codes of the participant's queue.", status: 200,
+    response: { kind: 'array', model: 'WrapupCode' },
+    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) },
+  { method: 'PUT', path: `${CB}/{conversationId}/recordingstate`, operationId: 'putConversationsCallbackRecordingstate', tag: 'Callbacks', summary: 'Set the recording state.', status: 200,
+    body: { model: 'SetRecordingState', required: true }, response: { kind: 'string', values: ['ACTIVE', 'PAUSED', 'NONE'] },
+    handler: (b, ctx) => {
+      const state = (ctx.body as { recordingState?: RecordingState }).recordingState;
+      if (state === undefined) throw new ApiError(400, 'invalid.value', 'recordingState is required.', [{ errorCode: 'invalid.value', fieldName: '/recordingState' }]);
+      return b.setRecordingState(ctx.principal, p(ctx, 'conversationId'), state);
+    } },
+
+  // ---- generic conversation endpoints that apply to callbacks (rows 18-26, 33) ----
+  { method: 'GET', path: `${CONV}/{conversationId}`, operationId: 'getConversation', tag: 'Conversations', summary: 'Get a conversation (generic shape).', status: 200,
+    response: { kind: 'model', model: 'Conversation' },
+    handler: (b, ctx) => b.getConversation(ctx.principal, p(ctx, 'conversationId')) },
+  { method: 'DELETE', path: `${CONV}/{conversationId}`, operationId: 'deleteConversation', tag: 'Conversations', summary: 'Disconnect every participant.', status: 200,
+    response: { kind: 'empty' },
+    handler: async (b, ctx) => {
+      await b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'));
+    } },
+  { method: 'POST', path: `${CONV}/{conversationId}/disconnect`, operationId: 'postConversationDisconnect', tag: 'Conversations', summary: 'Tear the conversation down, applying a system wrap-up code to anyone pending wrap-up.', status: 202,
+    response: { kind: 'string' },
+    handler: async (b, ctx) => {
+      await b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'), true);
+      return 'Accepted';
+    } },
+  { method: 'POST', path: `${CONV}/{conversationId}/assign`, operationId: 'postConversationAssign', tag: 'Conversations', summary: 'Offer the conversation to a user.', status: 202,
+    body: { model: 'ConversationUser', required: true }, response: { kind: 'string' },
+    handler: async (b, ctx) => {
+      await b.assign(ctx.principal, p(ctx, 'conversationId'), (ctx.body as { id: string }).id);
+      return 'Accepted';
+    } },
+  { method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationParticipant', tag: 'Conversations', summary: 'Change a participant (as the callback variant).', status: 202,
+    body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
+  { method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationParticipantAttributes', tag: 'Conversations', summary: "Merge into a participant's attributes.", status: 202,
+    body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'empty' },
+    handler: async (b, ctx) => {
+      await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), (ctx.body as { attributes?: Record<string, string> }).attributes);
+    } },
+  { method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationParticipantWrapup', tag: 'Conversations', summary: 'Get the wrap-up of a participant.', status: 200,
+    query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) },
+  { method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationParticipantWrapupcodes', tag: 'Conversations', summary: "Wrap-up codes of the participant's queue.", status: 200,
+    response: { kind: 'array', model: 'WrapupCode' },
+    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) },
+  { method: 'POST', path: `${CONV}/{conversationId}/participants/{participantId}/callbacks`, operationId: 'postConversationParticipantCallbacks', tag: 'Conversations', summary: 'Schedule a new callback for a participant.', status: 201,
+    body: { model: 'CreateCallbackOnConversationCommand', required: false }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.callbackFromParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
+  { method: 'POST', path: `${CONV}/calls/{conversationId}`, operationId: 'postConversationsCall', tag: 'Conversations', summary: 'Place a call from a callback (the calling agent dials the customer).', status: 200,
+    body: { model: 'CallCommand', required: true }, response: { kind: 'model', model: 'Conversation' },
+    handler: (b, ctx) => b.placeCall(ctx.principal, p(ctx, 'conversationId'), ctx.body as never) },
+
+  // ---- discovery ----
+  { method: 'GET', path: '/api/v2/routing/queues', operationId: 'getRoutingQueues', tag: 'Routing', summary: 'List queues.', status: 200, query: PAGING,
+    response: { kind: 'listing', model: 'QueueEntityListing', item: 'Queue' },
+    handler: async (b, ctx) => listing(await b.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query) },
+  { method: 'GET', path: '/api/v2/routing/queues/{queueId}', operationId: 'getRoutingQueue', tag: 'Routing', summary: 'Get a queue.', status: 200,
+    response: { kind: 'model', model: 'Queue' },
+    handler: (b, ctx) => b.getQueue(ctx.principal, p(ctx, 'queueId')) },
+  { method: 'GET', path: '/api/v2/users', operationId: 'getUsers', tag: 'Users', summary: 'List users.', status: 200, query: PAGING,
+    response: { kind: 'listing', model: 'UserEntityListing', item: 'User' },
+    handler: async (b, ctx) => listing(await b.listUsers(ctx.principal), '/api/v2/users', ctx.query) },
+  { method: 'GET', path: '/api/v2/users/me', operationId: 'getUsersMe', tag: 'Users', summary: 'The user of a user token.', status: 200,
+    response: { kind: 'model', model: 'User' },
+    handler: (b, ctx) => b.me(ctx.principal) },
+  { method: 'GET', path: '/api/v2/users/{userId}', operationId: 'getUser', tag: 'Users', summary: 'Get a user.', status: 200,
+    response: { kind: 'model', model: 'User' },
+    handler: (b, ctx) => b.getUser(ctx.principal, p(ctx, 'userId')) },
+];

@@ -1,0 +1,33 @@
+// `callbackd serve` (and `npm start`): the callback API on 127.0.0.1:8080 with an embedded SQLite file.
+import type { Writable } from 'node:stream';
+import { startServer } from '../api/server.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  db: string;
+  seed?: string;
+  logLevel: string;
+}
+
+export async function serve(options: ServeOptions, out: Writable): Promise<() => Promise<void>> {
+  const server = await startServer({
+    host: options.host,
+    port: options.port,
+    db: options.db,
+    ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
+    logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+  });
+  out.write(
+    [
+      `callbackd listening on ${server.url} (data: ${options.db})`,
+      'Get a token with the seeded development client:',
+      `  curl -s -u callbackd-dev:callbackd-dev-secret -d grant_type=client_credentials ${server.url}/oauth/token`,
+      'or as an agent:',
+      `  curl -s -u callbackd-dev:callbackd-dev-secret -d grant_type=password -d username=agent1@example.com -d password=callbackd ${server.url}/oauth/token`,
+      `OpenAPI: ${server.url}/api/v2/docs/openapi.json`,
+      '',
+    ].join('\n'),
+  );
+  return () => server.close();
+}

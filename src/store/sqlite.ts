@@ -1,0 +1,200 @@
+// The embedded store: one SQLite file through better-sqlite3 (synchronous, so a read-change-write of one
+// conversation inside one transaction cannot interleave with another in this process), WAL journal.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { activeAgentLegs, legStatus, nextDeadline } from '../lifecycle/index.js';
+import { decodeState, encodeState } from './state-codec.js';
+import type {
+  Change,
+  ClientRecord,
+  QueueRecord,
+  RecordingState,
+  SeedData,
+  Store,
+  StoredConversation,
+  TokenRecord,
+  UserRecord,
+  WrapupCodeRecord,
+} from './types.js';
+
+/** Schema versions, applied in order; PRAGMA user_version records how far a file has got. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+   CREATE TABLE clients (client_id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, secret_hash TEXT NOT NULL);
+   CREATE TABLE users (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, email TEXT NOT NULL,
+     username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, state TEXT NOT NULL);
+   CREATE INDEX users_org ON users(org_id);
+   CREATE TABLE wrapup_codes (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, date_created TEXT NOT NULL);
+   CREATE INDEX wrapup_codes_org ON wrapup_codes(org_id);
+   CREATE TABLE queues (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX queues_org ON queues(org_id);
+   CREATE TABLE tokens (token TEXT PRIMARY KEY, org_id TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT, expires_at INTEGER NOT NULL);
+   CREATE TABLE conversations (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, version INTEGER NOT NULL, phase TEXT NOT NULL,
+     body TEXT NOT NULL, recording_state TEXT NOT NULL, next_deadline INTEGER, updated_at INTEGER NOT NULL);
+   CREATE INDEX conversations_org ON conversations(org_id, phase);
+   CREATE INDEX conversations_deadline ON conversations(next_deadline) WHERE next_deadline IS NOT NULL;
+   CREATE TABLE conversation_agents (conversation_id TEXT NOT NULL, org_id TEXT NOT NULL, user_id TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, user_id));
+   CREATE INDEX conversation_agents_user ON conversation_agents(org_id, user_id);`,
+];
+
+export class VersionConflictError extends Error {}
+
+interface ConversationRow {
+  org_id: string;
+  version: number;
+  body: string;
+  recording_state: string;
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+
+  constructor(readonly file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v] as string);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async seed(data: SeedData): Promise<void> {
+    const db = this.db;
+    db.transaction(() => {
+      const org = db.prepare('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)');
+      for (const o of data.organizations) org.run(o.id, o.name);
+      const client = db.prepare('INSERT OR IGNORE INTO clients (client_id, org_id, name, secret_hash) VALUES (?, ?, ?, ?)');
+      for (const c of data.clients) client.run(c.clientId, c.orgId, c.name, c.secretHash);
+      const user = db.prepare('INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      for (const u of data.users) user.run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
+      const code = db.prepare('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
+      for (const w of data.wrapupCodes) code.run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
+      const queue = db.prepare('INSERT OR IGNORE INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?)');
+      for (const q of data.queues) queue.run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+    })();
+  }
+
+  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+    const r = this.db.prepare('SELECT client_id, org_id, name, secret_hash FROM clients WHERE client_id = ?').get(clientId) as
+      | { client_id: string; org_id: string; name: string; secret_hash: string }
+      | undefined;
+    return r && { clientId: r.client_id, orgId: r.org_id, name: r.name, secretHash: r.secret_hash };
+  }
+
+  private static user(r: Record<string, string>): UserRecord {
+    return { id: r.id as string, orgId: r.org_id as string, name: r.name as string, email: r.email as string, username: r.username as string, passwordHash: r.password_hash as string, state: r.state as UserRecord['state'] };
+  }
+
+  async findUserByUsername(username: string): Promise<UserRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, string> | undefined;
+    return r && SqliteStore.user(r);
+  }
+
+  async getUser(orgId: string, id: string): Promise<UserRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM users WHERE org_id = ? AND id = ?').get(orgId, id) as Record<string, string> | undefined;
+    return r && SqliteStore.user(r);
+  }
+
+  async listUsers(orgId: string): Promise<UserRecord[]> {
+    return (this.db.prepare('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(SqliteStore.user);
+  }
+
+  private static queue(r: { body: string }): QueueRecord {
+    const q = JSON.parse(r.body) as QueueRecord & { dateCreated: string };
+    return { ...q, dateCreated: new Date(q.dateCreated) };
+  }
+
+  async getQueue(orgId: string, id: string): Promise<QueueRecord | undefined> {
+    const r = this.db.prepare('SELECT body FROM queues WHERE org_id = ? AND id = ?').get(orgId, id) as { body: string } | undefined;
+    return r && SqliteStore.queue(r);
+  }
+
+  async listQueues(orgId: string): Promise<QueueRecord[]> {
+    return (this.db.prepare('SELECT body FROM queues WHERE org_id = ? ORDER BY name, id').all(orgId) as { body: string }[]).map(SqliteStore.queue);
+  }
+
+  async listWrapupCodes(orgId: string): Promise<WrapupCodeRecord[]> {
+    const rows = this.db.prepare('SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[];
+    return rows.map((r) => ({ id: r.id as string, orgId: r.org_id as string, name: r.name as string, dateCreated: new Date(r.date_created as string) }));
+  }
+
+  async putToken(t: TokenRecord): Promise<void> {
+    this.db.prepare('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(t.token, t.orgId, t.clientId, t.userId ?? null, t.expiresAt.getTime());
+  }
+
+  async getToken(token: string): Promise<TokenRecord | undefined> {
+    const r = this.db.prepare('SELECT * FROM tokens WHERE token = ?').get(token) as { token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number } | undefined;
+    return r && { token: r.token, orgId: r.org_id, clientId: r.client_id, ...(r.user_id !== null ? { userId: r.user_id } : {}), expiresAt: new Date(r.expires_at) };
+  }
+
+  private static conversation(r: ConversationRow): StoredConversation {
+    return { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
+  }
+
+  async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
+    const r = this.db.prepare('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+    return r && SqliteStore.conversation(r);
+  }
+
+  private write(c: StoredConversation, expectedVersion: number | undefined): void {
+    const s = c.state;
+    const deadline = nextDeadline(s)?.at.getTime() ?? null;
+    const body = encodeState(s);
+    if (expectedVersion === undefined) {
+      this.db.prepare('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(s.id, c.orgId, s.version, s.phase, body, c.recordingState, deadline, Date.now());
+    } else {
+      const r = this.db.prepare('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ? WHERE id = ? AND org_id = ? AND version = ?')
+        .run(s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.id, c.orgId, expectedVersion);
+      if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
+    }
+    this.db.prepare('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
+    const agents = new Set(
+      s.participants
+        .filter((p) => p.purpose === 'agent' && p.user?.id !== undefined && (activeAgentLegs(s).includes(p) || legStatus(s, p.id as string) === 'acw'))
+        .map((p) => p.user?.id as string),
+    );
+    const add = this.db.prepare('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
+    for (const u of agents) add.run(s.id, c.orgId, u);
+  }
+
+  async createConversation(c: StoredConversation): Promise<void> {
+    this.db.transaction(() => this.write(c, undefined))();
+  }
+
+  async updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined> {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+      if (row === undefined) return undefined;
+      const current = SqliteStore.conversation(row);
+      const { next, result } = change(current);
+      if (next.state !== current.state || next.recordingState !== current.recordingState) this.write(next, row.version);
+      return result;
+    }).immediate();
+  }
+
+  async listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]> {
+    const rows = this.db.prepare(
+      `SELECT c.org_id, c.version, c.body, c.recording_state FROM conversation_agents a JOIN conversations c ON c.id = a.conversation_id
+       WHERE a.org_id = ? AND a.user_id = ? ORDER BY c.id`,
+    ).all(orgId, userId) as ConversationRow[];
+    return rows.map(SqliteStore.conversation);
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}
