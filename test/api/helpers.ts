@@ -1,0 +1,65 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, type RunningServer } from '../../src/api/server.js';
+import { fixturePath } from '../helpers.js';
+
+export const QUEUE = '0e0e0e0e-0000-4000-8000-000000000001';
+export const AGENT1 = 'a1a1a1a1-0000-4000-8000-000000000001';
+export const AGENT2 = 'a1a1a1a1-0000-4000-8000-000000000002';
+export const RESOLVED = 'c0de0000-0000-4000-8000-000000000001';
+export const OTHER_QUEUE = '0e0e0e0e-0000-4000-8000-0000000000b1';
+
+export const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'callbackd-')), 'test.db');
+
+/** A mutable clock for servers under test. */
+export class TestClock {
+  constructor(public t = new Date('2026-06-01T09:00:00.000Z')) {}
+  readonly now = () => this.t;
+  advance(seconds: number): void {
+    this.t = new Date(this.t.getTime() + seconds * 1000);
+  }
+}
+
+export async function server(options: { db?: string; clock?: TestClock } = {}): Promise<RunningServer> {
+  return startServer({ db: options.db ?? tempDb(), port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...(options.clock !== undefined ? { clock: options.clock.now } : {}) });
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: any;
+}
+
+export function client(base: string) {
+  async function call(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined;
+    if (opts.raw !== undefined) body = opts.raw;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined) headers['content-type'] = opts.contentType ?? 'application/json';
+    const res = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json };
+  }
+  async function token(form: Record<string, string>, basic = 'callbackd-dev:callbackd-dev-secret'): Promise<Reply> {
+    const res = await fetch(`${base}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(basic).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    const text = await res.text();
+    return { status: res.status, headers: res.headers, text, json: JSON.parse(text) };
+  }
+  const app = async (): Promise<string> => (await token({ grant_type: 'client_credentials' })).json.access_token;
+  const agent = async (n: 1 | 2): Promise<string> => (await token({ grant_type: 'password', username: `agent${n}@example.com`, password: 'callbackd' })).json.access_token;
+  return { call, token, app, agent };
+}
