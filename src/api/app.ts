@@ -42,12 +42,21 @@ function fromFastify(error: { code?: string; statusCode?: number; message: strin
   }
 }
 
+/** Encoded texts of immutable model values (projections of stored states), so a repeated read is not re-encoded. */
+const texts = new WeakMap<object, string>();
+
 function encode(route: RouteDef, value: unknown): string | undefined {
   const r = route.response;
   switch (r.kind) {
     case 'model':
-    case 'listing':
+    case 'listing': {
+      if (r.kind === 'model' && route.method === 'GET' && typeof value === 'object' && value !== null) {
+        let text = texts.get(value);
+        if (text === undefined) texts.set(value, (text = stringifyModel(r.model, value)));
+        return text;
+      }
       return stringifyModel(r.model, value);
+    }
     case 'array':
       return `[${(value as unknown[]).map((v) => stringifyModel(r.model, v)).join(',')}]`;
     case 'string':
@@ -68,8 +77,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('inin-correlation-id', request.id);
+    done();
   });
 
   // JSON bodies: an empty body is no body (the SDK sends Content-Type: application/json on body-less POSTs).

@@ -8,6 +8,7 @@ import {
   apply,
   createCallback,
   legStatus,
+  nextDeadline,
   participant as findParticipant,
   type AgentRef,
   type CallbackConversationState,
@@ -130,6 +131,10 @@ export class CallbackBackend {
 
   /** Reads a conversation, first applying the transitions its deadlines call for (lazy time). */
   private async read(p: Principal, id: string): Promise<StoredConversation> {
+    const stored = await this.store.getConversation(p.orgId, id);
+    if (stored === undefined) throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
+    const due = nextDeadline(stored.state);
+    if (due === undefined || due.at.getTime() > this.clock().getTime()) return stored;
     return this.change(p, id, (c) => ({ result: c }));
   }
 
@@ -268,6 +273,7 @@ export class CallbackBackend {
   async getCallback(p: Principal, id: string): Promise<CallbackConversation> {
     return project.callbackConversation((await this.read(p, id)).state);
   }
+
 
   async getConversation(p: Principal, id: string): Promise<Conversation> {
     const c = await this.read(p, id);

@@ -102,8 +102,13 @@ export function toConversation(state: CallbackConversationState, recordingState:
   };
 }
 
+const projected = new WeakMap<CallbackConversationState, CallbackConversation>();
+
+/** The CallbackConversation of a state; states are immutable, so each is projected once. */
 export function callbackConversation(state: CallbackConversationState): CallbackConversation {
-  return toCallbackConversation(state);
+  let c = projected.get(state);
+  if (c === undefined) projected.set(state, (c = toCallbackConversation(state)));
+  return c;
 }
 
 export function assignedWrapup(state: CallbackConversationState, participantId: string, provisional: boolean): AssignedWrapupCode {

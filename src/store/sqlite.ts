@@ -50,6 +50,21 @@ interface ConversationRow {
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+  /** Tokens never change once issued: kept in memory after the first lookup. */
+  private readonly tokens = new Map<string, TokenRecord>();
+  /** Decoded conversations by id, reused while their stored version is the same (states are never mutated). */
+  private readonly conversations = new Map<string, { version: number; value: StoredConversation }>();
+  private static readonly CACHE_LIMIT = 10_000;
+  /** Configuration (queues, wrap-up codes) by organization; dropped whenever configuration is written. */
+  private readonly config = new Map<string, { queues?: QueueRecord[]; codes?: WrapupCodeRecord[] }>();
+
+  /** A prepared statement, prepared once per SQL text. */
+  private sql(text: string): Database.Statement {
+    let st = this.statements.get(text);
+    if (st === undefined) this.statements.set(text, (st = this.db.prepare(text)));
+    return st;
+  }
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -72,23 +87,24 @@ export class SqliteStore implements Store {
   }
 
   async seed(data: SeedData): Promise<void> {
+    this.config.clear();
     const db = this.db;
     db.transaction(() => {
-      const org = db.prepare('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)');
+      const org = this.sql('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)');
       for (const o of data.organizations) org.run(o.id, o.name);
-      const client = db.prepare('INSERT OR IGNORE INTO clients (client_id, org_id, name, secret_hash) VALUES (?, ?, ?, ?)');
+      const client = this.sql('INSERT OR IGNORE INTO clients (client_id, org_id, name, secret_hash) VALUES (?, ?, ?, ?)');
       for (const c of data.clients) client.run(c.clientId, c.orgId, c.name, c.secretHash);
-      const user = db.prepare('INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const user = this.sql('INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
       for (const u of data.users) user.run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
-      const code = db.prepare('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
+      const code = this.sql('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
       for (const w of data.wrapupCodes) code.run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
-      const queue = db.prepare('INSERT OR IGNORE INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?)');
+      const queue = this.sql('INSERT OR IGNORE INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?)');
       for (const q of data.queues) queue.run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
     })();
   }
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
-    const r = this.db.prepare('SELECT client_id, org_id, name, secret_hash FROM clients WHERE client_id = ?').get(clientId) as
+    const r = this.sql('SELECT client_id, org_id, name, secret_hash FROM clients WHERE client_id = ?').get(clientId) as
       | { client_id: string; org_id: string; name: string; secret_hash: string }
       | undefined;
     return r && { clientId: r.client_id, orgId: r.org_id, name: r.name, secretHash: r.secret_hash };
@@ -99,17 +115,17 @@ export class SqliteStore implements Store {
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM users WHERE username = ?').get(username) as Record<string, string> | undefined;
+    const r = this.sql('SELECT * FROM users WHERE username = ?').get(username) as Record<string, string> | undefined;
     return r && SqliteStore.user(r);
   }
 
   async getUser(orgId: string, id: string): Promise<UserRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM users WHERE org_id = ? AND id = ?').get(orgId, id) as Record<string, string> | undefined;
+    const r = this.sql('SELECT * FROM users WHERE org_id = ? AND id = ?').get(orgId, id) as Record<string, string> | undefined;
     return r && SqliteStore.user(r);
   }
 
   async listUsers(orgId: string): Promise<UserRecord[]> {
-    return (this.db.prepare('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(SqliteStore.user);
+    return (this.sql('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(SqliteStore.user);
   }
 
   private static queue(r: { body: string }): QueueRecord {
@@ -117,36 +133,76 @@ export class SqliteStore implements Store {
     return { ...q, dateCreated: new Date(q.dateCreated) };
   }
 
+  private orgConfig(orgId: string) {
+    let c = this.config.get(orgId);
+    if (c === undefined) this.config.set(orgId, (c = {}));
+    return c;
+  }
+
   async getQueue(orgId: string, id: string): Promise<QueueRecord | undefined> {
-    const r = this.db.prepare('SELECT body FROM queues WHERE org_id = ? AND id = ?').get(orgId, id) as { body: string } | undefined;
-    return r && SqliteStore.queue(r);
+    return (await this.listQueues(orgId)).find((q) => q.id === id);
   }
 
   async listQueues(orgId: string): Promise<QueueRecord[]> {
-    return (this.db.prepare('SELECT body FROM queues WHERE org_id = ? ORDER BY name, id').all(orgId) as { body: string }[]).map(SqliteStore.queue);
+    const c = this.orgConfig(orgId);
+    c.queues ??= (this.sql('SELECT body FROM queues WHERE org_id = ? ORDER BY name, id').all(orgId) as { body: string }[]).map(SqliteStore.queue);
+    return c.queues;
   }
 
   async listWrapupCodes(orgId: string): Promise<WrapupCodeRecord[]> {
-    const rows = this.db.prepare('SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[];
-    return rows.map((r) => ({ id: r.id as string, orgId: r.org_id as string, name: r.name as string, dateCreated: new Date(r.date_created as string) }));
+    const c = this.orgConfig(orgId);
+    c.codes ??= (this.sql('SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map((r) => ({
+      id: r.id as string,
+      orgId: r.org_id as string,
+      name: r.name as string,
+      dateCreated: new Date(r.date_created as string),
+    }));
+    return c.codes;
   }
 
   async putToken(t: TokenRecord): Promise<void> {
-    this.db.prepare('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(t.token, t.orgId, t.clientId, t.userId ?? null, t.expiresAt.getTime());
+    this.sql('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(t.token, t.orgId, t.clientId, t.userId ?? null, t.expiresAt.getTime());
   }
 
   async getToken(token: string): Promise<TokenRecord | undefined> {
-    const r = this.db.prepare('SELECT * FROM tokens WHERE token = ?').get(token) as { token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number } | undefined;
-    return r && { token: r.token, orgId: r.org_id, clientId: r.client_id, ...(r.user_id !== null ? { userId: r.user_id } : {}), expiresAt: new Date(r.expires_at) };
+    const cached = this.tokens.get(token);
+    if (cached !== undefined) return cached;
+    const r = this.sql('SELECT * FROM tokens WHERE token = ?').get(token) as { token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number } | undefined;
+    if (r === undefined) return undefined;
+    const record: TokenRecord = { token: r.token, orgId: r.org_id, clientId: r.client_id, ...(r.user_id !== null ? { userId: r.user_id } : {}), expiresAt: new Date(r.expires_at) };
+    if (this.tokens.size >= SqliteStore.CACHE_LIMIT) this.tokens.clear();
+    this.tokens.set(token, record);
+    return record;
   }
 
-  private static conversation(r: ConversationRow): StoredConversation {
-    return { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
+  /** The decoded row, from the cache when the version and recording state match. */
+  private conversation(id: string, r: ConversationRow): StoredConversation {
+    const cached = this.conversations.get(id);
+    if (cached !== undefined && cached.version === r.version && cached.value.recordingState === r.recording_state && cached.value.orgId === r.org_id) return cached.value;
+    const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
+    this.remember(value);
+    return value;
   }
+
+  private remember(value: StoredConversation): void {
+    if (this.conversations.size >= SqliteStore.CACHE_LIMIT) this.conversations.clear();
+    this.conversations.set(value.state.id, { version: value.state.version, value });
+  }
+
+  /** SQLite's data_version: it changes when another connection commits, so our caches are current while it holds. */
+  private dataVersion = -1;
 
   async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
-    const r = this.db.prepare('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
-    return r && SqliteStore.conversation(r);
+    const dv = this.sql('PRAGMA data_version').pluck().get() as number;
+    if (dv !== this.dataVersion) {
+      // Another connection wrote to the file: trust no cached conversation.
+      this.conversations.clear();
+      this.dataVersion = dv;
+    }
+    const cached = this.conversations.get(id);
+    if (cached !== undefined) return cached.value.orgId === orgId ? cached.value : undefined;
+    const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+    return r && this.conversation(id, r);
   }
 
   private write(c: StoredConversation, expectedVersion: number | undefined): void {
@@ -154,44 +210,57 @@ export class SqliteStore implements Store {
     const deadline = nextDeadline(s)?.at.getTime() ?? null;
     const body = encodeState(s);
     if (expectedVersion === undefined) {
-      this.db.prepare('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+      this.sql('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
         .run(s.id, c.orgId, s.version, s.phase, body, c.recordingState, deadline, Date.now());
     } else {
-      const r = this.db.prepare('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ? WHERE id = ? AND org_id = ? AND version = ?')
+      const r = this.sql('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ? WHERE id = ? AND org_id = ? AND version = ?')
         .run(s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.id, c.orgId, expectedVersion);
       if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
     }
-    this.db.prepare('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
+    this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
     const agents = new Set(
       s.participants
         .filter((p) => p.purpose === 'agent' && p.user?.id !== undefined && (activeAgentLegs(s).includes(p) || legStatus(s, p.id as string) === 'acw'))
         .map((p) => p.user?.id as string),
     );
-    const add = this.db.prepare('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
+    const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
     for (const u of agents) add.run(s.id, c.orgId, u);
   }
 
   async createConversation(c: StoredConversation): Promise<void> {
     this.db.transaction(() => this.write(c, undefined))();
+    this.remember(c);
   }
 
   async updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined> {
-    return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+    const run = this.db.transaction(() => {
+      const row = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
       if (row === undefined) return undefined;
-      const current = SqliteStore.conversation(row);
+      const current = this.conversation(id, row);
       const { next, result } = change(current);
-      if (next.state !== current.state || next.recordingState !== current.recordingState) this.write(next, row.version);
-      return result;
-    }).immediate();
+      const changed = next.state !== current.state || next.recordingState !== current.recordingState;
+      if (changed) this.write(next, row.version);
+      return { result, written: changed ? next : undefined };
+    });
+    let out: { result: T; written: StoredConversation | undefined } | undefined;
+    try {
+      out = run.immediate();
+    } catch (e) {
+      this.conversations.delete(id);
+      throw e;
+    }
+    if (out === undefined) return undefined;
+    // Cached only once committed.
+    if (out.written !== undefined) this.remember(out.written);
+    return out.result;
   }
 
   async listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]> {
-    const rows = this.db.prepare(
-      `SELECT c.org_id, c.version, c.body, c.recording_state FROM conversation_agents a JOIN conversations c ON c.id = a.conversation_id
+    const rows = this.sql(
+      `SELECT c.id, c.org_id, c.version, c.body, c.recording_state FROM conversation_agents a JOIN conversations c ON c.id = a.conversation_id
        WHERE a.org_id = ? AND a.user_id = ? ORDER BY c.id`,
-    ).all(orgId, userId) as ConversationRow[];
-    return rows.map(SqliteStore.conversation);
+    ).all(orgId, userId) as (ConversationRow & { id: string })[];
+    return rows.map((r) => this.conversation(r.id, r));
   }
 
   async close(): Promise<void> {
