@@ -148,3 +148,38 @@ describe('callbackd validate --timeline', () => {
     expect((await cli(['validate', '-'], JSON.stringify(conv))).code).toBe(0);
   });
 });
+
+describe('callbackd serve', () => {
+  it('starts on the given port and file, prints how to get a token, and shuts down on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+    const db = join(tmp, 'serve.db');
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', db, '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15000);
+      child.stdout.on('data', () => {
+        if (out.includes('OpenAPI:')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const url = /listening on (http:\/\/[^ ]+)/.exec(out)?.[1] as string;
+    expect(out).toContain(`(data: ${db})`);
+    expect(out).toContain('grant_type=client_credentials');
+    const token = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    expect(token.status).toBe(200);
+    const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+    expect(out).toContain('SIGTERM, shutting down');
+  });
+
+  it('a bad seed file is a usage error (exit 2)', async () => {
+    const r = await cli(['serve', '--port', '0', '--db', join(tmp, 'x.db'), '--seed', join(tmp, 'missing-seed.json')]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/cannot read seed file/);
+  });
+});
