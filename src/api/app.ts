@@ -2,7 +2,8 @@
 // encoding of responses, and Platform-API error bodies for everything that goes wrong.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { decodeModel, stringifyModel, type ModelName } from '../model/index.js';
+import { decodeModel, parseDateTime, stringifyModel, type ModelName } from '../model/index.js';
+import type { ManualClock } from '../service/clock.js';
 import type { CallbackBackend } from '../service/backend.js';
 import { authenticate, issueToken, OAuthError } from './auth.js';
 import { ApiError, badBody, errorText, toErrorBody } from './errors.js';
@@ -15,6 +16,20 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
   tokenTtlSeconds?: number;
+  /** With `--clock manual`: the clock POST /emulator/clock moves, and what to run after moving it. */
+  manualClock?: { clock: ManualClock; settle: () => Promise<void> };
+}
+
+const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** Milliseconds of an ISO-8601 duration (PnDTnHnMnS) or of a number of milliseconds. */
+function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v !== 'string' || v === 'P' || v.endsWith('T')) return undefined;
+  const m = DURATION.exec(v);
+  if (m === null) return undefined;
+  const [, d, h, mi, sec] = m;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(mi ?? 0)) * 60000 + Number(sec ?? 0) * 1000;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -114,6 +129,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (e.basic) reply.header('www-authenticate', 'Basic realm="callbackd"');
       return reply.code(e.status).type(JSON_TYPE).send(JSON.stringify({ error: e.error, error_description: e.description }));
     }
+  });
+
+  // Time travel for users' tests (only with --clock manual): move the clock, then fire what came due.
+  app.get('/emulator/clock', async (request, reply) => {
+    await authenticate(backend.store, request.headers.authorization, backend.now());
+    return reply.type(JSON_TYPE).send(JSON.stringify({ now: backend.now().toISOString(), mode: options.manualClock !== undefined ? 'manual' : 'system' }));
+  });
+  app.post('/emulator/clock', async (request, reply) => {
+    await authenticate(backend.store, request.headers.authorization, backend.now());
+    const manual = options.manualClock;
+    if (manual === undefined) throw new ApiError(409, 'emulator.clock.not.manual', 'The clock can only be moved when the server runs with --clock manual.');
+    const body = (request.body ?? {}) as { advance?: unknown; instant?: unknown };
+    let target: Date;
+    if (body.advance !== undefined && body.instant === undefined) {
+      const ms = durationMs(body.advance);
+      if (ms === undefined) throw new ApiError(400, 'invalid.value', 'advance is an ISO-8601 duration such as PT1H30M, or a number of milliseconds.', [{ errorCode: 'invalid.value', fieldName: '/advance' }]);
+      target = new Date(manual.clock.now().getTime() + ms);
+    } else if (body.instant !== undefined && body.advance === undefined) {
+      const t = typeof body.instant === 'string' ? parseDateTime(body.instant) : undefined;
+      if (t === undefined) throw new ApiError(400, 'invalid.date', 'instant is an ISO-8601 date-time such as 2026-01-31T09:30:00.000Z.', [{ errorCode: 'invalid.date', fieldName: '/instant' }]);
+      if (t.getTime() < manual.clock.now().getTime()) throw new ApiError(400, 'invalid.value', 'The clock never goes back.', [{ errorCode: 'invalid.value', fieldName: '/instant' }]);
+      target = t;
+    } else {
+      throw new ApiError(400, 'bad.request', 'Give either advance (a duration) or instant (a date-time).');
+    }
+    manual.clock.set(target);
+    await manual.settle();
+    return reply.type(JSON_TYPE).send(JSON.stringify({ now: manual.clock.now().toISOString(), mode: 'manual' }));
   });
 
   app.get('/api/v2/docs/openapi.json', async (_request, reply) => reply.type(JSON_TYPE).send(JSON.stringify(openApiDocument())));

@@ -2,7 +2,7 @@
 // turns the decoded request into one backend call. app.ts mounts these; openapi.ts documents the same table.
 import type { ModelName } from '../model/index.js';
 import type { CallbackBackend, Principal } from '../service/backend.js';
-import type { RecordingState } from '../store/types.js';
+import type { RecordingState, RoutingStatus as RoutingStatusValue } from '../store/types.js';
 import { ApiError } from './errors.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -196,6 +196,16 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/api/v2/users/me', operationId: 'getUsersMe', tag: 'Users', summary: 'The user of a user token.', status: 200,
     response: { kind: 'model', model: 'User' },
     handler: (b, ctx) => b.me(ctx.principal) },
+  { method: 'GET', path: '/api/v2/users/{userId}/routingstatus', operationId: 'getUserRoutingstatus', tag: 'Routing', summary: "An agent's routing status.", status: 200,
+    response: { kind: 'model', model: 'RoutingStatus' },
+    handler: (b, ctx) => b.getRoutingStatus(ctx.principal, p(ctx, 'userId')) },
+  { method: 'PUT', path: '/api/v2/users/{userId}/routingstatus', operationId: 'putUserRoutingstatus', tag: 'Routing', summary: 'Put an agent on or off queue (IDLE, OFF_QUEUE).', status: 200,
+    body: { model: 'RoutingStatus', required: true }, response: { kind: 'model', model: 'RoutingStatus' },
+    handler: (b, ctx) => {
+      const status = (ctx.body as { status?: RoutingStatusValue }).status;
+      if (status === undefined) throw new ApiError(400, 'invalid.value', 'status is required.', [{ errorCode: 'invalid.value', fieldName: '/status' }]);
+      return b.setRoutingStatus(ctx.principal, p(ctx, 'userId'), status);
+    } },
   { method: 'GET', path: '/api/v2/users/{userId}', operationId: 'getUser', tag: 'Users', summary: 'Get a user.', status: 200,
     response: { kind: 'model', model: 'User' },
     handler: (b, ctx) => b.getUser(ctx.principal, p(ctx, 'userId')) },

@@ -4,6 +4,9 @@ import { CallbackBackend } from '../service/backend.js';
 import { loadSeed } from '../service/seed.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/types.js';
+import { ManualClock, SystemClock, type Clock } from '../service/clock.js';
+import { Router } from '../service/router.js';
+import { Scheduler } from '../service/scheduler.js';
 import { buildApp } from './app.js';
 
 export interface ServerOptions {
@@ -14,7 +17,10 @@ export interface ServerOptions {
   /** Seed configuration file; the default organization when absent. */
   seedFile?: string;
   logger?: FastifyServerOptions['logger'];
-  clock?: () => Date;
+  /** The system clock by default; a ManualClock for tests and `--clock manual`. */
+  clock?: Clock;
+  /** Run the scheduler and the router (default true). */
+  routing?: boolean;
 }
 
 export interface RunningServer {
@@ -22,6 +28,11 @@ export interface RunningServer {
   app: FastifyInstance;
   store: Store;
   backend: CallbackBackend;
+  clock: Clock;
+  scheduler: Scheduler;
+  router: Router;
+  /** Fires what is due and lets routing settle (what POST /emulator/clock does after moving a manual clock). */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,8 +44,39 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await store.close();
     throw e;
   }
-  const backend = new CallbackBackend({ store, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
-  const app = await buildApp({ backend, ...(options.logger !== undefined ? { logger: options.logger } : {}) });
+  const clock = options.clock ?? new SystemClock();
+  const backend = new CallbackBackend({ store, clock: () => clock.now() });
+  const scheduler = new Scheduler(store, backend, clock);
+  const router = new Router(store, backend, clock);
+  if (options.routing !== false) {
+    backend.hooks = {
+      afterChange: async (orgId, state, events) => {
+        scheduler.notice(state);
+        await router.onEvents(orgId, state, events);
+      },
+      afterCreate: (orgId, state) => {
+        scheduler.notice(state);
+        if (state.phase === 'queued') router.kick(orgId);
+      },
+      afterRoutingStatus: (orgId) => router.kick(orgId),
+    };
+  }
+  const settle = async () => {
+    for (let i = 0; i < 100; i++) {
+      const fired = await scheduler.runDue();
+      await router.settle();
+      if (fired === 0) return;
+    }
+  };
+  const app = await buildApp({
+    backend,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(clock instanceof ManualClock ? { manualClock: { clock, settle } } : {}),
+  });
+  if (options.routing !== false) {
+    await scheduler.start();
+    await router.kickAll();
+  }
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 8080 });
   const address = app.server.address();
@@ -45,10 +87,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     app,
     store,
     backend,
+    clock,
+    scheduler,
+    router,
+    settle,
     async close() {
       if (closed) return;
       closed = true;
+      scheduler.stop();
+      router.stop();
       await app.close();
+      await router.settle();
       await store.close();
     },
   };

@@ -57,7 +57,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--db <file>', 'SQLite file').env('CALLBACKD_DB').default('./data/callbackd.db'))
     .option('--seed <file>', 'seed configuration (organizations, clients, users, queues, wrap-up codes) instead of config/default-org.json')
     .addOption(new Option('--log-level <level>', 'pino log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
-    .action(async (opts: { host: string; port: number | string; db: string; seed?: string; logLevel: string }) => {
+    .addOption(new Option('--clock <mode>', 'system time, or a manual clock moved with POST /emulator/clock').choices(['system', 'manual']).default('system'))
+    .option('--clock-start <instant>', 'with --clock manual: the starting instant (default: now)')
+    .action(async (opts: { host: string; port: number | string; db: string; seed?: string; logLevel: string; clock: 'system' | 'manual'; clockStart?: string }) => {
       const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
       await new Promise<void>((resolve) => {
         const shutdown = (signal: string) => {

@@ -1,6 +1,9 @@
 // `callbackd serve` (and `npm start`): the callback API on 127.0.0.1:8080 with an embedded SQLite file.
 import type { Writable } from 'node:stream';
 import { startServer } from '../api/server.js';
+import { parseDateTime } from '../model/index.js';
+import { ManualClock } from '../service/clock.js';
+import { UsageError } from './validate.js';
 
 export interface ServeOptions {
   host: string;
@@ -8,10 +11,18 @@ export interface ServeOptions {
   db: string;
   seed?: string;
   logLevel: string;
+  clock?: 'system' | 'manual';
+  clockStart?: string;
 }
 
 export async function serve(options: ServeOptions, out: Writable): Promise<() => Promise<void>> {
+  let start: Date | undefined;
+  if (options.clockStart !== undefined) {
+    start = parseDateTime(options.clockStart);
+    if (start === undefined) throw new UsageError(`--clock-start: ${options.clockStart} is not an ISO-8601 date-time`);
+  }
   const server = await startServer({
+    ...(options.clock === 'manual' ? { clock: new ManualClock(start) } : {}),
     host: options.host,
     port: options.port,
     db: options.db,
@@ -26,6 +37,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
       'or as an agent:',
       `  curl -s -u callbackd-dev:callbackd-dev-secret -d grant_type=password -d username=agent1@example.com -d password=callbackd ${server.url}/oauth/token`,
       `OpenAPI: ${server.url}/api/v2/docs/openapi.json`,
+      ...(options.clock === 'manual' ? [`Manual clock at ${server.clock.now().toISOString()}: move it with POST ${server.url}/emulator/clock {"advance":"PT1H"}`] : []),
       '',
     ].join('\n'),
   );

@@ -28,6 +28,9 @@ export type TransferResponseState = 'Pending' | 'Active' | 'Complete' | 'Cancele
 /** Known values of TransferResponseTransferType. */
 export type TransferResponseTransferType = 'Attended' | 'Unattended';
 
+/** Known values of RoutingStatusValue. */
+export type RoutingStatusValue = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
+
 /** Known values of CustomerFirstCallbackDeliveryMode. */
 export type CustomerFirstCallbackDeliveryMode = 'UseQueueSetting' | 'UseAgentReservation' | 'NoAgentReservation';
 
@@ -432,6 +435,18 @@ export interface CallbackConversation {
   divisions?: ConversationDivisionMembership[];
   /** API path of the conversation. */
   selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An agent's routing status. */
+export interface RoutingStatus {
+  /** The agent. */
+  userId?: string;
+  /** OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING. */
+  status?: RoutingStatusValue | UnknownEnumValue;
+  /** Since when. Wire: ISO-8601 date-time. */
+  startTime?: Date;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -1468,6 +1483,19 @@ export function encodeCallbackConversation(value: CallbackConversation): Record<
 /** The wire JSON text of a CallbackConversation; equal to JSON.stringify(encodeCallbackConversation(value)). */
 export function stringifyCallbackConversation(value: CallbackConversation): string {
   return stringifyModel('CallbackConversation', value);
+}
+
+/** Decodes and validates a wire RoutingStatus; collects every error and warning with its JSON pointer. */
+export function decodeRoutingStatus(input: unknown, options?: DecodeOptions): DecodeResult<RoutingStatus> {
+  return decodeModel<RoutingStatus>('RoutingStatus', input, options);
+}
+/** The wire JSON object of a RoutingStatus: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeRoutingStatus(value: RoutingStatus): Record<string, unknown> {
+  return encodeModel('RoutingStatus', value);
+}
+/** The wire JSON text of a RoutingStatus; equal to JSON.stringify(encodeRoutingStatus(value)). */
+export function stringifyRoutingStatus(value: RoutingStatus): string {
+  return stringifyModel('RoutingStatus', value);
 }
 
 /** Decodes and validates a wire RoutingData; collects every error and warning with its JSON pointer. */

@@ -410,7 +410,14 @@ export const User = model('User', 'A user (agent).', {
 
 export const UserEntityListing = listing('UserEntityListing', User, 'Users.');
 
+export const RoutingStatus = model('RoutingStatus', "An agent's routing status.", {
+  userId: str('The agent.'),
+  status: enumOf('RoutingStatusValue', ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'], 'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.'),
+  startTime: dateTime('Since when.'),
+});
+
 export const API_MODELS = {
+  RoutingStatus,
   RoutingData, CreateCallbackCommand, CreateCallbackOnConversationCommand, CallbackIdentifier, CreateCallbackResponse,
   PatchCallbackRequest, PatchCallbackResponse, CallbackDisconnectIdentifier, BulkCallbackDisconnectRequest,
   BulkCallbackPatchRequest, BulkError, BulkResult, BulkCallbackPatchResponse, WrapupInput, MediaParticipantRequest,

@@ -15,6 +15,7 @@ import {
   type Command,
   type CreateCommand,
   type ErrorKind,
+  type LifecycleEvent,
   type QueueSettings,
 } from '../lifecycle/index.js';
 import type {
@@ -36,7 +37,7 @@ import type {
   WrapupCode,
   WrapupInput,
 } from '../model/index.js';
-import { queueSettings, type RecordingState, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
+import { queueSettings, type RecordingState, type RoutingStatus, type RoutingStatusRecord, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
 import * as project from './project.js';
 
 /** Who is calling: the organization, the OAuth client, and the user for user tokens. */
@@ -60,6 +61,16 @@ export class ServiceError extends Error {
 const notFound = (what: string, id: string) => new ServiceError('notFound', 'not.found', `${what} ${id} was not found.`);
 const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]{2,24}$/;
 
+/** Applies one lifecycle command inside a change, recording its events. */
+type Step = (state: CallbackConversationState, cmd: Command) => CallbackConversationState;
+
+/** Told of every committed change, with the events it caused (the router and scheduler listen here). */
+export interface BackendHooks {
+  afterChange?: (orgId: string, state: CallbackConversationState, events: readonly LifecycleEvent[]) => Promise<void> | void;
+  afterCreate?: (orgId: string, state: CallbackConversationState) => Promise<void> | void;
+  afterRoutingStatus?: (orgId: string, record: RoutingStatusRecord) => Promise<void> | void;
+}
+
 export interface BackendOptions {
   store: Store;
   /** The service's clock; the default is the real one. */
@@ -71,6 +82,8 @@ export class CallbackBackend {
   readonly store: Store;
   private readonly clock: () => Date;
   private readonly newId: () => string;
+  /** Set by the router/scheduler once they exist (they need the backend first). */
+  hooks: BackendHooks = {};
 
   constructor(options: BackendOptions) {
     this.store = options.store;
@@ -145,25 +158,31 @@ export class CallbackBackend {
   private async change<T>(
     p: Principal,
     id: string,
-    fn: (current: StoredConversation, now: Date) => { state?: CallbackConversationState; recordingState?: RecordingState; result: T },
+    fn: (current: StoredConversation, now: Date, step: Step) => { state?: CallbackConversationState; recordingState?: RecordingState; result: T },
   ): Promise<T> {
     const now = this.clock();
+    const events: LifecycleEvent[] = [];
+    const step: Step = (state, cmd) => {
+      const t = apply(state, cmd, now);
+      events.push(...t.events);
+      return t.state;
+    };
+    let written: CallbackConversationState | undefined;
     const out = await this.store.updateConversation(p.orgId, id, (stored) => {
-      const current = { ...stored, state: advance(stored.state, now).state };
-      const r = fn(current, now);
+      events.length = 0;
+      const advanced = advance(stored.state, now);
+      events.push(...advanced.events);
+      const current = { ...stored, state: advanced.state };
+      const r = fn(current, now, step);
+      written = r.state ?? current.state;
       // Wrapped, so that a change whose result is undefined is told apart from a conversation that is not there.
       return { next: { ...current, state: r.state ?? current.state, recordingState: r.recordingState ?? current.recordingState }, result: { value: r.result } };
     });
     if (out === undefined) throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
+    if (events.length > 0 && written !== undefined) await this.hooks.afterChange?.(p.orgId, written, events);
     return out.value;
   }
 
-  /** Runs lifecycle commands in order on one conversation; all or nothing. */
-  private run(state: CallbackConversationState, commands: Command[], now: Date): CallbackConversationState {
-    let s = state;
-    for (const cmd of commands) s = apply(s, cmd, now).state;
-    return s;
-  }
 
   /** A user token may act on its own agent leg and on the non-agent legs of a conversation it takes part in. */
   private authorize(p: Principal, state: CallbackConversationState, participantId: string): void {
@@ -214,6 +233,7 @@ export class CallbackBackend {
     };
     const { state } = createCallback(cmd, this.clock());
     await this.store.createConversation({ orgId: p.orgId, state, recordingState: 'NONE' });
+    await this.hooks.afterCreate?.(p.orgId, state);
     return state;
   }
 
@@ -229,15 +249,15 @@ export class CallbackBackend {
   async patchCallback(p: Principal, body: PatchCallbackRequest): Promise<PatchCallbackResponse> {
     const queue = body.queueId !== undefined ? await this.queueFor(p.orgId, body.queueId) : undefined;
     if (body.agentId !== undefined) await this.agent(p.orgId, body.agentId);
-    return this.change(p, body.conversationId, (c, now) => {
-      const state = apply(c.state, {
+    return this.change(p, body.conversationId, (c, now, step) => {
+      const state = step(c.state, {
         type: 'update',
         ...(body.callbackScheduledTime !== undefined ? { callbackScheduledTime: body.callbackScheduledTime } : {}),
         ...(body.callbackNumbers !== undefined ? { callbackNumbers: body.callbackNumbers } : {}),
         ...(queue !== undefined ? { queue } : {}),
         ...(body.agentId !== undefined ? { preferredAgentId: body.agentId } : {}),
         ...(body.countryCode !== undefined ? { countryCode: body.countryCode } : {}),
-      }, now).state;
+      });
       return { state, result: this.identifiers(state) };
     });
   }
@@ -260,12 +280,12 @@ export class CallbackBackend {
 
   async bulkDisconnect(p: Principal, body: BulkCallbackDisconnectRequest): Promise<void> {
     for (const item of body.callbackDisconnectIdentifiers) {
-      await this.change(p, item.conversationId, (c, now) => {
+      await this.change(p, item.conversationId, (c, now, step) => {
         if (!Object.values(c.state.legs).some((l) => l.communicationId === item.callbackId)) {
           throw new ServiceError('notFound', 'not.found', `Callback ${item.callbackId} is not in conversation ${item.conversationId}.`);
         }
         if (c.state.phase === 'ended') return { result: undefined };
-        return { state: apply(c.state, { type: 'disconnectAll' }, now).state, result: undefined };
+        return { state: step(c.state, { type: 'disconnectAll' }), result: undefined };
       });
     }
   }
@@ -289,15 +309,51 @@ export class CallbackBackend {
 
   /** PATCH /callbacks/{id}, DELETE /conversations/{id}, POST /conversations/{id}/disconnect. */
   async disconnectConversation(p: Principal, id: string, teardown = false): Promise<Conversation> {
-    return this.change(p, id, (c, now) => {
-      const state = apply(c.state, { type: 'disconnectAll', teardown }, now).state;
+    return this.change(p, id, (c, now, step) => {
+      const state = step(c.state, { type: 'disconnectAll', teardown });
       return { state, result: project.toConversation(state, c.recordingState) };
     });
   }
 
+  /** The scheduler's entry: applies the conversation's deadlines up to `upTo` (one firing); false if nothing was due. */
+  async fire(orgId: string, id: string, upTo: Date): Promise<boolean> {
+    let events: readonly LifecycleEvent[] = [];
+    let written: CallbackConversationState | undefined;
+    await this.store.updateConversation(orgId, id, (stored) => {
+      const t = advance(stored.state, upTo);
+      events = t.events;
+      written = t.state;
+      return { next: { ...stored, state: t.state }, result: true };
+    });
+    if (events.length === 0 || written === undefined) return false;
+    await this.hooks.afterChange?.(orgId, written, events);
+    return true;
+  }
+
+  /** The router's entry: offers a queued callback to an agent. */
+  async offer(orgId: string, id: string, userId: string): Promise<void> {
+    const agent = await this.agent(orgId, userId);
+    await this.change({ orgId, clientId: 'router' }, id, (c, _now, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
+  }
+
+  async getRoutingStatus(p: Principal, userId: string): Promise<RoutingStatusRecord> {
+    await this.getUser(p, userId);
+    return (await this.store.getRoutingStatus(p.orgId, userId)) ?? { orgId: p.orgId, userId, status: 'OFF_QUEUE', startTime: new Date(0) };
+  }
+
+  /** PUT routingstatus: agents go on queue (IDLE), off queue, or clear NOT_RESPONDING. */
+  async setRoutingStatus(p: Principal, userId: string, status: RoutingStatus): Promise<RoutingStatusRecord> {
+    await this.getUser(p, userId);
+    if (p.userId !== undefined && p.userId !== userId) throw new ServiceError('forbidden', 'not.authorized', "A user may only set their own routing status.");
+    const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
+    await this.store.setRoutingStatus(record);
+    await this.hooks.afterRoutingStatus?.(p.orgId, record);
+    return record;
+  }
+
   async assign(p: Principal, id: string, userId: string): Promise<void> {
     const agent = await this.agent(p.orgId, userId);
-    await this.change(p, id, (c, now) => ({ state: apply(c.state, { type: 'offer', agent }, now).state, result: undefined }));
+    await this.change(p, id, (c, now, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
   }
 
   /** PATCH .../participants/{pid}: answer, resume, disconnect, park, hold, wrap-up, skip wrap-up, as one change. */
@@ -305,7 +361,7 @@ export class CallbackBackend {
     if (communicationId !== undefined && body.state !== 'disconnected') {
       throw new ServiceError('invalid', 'communication.state.required', "Can only update a communication's state to disconnected.");
     }
-    await this.change(p, id, (c, now) => {
+    await this.change(p, id, (c, now, step) => {
       const state = c.state;
       this.authorize(p, state, participantId);
       if (communicationId !== undefined && state.legs[participantId]?.communicationId !== communicationId) {
@@ -336,15 +392,15 @@ export class CallbackBackend {
       if (body.held === false && status === 'held') commands.push({ type: 'unhold', participantId });
       if (body.wrapup !== undefined) commands.push({ type: 'wrapup', participantId, wrapup: body.wrapup });
       if (body.wrapupSkipped === true) commands.push({ type: 'skipWrapup', participantId });
-      return { state: this.run(state, commands, now), result: undefined };
+      return { state: commands.reduce((acc, cmd) => step(acc, cmd), state), result: undefined };
     });
   }
 
   async patchAttributes(p: Principal, id: string, participantId: string, attributes: Record<string, string> | undefined): Promise<Record<string, string>> {
     if (attributes === undefined) throw new ServiceError('invalid', 'conversation.error.participant.attribute.null', 'Participant attributes cannot be null.');
-    return this.change(p, id, (c, now) => {
+    return this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
-      const state = apply(c.state, { type: 'setAttributes', participantId, attributes }, now).state;
+      const state = step(c.state, { type: 'setAttributes', participantId, attributes });
       return { state, result: findParticipant(state, participantId).attributes ?? {} };
     });
   }
@@ -359,12 +415,12 @@ export class CallbackBackend {
   }
 
   async postCommunicationWrapup(p: Principal, id: string, participantId: string, communicationId: string, wrapup: WrapupInput | undefined): Promise<void> {
-    await this.change(p, id, (c, now) => {
+    await this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
       if (c.state.legs[participantId]?.communicationId !== communicationId) {
         throw new ServiceError('notFound', 'not.found', `Communication ${communicationId} is not participant ${participantId}'s.`);
       }
-      return { state: apply(c.state, { type: 'wrapup', participantId, wrapup: wrapup ?? {} }, now).state, result: undefined };
+      return { state: step(c.state, { type: 'wrapup', participantId, wrapup: wrapup ?? {} }), result: undefined };
     });
   }
 
@@ -387,9 +443,9 @@ export class CallbackBackend {
       else if (PHONE_LIKE.test(address)) throw new ServiceError('invalid', 'bad.request', 'Phone numbers cannot be used to replace a callback participant; give a user id or a queue id.');
       else throw new ServiceError('invalid', 'conversations.error.queue.not.found', `No user or queue ${address} was found.`);
     } else throw new ServiceError('invalid', 'bad.request', 'A replace needs userId, queueId or address.');
-    await this.change(p, id, (c, now) => {
+    await this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
-      return { state: apply(c.state, { type: 'transfer', participantId, to, ...(p.userId !== undefined ? { initiatorUserId: p.userId } : {}) }, now).state, result: undefined };
+      return { state: step(c.state, { type: 'transfer', participantId, to, ...(p.userId !== undefined ? { initiatorUserId: p.userId } : {}) }), result: undefined };
     });
   }
 
@@ -403,12 +459,12 @@ export class CallbackBackend {
   /** POST /conversations/calls/{id}: the calling agent dials one of the callback's numbers. */
   async placeCall(p: Principal, id: string, body: CallCommand): Promise<Conversation> {
     const user = this.requireUser(p, 'not.a.user');
-    return this.change(p, id, (c, now) => {
+    return this.change(p, id, (c, now, step) => {
       const leg = c.state.participants.find((x) => x.purpose === 'agent' && x.user?.id === user.id && x.state !== 'disconnected');
       if (leg === undefined) {
         throw new ServiceError('forbidden', 'conversation.error.forbidden.not.active.participant', 'You are not an active participant of this callback.');
       }
-      const state = apply(c.state, { type: 'placeCall', participantId: leg.id as string, number: body.callNumber }, now).state;
+      const state = step(c.state, { type: 'placeCall', participantId: leg.id as string, number: body.callNumber });
       return { state, result: project.toConversation(state, c.recordingState) };
     });
   }

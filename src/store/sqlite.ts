@@ -8,6 +8,11 @@ import { decodeState, encodeState } from './state-codec.js';
 import type {
   Change,
   ClientRecord,
+  DueConversation,
+  Organization,
+  QueuedCallback,
+  RoutingStatus,
+  RoutingStatusRecord,
   QueueRecord,
   RecordingState,
   SeedData,
@@ -37,6 +42,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE TABLE conversation_agents (conversation_id TEXT NOT NULL, org_id TEXT NOT NULL, user_id TEXT NOT NULL,
      PRIMARY KEY (conversation_id, user_id));
    CREATE INDEX conversation_agents_user ON conversation_agents(org_id, user_id);`,
+  `ALTER TABLE conversations ADD COLUMN queue_id TEXT;
+   ALTER TABLE conversations ADD COLUMN priority INTEGER;
+   ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN owner_id TEXT;
+   CREATE INDEX conversations_queued ON conversations(org_id, priority DESC, queued_at) WHERE phase = 'queued';
+   CREATE TABLE routing_status (user_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, since INTEGER NOT NULL);
+   CREATE INDEX routing_status_org ON routing_status(org_id, status, since);`,
 ];
 
 export class VersionConflictError extends Error {}
@@ -209,12 +221,16 @@ export class SqliteStore implements Store {
     const s = c.state;
     const deadline = nextDeadline(s)?.at.getTime() ?? null;
     const body = encodeState(s);
+    // Routing columns: where and since when a queued callback waits.
+    const waiting = s.phase === 'queued' ? s.participants.filter((p) => p.purpose === 'acd' && p.state === 'connected').at(-1) : undefined;
+    const queuedAt = waiting?.connectedTime?.getTime() ?? null;
+    const owner = s.routing.routingFlags.includes('AGENT_OWNED_CALLBACK') ? (s.routing.preferredAgentIds[0] ?? null) : null;
     if (expectedVersion === undefined) {
-      this.sql('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(s.id, c.orgId, s.version, s.phase, body, c.recordingState, deadline, Date.now());
+      this.sql('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(s.id, c.orgId, s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.queue.id, s.routing.priority, queuedAt, owner);
     } else {
-      const r = this.sql('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ? WHERE id = ? AND org_id = ? AND version = ?')
-        .run(s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.id, c.orgId, expectedVersion);
+      const r = this.sql('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ?, queue_id = ?, priority = ?, queued_at = ?, owner_id = ? WHERE id = ? AND org_id = ? AND version = ?')
+        .run(s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.queue.id, s.routing.priority, queuedAt, owner, s.id, c.orgId, expectedVersion);
       if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
     }
     this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
@@ -261,6 +277,70 @@ export class SqliteStore implements Store {
        WHERE a.org_id = ? AND a.user_id = ? ORDER BY c.id`,
     ).all(orgId, userId) as (ConversationRow & { id: string })[];
     return rows.map((r) => this.conversation(r.id, r));
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    return this.sql('SELECT id, name FROM organizations ORDER BY id').all() as Organization[];
+  }
+
+  async putQueue(q: QueueRecord): Promise<void> {
+    this.sql('INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id')
+      .run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+    this.config.delete(q.orgId);
+  }
+
+  async deleteQueue(orgId: string, id: string): Promise<boolean> {
+    const r = this.sql('DELETE FROM queues WHERE org_id = ? AND id = ?').run(orgId, id);
+    this.config.delete(orgId);
+    return r.changes === 1;
+  }
+
+  async putUser(u: UserRecord): Promise<void> {
+    this.sql('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
+  }
+
+  async putWrapupCode(w: WrapupCodeRecord): Promise<void> {
+    this.sql('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)').run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
+    this.config.delete(w.orgId);
+  }
+
+  async getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined> {
+    const r = this.sql('SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = ? AND user_id = ?').get(orgId, userId) as
+      | { org_id: string; user_id: string; status: RoutingStatus; since: number }
+      | undefined;
+    return r && { orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) };
+  }
+
+  async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
+    this.sql('INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since')
+      .run(r.userId, r.orgId, r.status, r.startTime.getTime());
+  }
+
+  async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {
+    const rows = this.sql('SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = ? ORDER BY since, user_id').all(orgId) as { org_id: string; user_id: string; status: RoutingStatus; since: number }[];
+    return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) }));
+  }
+
+  async listQueued(orgId: string, limit: number): Promise<QueuedCallback[]> {
+    const rows = this.sql(
+      "SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations WHERE org_id = ? AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT ?",
+    ).all(orgId, limit) as { id: string; org_id: string; queue_id: string; priority: number; queued_at: number | null; owner_id: string | null }[];
+    return rows.map((r) => ({ id: r.id, orgId: r.org_id, queueId: r.queue_id, priority: r.priority, queuedAt: new Date(r.queued_at ?? 0), ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}) }));
+  }
+
+  async busyAgents(orgId: string): Promise<Set<string>> {
+    return new Set(this.sql('SELECT DISTINCT user_id FROM conversation_agents WHERE org_id = ?').pluck().all(orgId) as string[]);
+  }
+
+  async dueConversations(now: Date, limit: number): Promise<DueConversation[]> {
+    const rows = this.sql('SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= ? ORDER BY next_deadline, id LIMIT ?')
+      .all(now.getTime(), limit) as { org_id: string; id: string; next_deadline: number }[];
+    return rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
+  }
+
+  async nextDeadlineAt(): Promise<Date | undefined> {
+    const t = this.sql('SELECT MIN(next_deadline) FROM conversations WHERE next_deadline IS NOT NULL').pluck().get() as number | null;
+    return t === null ? undefined : new Date(t);
   }
 
   async close(): Promise<void> {

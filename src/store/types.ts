@@ -63,6 +63,35 @@ export interface TokenRecord {
 
 export type RecordingState = 'ACTIVE' | 'PAUSED' | 'NONE';
 
+/** An agent's routing status (`PUT /api/v2/users/{userId}/routingstatus`). */
+export type RoutingStatus = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
+export const ROUTING_STATUSES: readonly RoutingStatus[] = ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'];
+
+export interface RoutingStatusRecord {
+  orgId: string;
+  userId: string;
+  status: RoutingStatus;
+  /** Since when; for IDLE, how long the agent has been waiting (longest idle is offered first). */
+  startTime: Date;
+}
+
+/** A callback waiting in a queue, as the router needs it (kept in indexed columns, not decoded). */
+export interface QueuedCallback {
+  orgId: string;
+  id: string;
+  queueId: string;
+  priority: number;
+  queuedAt: Date;
+  /** The owning agent of an agent-owned callback. */
+  ownerId?: string;
+}
+
+export interface DueConversation {
+  orgId: string;
+  id: string;
+  at: Date;
+}
+
 export interface StoredConversation {
   orgId: string;
   state: CallbackConversationState;
@@ -106,6 +135,24 @@ export interface Store {
   updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined>;
   /** Conversations in which the user has an agent leg that is not over (alerting to after-call work). */
   listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]>;
+
+  // ---- routing and time ----
+  listOrganizations(): Promise<Organization[]>;
+  putQueue(queue: QueueRecord): Promise<void>;
+  deleteQueue(orgId: string, id: string): Promise<boolean>;
+  putUser(user: UserRecord): Promise<void>;
+  putWrapupCode(code: WrapupCodeRecord): Promise<void>;
+  getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined>;
+  setRoutingStatus(record: RoutingStatusRecord): Promise<void>;
+  listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]>;
+  /** Callbacks waiting in queues, highest priority first, then longest waiting. */
+  listQueued(orgId: string, limit: number): Promise<QueuedCallback[]>;
+  /** Users with an agent leg not yet over (alerting, connected, held, parked or in after-call work). */
+  busyAgents(orgId: string): Promise<Set<string>>;
+  /** Conversations whose next deadline is at or before `now`, earliest first. */
+  dueConversations(now: Date, limit: number): Promise<DueConversation[]>;
+  /** The earliest deadline of any conversation. */
+  nextDeadlineAt(): Promise<Date | undefined>;
   close(): Promise<void>;
 }
 

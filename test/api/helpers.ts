@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import { ManualClock } from '../../src/service/clock.js';
 import { fixturePath } from '../helpers.js';
 
 export const QUEUE = '0e0e0e0e-0000-4000-8000-000000000001';
@@ -12,17 +13,21 @@ export const OTHER_QUEUE = '0e0e0e0e-0000-4000-8000-0000000000b1';
 
 export const tempDb = (): string => join(mkdtempSync(join(tmpdir(), 'callbackd-')), 'test.db');
 
-/** A mutable clock for servers under test. */
-export class TestClock {
-  constructor(public t = new Date('2026-06-01T09:00:00.000Z')) {}
-  readonly now = () => this.t;
-  advance(seconds: number): void {
-    this.t = new Date(this.t.getTime() + seconds * 1000);
+/** A manual clock for servers under test, moved in seconds. */
+export class TestClock extends ManualClock {
+  constructor(start = new Date('2026-06-01T09:00:00.000Z')) {
+    super(start);
+  }
+  get t(): Date {
+    return this.now();
+  }
+  advanceSeconds(seconds: number): void {
+    this.advance(seconds * 1000);
   }
 }
 
-export async function server(options: { db?: string; clock?: TestClock } = {}): Promise<RunningServer> {
-  return startServer({ db: options.db ?? tempDb(), port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...(options.clock !== undefined ? { clock: options.clock.now } : {}) });
+export async function server(options: { db?: string; clock?: ManualClock } = {}): Promise<RunningServer> {
+  return startServer({ db: options.db ?? tempDb(), port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...(options.clock !== undefined ? { clock: options.clock } : {}) });
 }
 
 export interface Reply {

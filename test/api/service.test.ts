@@ -98,7 +98,7 @@ describe('a callback through its life', () => {
     const codes = await c.call('GET', `/api/v2/conversations/callbacks/${id}/participants/${leg.id}/wrapupcodes`, { token: agent1 });
     expect(codes.json.map((w: any) => w.name)).toEqual(['Resolved', 'Call back later', 'No answer'].sort());
     expect((await patch(id, leg.id, { wrapup: { notes: 'x' } })).json.code).toBe('conversation.error.wrapup.code.required');
-    clock.advance(20);
+    clock.advanceSeconds(20);
     expect((await patch(id, leg.id, { wrapup: { code: RESOLVED, notes: 'all good' } })).status).toBe(202);
     const wrapup = await c.call('GET', `/api/v2/conversations/callbacks/${id}/participants/${leg.id}/wrapup`, { token: agent1 });
     expect(wrapup.json).toMatchObject({ code: RESOLVED, notes: 'all good', durationSeconds: 20 });
@@ -112,14 +112,14 @@ describe('a callback through its life', () => {
     const id = await create({ callbackScheduledTime: when });
     const generic = (await c.call('GET', `/api/v2/conversations/${id}`, { token: app })).json;
     expect(generic.participants[0].callbacks[0]).toMatchObject({ state: 'scheduled', initialState: 'scheduled', callbackScheduledTime: when });
-    clock.advance(3601);
+    clock.advanceSeconds(3601);
     expect((await get(id)).participants.map((p: any) => p.state)).toEqual(['connected', 'connected']);
   });
 
   it('an unanswered offer times out on the next access after the alerting timeout', async () => {
     const id = await create();
     await assign(id, AGENT2);
-    clock.advance(31);
+    clock.advanceSeconds(31);
     expect(await agentLeg(id, AGENT2)).toMatchObject({ state: 'disconnected', disconnectType: 'system' });
   });
 

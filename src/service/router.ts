@@ -1,0 +1,113 @@
+// The ACD: offers queued callbacks to idle, on-queue members of their queue — highest priority first, then the
+// longest waiting; among agents the longest idle — and keeps agents' routing status in step with the lifecycle's
+// events (offered: INTERACTING; missed: NOT_RESPONDING; released: IDLE again).
+import { LifecycleError, type CallbackConversationState, type LifecycleEvent } from '../lifecycle/index.js';
+import type { Store } from '../store/types.js';
+import { ServiceError, type CallbackBackend } from './backend.js';
+import type { Clock } from './clock.js';
+
+const BATCH = 1000;
+
+export class Router {
+  private readonly passes = new Map<string, Promise<void>>();
+  private readonly dirty = new Set<string>();
+  private ownershipTimer: (() => void) | undefined;
+  private ownershipAt: number | undefined;
+
+  constructor(
+    private readonly store: Store,
+    private readonly backend: CallbackBackend,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Keeps routing statuses in step with what happened, then routes that organization again. */
+  async onEvents(orgId: string, _state: CallbackConversationState, events: readonly LifecycleEvent[]): Promise<void> {
+    const now = this.clock.now();
+    for (const e of events) {
+      if (e.type === 'offered' || e.type === 'notResponding' || e.type === 'agentReleased') {
+        const current = await this.store.getRoutingStatus(orgId, e.userId);
+        if (e.type === 'offered') {
+          // Only an on-queue agent becomes INTERACTING; a manual assign to an off-queue agent leaves them off queue.
+          if (current?.status === 'IDLE') await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'INTERACTING', startTime: now });
+        } else if (e.type === 'notResponding') {
+          if (current?.status === 'IDLE' || current?.status === 'INTERACTING') await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'NOT_RESPONDING', startTime: now });
+        } else if (current?.status === 'INTERACTING') {
+          await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'IDLE', startTime: now });
+        }
+      }
+    }
+    if (events.some((e) => e.type === 'queued' || e.type === 'agentReleased' || e.type === 'notResponding' || e.type === 'declined' || e.type === 'ended')) {
+      this.kick(orgId);
+    }
+  }
+
+  /** Asks for a routing pass of the organization; passes of one organization never overlap. */
+  kick(orgId: string): void {
+    if (this.passes.has(orgId)) {
+      this.dirty.add(orgId);
+      return;
+    }
+    const run = (async () => {
+      do {
+        this.dirty.delete(orgId);
+        await this.route(orgId);
+      } while (this.dirty.has(orgId));
+    })().finally(() => this.passes.delete(orgId));
+    this.passes.set(orgId, run);
+  }
+
+  /** Resolves once no routing pass is running or asked for. */
+  async settle(): Promise<void> {
+    while (this.passes.size > 0) await Promise.all([...this.passes.values()]);
+  }
+
+  async kickAll(): Promise<void> {
+    for (const org of await this.store.listOrganizations()) this.kick(org.id);
+    await this.settle();
+  }
+
+  private async route(orgId: string): Promise<void> {
+    const now = this.clock.now();
+    const queued = await this.store.listQueued(orgId, BATCH);
+    let nextOwnershipEnd: number | undefined;
+    if (queued.length === 0) return;
+    const busy = await this.store.busyAgents(orgId);
+    let idle = (await this.store.listRoutingStatuses(orgId)).filter((s) => s.status === 'IDLE' && !busy.has(s.userId));
+    const queues = new Map((await this.store.listQueues(orgId)).map((q) => [q.id, q]));
+    for (const cb of queued) {
+      if (idle.length === 0) break;
+      const q = queues.get(cb.queueId);
+      if (q === undefined) continue;
+      let candidates = idle.filter((s) => q.memberIds.includes(s.userId));
+      if (cb.ownerId !== undefined && q.agentOwnedRouting.enableAgentOwnedCallbacks) {
+        const ends = cb.queuedAt.getTime() + q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
+        if (now.getTime() < ends) {
+          // Agent-owned: it waits for its owner until the ownership window ends, then any member may take it.
+          candidates = candidates.filter((s) => s.userId === cb.ownerId);
+          nextOwnershipEnd = Math.min(nextOwnershipEnd ?? Infinity, ends);
+        }
+      }
+      const pick = candidates[0];
+      if (pick === undefined) continue;
+      try {
+        await this.backend.offer(orgId, cb.id, pick.userId);
+        idle = idle.filter((s) => s !== pick);
+      } catch (e) {
+        // The callback moved on (answered elsewhere, cancelled) between the listing and the offer.
+        if (!(e instanceof LifecycleError || e instanceof ServiceError)) throw e;
+      }
+    }
+    if (nextOwnershipEnd !== undefined && (this.ownershipAt === undefined || nextOwnershipEnd < this.ownershipAt)) {
+      this.ownershipTimer?.();
+      this.ownershipAt = nextOwnershipEnd;
+      this.ownershipTimer = this.clock.setTimer(new Date(nextOwnershipEnd), () => {
+        this.ownershipAt = undefined;
+        this.kick(orgId);
+      });
+    }
+  }
+
+  stop(): void {
+    this.ownershipTimer?.();
+  }
+}
