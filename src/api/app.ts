@@ -159,6 +159,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.type(JSON_TYPE).send(JSON.stringify({ now: manual.clock.now().toISOString(), mode: 'manual' }));
   });
 
+  // Emulator control: the customer hangs up the voice call placed from a callback (drives auto-end).
+  app.post('/emulator/conversations/:conversationId/call/end', async (request, reply) => {
+    const principal = await authenticate(backend.store, request.headers.authorization, backend.now());
+    await backend.endPlacedCall(principal, (request.params as { conversationId: string }).conversationId);
+    await options.manualClock?.settle();
+    return reply.code(202).send();
+  });
+
   app.get('/api/v2/docs/openapi.json', async (_request, reply) => reply.type(JSON_TYPE).send(JSON.stringify(openApiDocument())));
 
   for (const route of ROUTES) {

@@ -469,6 +469,15 @@ export class CallbackBackend {
     });
   }
 
+  /** Emulator control: the customer's side of the placed voice call hangs up (the call is not modelled otherwise). */
+  async endPlacedCall(p: Principal, id: string): Promise<void> {
+    await this.change(p, id, (c, _now, step) => {
+      const call = c.state.calls.find((x) => x.endedAt === undefined);
+      if (call === undefined) throw new ServiceError('invalid', 'conversation.error.participant.no.active.conversations', 'No call placed from this callback is in progress.');
+      return { state: step(c.state, { type: 'endCall', participantId: call.placedBy }), result: undefined };
+    });
+  }
+
   /** POST /conversations/{id}/participants/{pid}/callbacks: a new callback for that participant. */
   async callbackFromParticipant(p: Principal, id: string, participantId: string, body: CreateCallbackCommand | undefined): Promise<void> {
     const c = await this.read(p, id);

@@ -65,6 +65,6 @@ export function client(base: string) {
     return { status: res.status, headers: res.headers, text, json: JSON.parse(text) };
   }
   const app = async (): Promise<string> => (await token({ grant_type: 'client_credentials' })).json.access_token;
-  const agent = async (n: 1 | 2): Promise<string> => (await token({ grant_type: 'password', username: `agent${n}@example.com`, password: 'callbackd' })).json.access_token;
+  const agent = async (n: number): Promise<string> => (await token({ grant_type: 'password', username: `agent${n}@example.com`, password: 'callbackd' })).json.access_token;
   return { call, token, app, agent };
 }
