@@ -2,7 +2,7 @@
 // encoding of responses, and Platform-API error bodies for everything that goes wrong.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { decodeModel, parseDateTime, stringifyModel, type ModelName } from '../model/index.js';
+import { decodeModel, parseDateTime, stringifyModel, type Issue, type ModelName } from '../model/index.js';
 import type { ManualClock } from '../service/clock.js';
 import type { CallbackBackend } from '../service/backend.js';
 import { authenticate, issueToken, OAuthError } from './auth.js';
@@ -178,7 +178,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         let body: unknown;
         if (route.body !== undefined) {
           if (request.body === undefined && !route.body.required) body = undefined;
-          else {
+          else if (route.body.array === true) {
+            if (!Array.isArray(request.body)) throw badBody([{ path: '', message: `expected an array of ${route.body.model}, got ${request.body === null ? 'null' : typeof request.body}` }]);
+            const items: unknown[] = [];
+            const issues: Issue[] = [];
+            request.body.forEach((item: unknown, i: number) => {
+              const decoded = decodeModel(route.body?.model as ModelName, item, { strict: true });
+              if (decoded.ok) items.push(decoded.value);
+              else issues.push(...decoded.errors.map((e) => ({ path: `/${i}${e.path}`, message: e.message })));
+            });
+            if (issues.length > 0) throw badBody(issues);
+            body = items;
+          } else {
             const decoded = decodeModel(route.body.model as ModelName, request.body, { strict: true });
             if (!decoded.ok) throw badBody(decoded.errors);
             body = decoded.value;

@@ -53,7 +53,9 @@ export function openApiDocument(serverUrl?: string): Json {
       tags: [r.tag],
       security: [{ 'PureCloud OAuth': [] }],
       ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
-      ...(r.body !== undefined ? { requestBody: { required: r.body.required, content: { 'application/json': { schema: ref(r.body.model) } } } } : {}),
+      ...(r.body !== undefined
+        ? { requestBody: { required: r.body.required, content: { 'application/json': { schema: r.body.array === true ? { type: 'array', items: ref(r.body.model) } : ref(r.body.model) } } } }
+        : {}),
       responses: {
         [String(r.status)]: { description: 'Success', ...(schema !== undefined ? { content: { 'application/json': { schema } } } : {}) },
         default: { description: 'Error', content: { 'application/json': { schema: ref('ErrorBody') } } },

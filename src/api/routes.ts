@@ -32,7 +32,8 @@ export interface RouteDef {
   operationId: string;
   summary: string;
   tag: string;
-  body?: { model: ModelName; required: boolean };
+  /** The body's model; `array` for a JSON array of that model. */
+  body?: { model: ModelName; required: boolean; array?: boolean };
   query?: readonly { name: string; type: 'boolean' | 'integer' | 'string'; description: string }[];
   status: number;
   response: ResponseKind;
@@ -187,6 +188,37 @@ export const ROUTES: readonly RouteDef[] = [
   { method: 'GET', path: '/api/v2/routing/queues', operationId: 'getRoutingQueues', tag: 'Routing', summary: 'List queues.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'QueueEntityListing', item: 'Queue' },
     handler: async (b, ctx) => listing(await b.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query) },
+  { method: 'POST', path: '/api/v2/routing/queues', operationId: 'postRoutingQueues', tag: 'Routing', summary: 'Create a queue.', status: 200,
+    body: { model: 'CreateQueueRequest', required: true }, response: { kind: 'model', model: 'Queue' },
+    handler: (b, ctx) => b.createQueue(ctx.principal, ctx.body as never) },
+  { method: 'PUT', path: '/api/v2/routing/queues/{queueId}', operationId: 'putRoutingQueue', tag: 'Routing', summary: 'Replace a queue\'s settings.', status: 200,
+    body: { model: 'QueueRequest', required: true }, response: { kind: 'model', model: 'Queue' },
+    handler: (b, ctx) => b.putQueue(ctx.principal, p(ctx, 'queueId'), ctx.body as never) },
+  { method: 'DELETE', path: '/api/v2/routing/queues/{queueId}', operationId: 'deleteRoutingQueue', tag: 'Routing', summary: 'Delete a queue.', status: 200,
+    response: { kind: 'empty' },
+    handler: (b, ctx) => b.deleteQueue(ctx.principal, p(ctx, 'queueId')) },
+  { method: 'GET', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'getRoutingQueueMembers', tag: 'Routing', summary: 'Members of a queue.', status: 200, query: PAGING,
+    response: { kind: 'listing', model: 'QueueMemberEntityListing', item: 'QueueMember' },
+    handler: async (b, ctx) => listing(await b.listMembers(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/members`, ctx.query) },
+  { method: 'POST', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'postRoutingQueueMembers', tag: 'Routing', summary: 'Add members to a queue (or remove them with delete=true).', status: 202,
+    query: [{ name: 'delete', type: 'boolean', description: 'Remove the listed users instead of adding them.' }],
+    body: { model: 'WritableEntity', required: true, array: true }, response: { kind: 'empty' },
+    handler: (b, ctx) => b.postMembers(ctx.principal, p(ctx, 'queueId'), (ctx.body as { id: string }[]).map((x) => x.id), bool(ctx.query.delete, 'delete')) },
+  { method: 'GET', path: '/api/v2/routing/wrapupcodes', operationId: 'getRoutingWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes.', status: 200, query: PAGING,
+    response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
+    handler: async (b, ctx) => listing(await b.listWrapupCodes(ctx.principal), '/api/v2/routing/wrapupcodes', ctx.query) },
+  { method: 'POST', path: '/api/v2/routing/wrapupcodes', operationId: 'postRoutingWrapupcodes', tag: 'Routing', summary: 'Create a wrap-up code.', status: 200,
+    body: { model: 'WrapupCodeRequest', required: true }, response: { kind: 'model', model: 'WrapupCode' },
+    handler: (b, ctx) => b.createWrapupCode(ctx.principal, ctx.body as never) },
+  { method: 'GET', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'getRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes of a queue.', status: 200, query: PAGING,
+    response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
+    handler: async (b, ctx) => listing(await b.queueWrapupCodes(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/wrapupcodes`, ctx.query) },
+  { method: 'POST', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'postRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Add wrap-up codes to a queue.', status: 200,
+    body: { model: 'WritableEntity', required: true, array: true }, response: { kind: 'array', model: 'WrapupCode' },
+    handler: (b, ctx) => b.addQueueWrapupCodes(ctx.principal, p(ctx, 'queueId'), (ctx.body as { id: string }[]).map((x) => x.id)) },
+  { method: 'POST', path: '/api/v2/users', operationId: 'postUsers', tag: 'Users', summary: 'Create a user (agent).', status: 200,
+    body: { model: 'CreateUser', required: true }, response: { kind: 'model', model: 'User' },
+    handler: (b, ctx) => b.createUser(ctx.principal, ctx.body as never) },
   { method: 'GET', path: '/api/v2/routing/queues/{queueId}', operationId: 'getRoutingQueue', tag: 'Routing', summary: 'Get a queue.', status: 200,
     response: { kind: 'model', model: 'Queue' },
     handler: (b, ctx) => b.getQueue(ctx.principal, p(ctx, 'queueId')) },

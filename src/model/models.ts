@@ -31,6 +31,12 @@ export type TransferResponseTransferType = 'Attended' | 'Unattended';
 /** Known values of RoutingStatusValue. */
 export type RoutingStatusValue = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
 
+/** Known values of CreateUserState. */
+export type CreateUserState = 'active' | 'inactive' | 'deleted';
+
+/** Known values of QueueMemberMemberBy. */
+export type QueueMemberMemberBy = 'user' | 'group';
+
 /** Known values of CustomerFirstCallbackDeliveryMode. */
 export type CustomerFirstCallbackDeliveryMode = 'UseQueueSetting' | 'UseAgentReservation' | 'NoAgentReservation';
 
@@ -447,6 +453,154 @@ export interface RoutingStatus {
   status?: RoutingStatusValue | UnknownEnumValue;
   /** Since when. Wire: ISO-8601 date-time. */
   startTime?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A new queue. */
+export interface CreateQueueRequest {
+  /** Queue name. Required. */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Media settings (callback). */
+  mediaSettings?: QueueMediaSettings;
+  /** After-call work settings. */
+  acwSettings?: AcwSettings;
+  /** Agent-owned callback settings. */
+  agentOwnedRouting?: AgentOwnedRouting;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A queue, replaced whole. */
+export interface QueueRequest {
+  /** Queue name. Required. */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Media settings (callback). */
+  mediaSettings?: QueueMediaSettings;
+  /** After-call work settings. */
+  acwSettings?: AcwSettings;
+  /** Agent-owned callback settings. */
+  agentOwnedRouting?: AgentOwnedRouting;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A reference by id. */
+export interface WritableEntity {
+  /** Entity id. Required. */
+  id: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A user reference. */
+export interface UserReference {
+  /** User id. */
+  id?: string;
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A new user (agent). */
+export interface CreateUser {
+  /** Display name. Required. */
+  name: string;
+  /** Email, also the login name. Required. */
+  email: string;
+  /** Password for the password grant. */
+  password?: string;
+  /** Account state. */
+  state?: CreateUserState | UnknownEnumValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A new wrap-up code. */
+export interface WrapupCodeRequest {
+  /** Name agents see. Required. */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Wrap-up codes. */
+export interface WrapupCodeEntityListing {
+  /** The items of this page. */
+  entities?: WrapupCode[];
+  /** Items per page. Wire: int32. */
+  pageSize?: number;
+  /** Page number, from 1. Wire: int32. */
+  pageNumber?: number;
+  /** Items in all pages. Wire: int64. */
+  total?: number;
+  /** First page. */
+  firstUri?: string;
+  /** Next page. */
+  nextUri?: string;
+  /** Previous page. */
+  previousUri?: string;
+  /** Last page. */
+  lastUri?: string;
+  /** This page. */
+  selfUri?: string;
+  /** Number of pages. Wire: int32. */
+  pageCount?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A member of a queue. */
+export interface QueueMember {
+  /** User id. */
+  id?: string;
+  /** User name. */
+  name?: string;
+  /** The user. */
+  user?: UserReference;
+  /** Ring order. Wire: int32. */
+  ringNumber?: number;
+  /** Joined the queue. */
+  joined?: boolean;
+  /** How the user is a member. */
+  memberBy?: QueueMemberMemberBy | UnknownEnumValue;
+  /** Current routing status. */
+  routingStatus?: RoutingStatus;
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Queue members. */
+export interface QueueMemberEntityListing {
+  /** The items of this page. */
+  entities?: QueueMember[];
+  /** Items per page. Wire: int32. */
+  pageSize?: number;
+  /** Page number, from 1. Wire: int32. */
+  pageNumber?: number;
+  /** Items in all pages. Wire: int64. */
+  total?: number;
+  /** First page. */
+  firstUri?: string;
+  /** Next page. */
+  nextUri?: string;
+  /** Previous page. */
+  previousUri?: string;
+  /** Last page. */
+  lastUri?: string;
+  /** This page. */
+  selfUri?: string;
+  /** Number of pages. Wire: int32. */
+  pageCount?: number;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -1496,6 +1650,123 @@ export function encodeRoutingStatus(value: RoutingStatus): Record<string, unknow
 /** The wire JSON text of a RoutingStatus; equal to JSON.stringify(encodeRoutingStatus(value)). */
 export function stringifyRoutingStatus(value: RoutingStatus): string {
   return stringifyModel('RoutingStatus', value);
+}
+
+/** Decodes and validates a wire CreateQueueRequest; collects every error and warning with its JSON pointer. */
+export function decodeCreateQueueRequest(input: unknown, options?: DecodeOptions): DecodeResult<CreateQueueRequest> {
+  return decodeModel<CreateQueueRequest>('CreateQueueRequest', input, options);
+}
+/** The wire JSON object of a CreateQueueRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeCreateQueueRequest(value: CreateQueueRequest): Record<string, unknown> {
+  return encodeModel('CreateQueueRequest', value);
+}
+/** The wire JSON text of a CreateQueueRequest; equal to JSON.stringify(encodeCreateQueueRequest(value)). */
+export function stringifyCreateQueueRequest(value: CreateQueueRequest): string {
+  return stringifyModel('CreateQueueRequest', value);
+}
+
+/** Decodes and validates a wire QueueRequest; collects every error and warning with its JSON pointer. */
+export function decodeQueueRequest(input: unknown, options?: DecodeOptions): DecodeResult<QueueRequest> {
+  return decodeModel<QueueRequest>('QueueRequest', input, options);
+}
+/** The wire JSON object of a QueueRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueRequest(value: QueueRequest): Record<string, unknown> {
+  return encodeModel('QueueRequest', value);
+}
+/** The wire JSON text of a QueueRequest; equal to JSON.stringify(encodeQueueRequest(value)). */
+export function stringifyQueueRequest(value: QueueRequest): string {
+  return stringifyModel('QueueRequest', value);
+}
+
+/** Decodes and validates a wire WritableEntity; collects every error and warning with its JSON pointer. */
+export function decodeWritableEntity(input: unknown, options?: DecodeOptions): DecodeResult<WritableEntity> {
+  return decodeModel<WritableEntity>('WritableEntity', input, options);
+}
+/** The wire JSON object of a WritableEntity: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeWritableEntity(value: WritableEntity): Record<string, unknown> {
+  return encodeModel('WritableEntity', value);
+}
+/** The wire JSON text of a WritableEntity; equal to JSON.stringify(encodeWritableEntity(value)). */
+export function stringifyWritableEntity(value: WritableEntity): string {
+  return stringifyModel('WritableEntity', value);
+}
+
+/** Decodes and validates a wire UserReference; collects every error and warning with its JSON pointer. */
+export function decodeUserReference(input: unknown, options?: DecodeOptions): DecodeResult<UserReference> {
+  return decodeModel<UserReference>('UserReference', input, options);
+}
+/** The wire JSON object of a UserReference: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserReference(value: UserReference): Record<string, unknown> {
+  return encodeModel('UserReference', value);
+}
+/** The wire JSON text of a UserReference; equal to JSON.stringify(encodeUserReference(value)). */
+export function stringifyUserReference(value: UserReference): string {
+  return stringifyModel('UserReference', value);
+}
+
+/** Decodes and validates a wire CreateUser; collects every error and warning with its JSON pointer. */
+export function decodeCreateUser(input: unknown, options?: DecodeOptions): DecodeResult<CreateUser> {
+  return decodeModel<CreateUser>('CreateUser', input, options);
+}
+/** The wire JSON object of a CreateUser: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeCreateUser(value: CreateUser): Record<string, unknown> {
+  return encodeModel('CreateUser', value);
+}
+/** The wire JSON text of a CreateUser; equal to JSON.stringify(encodeCreateUser(value)). */
+export function stringifyCreateUser(value: CreateUser): string {
+  return stringifyModel('CreateUser', value);
+}
+
+/** Decodes and validates a wire WrapupCodeRequest; collects every error and warning with its JSON pointer. */
+export function decodeWrapupCodeRequest(input: unknown, options?: DecodeOptions): DecodeResult<WrapupCodeRequest> {
+  return decodeModel<WrapupCodeRequest>('WrapupCodeRequest', input, options);
+}
+/** The wire JSON object of a WrapupCodeRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeWrapupCodeRequest(value: WrapupCodeRequest): Record<string, unknown> {
+  return encodeModel('WrapupCodeRequest', value);
+}
+/** The wire JSON text of a WrapupCodeRequest; equal to JSON.stringify(encodeWrapupCodeRequest(value)). */
+export function stringifyWrapupCodeRequest(value: WrapupCodeRequest): string {
+  return stringifyModel('WrapupCodeRequest', value);
+}
+
+/** Decodes and validates a wire WrapupCodeEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeWrapupCodeEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<WrapupCodeEntityListing> {
+  return decodeModel<WrapupCodeEntityListing>('WrapupCodeEntityListing', input, options);
+}
+/** The wire JSON object of a WrapupCodeEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeWrapupCodeEntityListing(value: WrapupCodeEntityListing): Record<string, unknown> {
+  return encodeModel('WrapupCodeEntityListing', value);
+}
+/** The wire JSON text of a WrapupCodeEntityListing; equal to JSON.stringify(encodeWrapupCodeEntityListing(value)). */
+export function stringifyWrapupCodeEntityListing(value: WrapupCodeEntityListing): string {
+  return stringifyModel('WrapupCodeEntityListing', value);
+}
+
+/** Decodes and validates a wire QueueMember; collects every error and warning with its JSON pointer. */
+export function decodeQueueMember(input: unknown, options?: DecodeOptions): DecodeResult<QueueMember> {
+  return decodeModel<QueueMember>('QueueMember', input, options);
+}
+/** The wire JSON object of a QueueMember: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueMember(value: QueueMember): Record<string, unknown> {
+  return encodeModel('QueueMember', value);
+}
+/** The wire JSON text of a QueueMember; equal to JSON.stringify(encodeQueueMember(value)). */
+export function stringifyQueueMember(value: QueueMember): string {
+  return stringifyModel('QueueMember', value);
+}
+
+/** Decodes and validates a wire QueueMemberEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeQueueMemberEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<QueueMemberEntityListing> {
+  return decodeModel<QueueMemberEntityListing>('QueueMemberEntityListing', input, options);
+}
+/** The wire JSON object of a QueueMemberEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueMemberEntityListing(value: QueueMemberEntityListing): Record<string, unknown> {
+  return encodeModel('QueueMemberEntityListing', value);
+}
+/** The wire JSON text of a QueueMemberEntityListing; equal to JSON.stringify(encodeQueueMemberEntityListing(value)). */
+export function stringifyQueueMemberEntityListing(value: QueueMemberEntityListing): string {
+  return stringifyModel('QueueMemberEntityListing', value);
 }
 
 /** Decodes and validates a wire RoutingData; collects every error and warning with its JSON pointer. */

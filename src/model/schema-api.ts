@@ -410,14 +410,56 @@ export const User = model('User', 'A user (agent).', {
 
 export const UserEntityListing = listing('UserEntityListing', User, 'Users.');
 
+const queueFields = {
+  name: str('Queue name.'),
+  description: str('Description.'),
+  mediaSettings: ref(QueueMediaSettings, 'Media settings (callback).'),
+  acwSettings: ref(AcwSettings, 'After-call work settings.'),
+  agentOwnedRouting: ref(AgentOwnedRouting, 'Agent-owned callback settings.'),
+};
+export const CreateQueueRequest = model('CreateQueueRequest', 'A new queue.', queueFields, ['name']);
+export const QueueRequest = model('QueueRequest', 'A queue, replaced whole.', queueFields, ['name']);
+
+export const WritableEntity = model('WritableEntity', 'A reference by id.', { id: str('Entity id.') }, ['id']);
+
+export const UserReference = model('UserReference', 'A user reference.', { id: str('User id.'), selfUri: str('API path.') });
+
+export const CreateUser = model(
+  'CreateUser',
+  'A new user (agent).',
+  {
+    name: str('Display name.'),
+    email: str('Email, also the login name.'),
+    password: str('Password for the password grant.'),
+    state: enumOf('CreateUserState', ['active', 'inactive', 'deleted'], 'Account state.'),
+  },
+  ['name', 'email'],
+);
+
+export const WrapupCodeRequest = model('WrapupCodeRequest', 'A new wrap-up code.', { name: str('Name agents see.'), description: str('Description.') }, ['name']);
+export const WrapupCodeEntityListing = listing('WrapupCodeEntityListing', WrapupCode, 'Wrap-up codes.');
+
 export const RoutingStatus = model('RoutingStatus', "An agent's routing status.", {
   userId: str('The agent.'),
   status: enumOf('RoutingStatusValue', ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'], 'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.'),
   startTime: dateTime('Since when.'),
 });
 
+export const QueueMember = model('QueueMember', 'A member of a queue.', {
+  id: str('User id.'),
+  name: str('User name.'),
+  user: ref(UserReference, 'The user.'),
+  ringNumber: int32('Ring order.'),
+  joined: bool('Joined the queue.'),
+  memberBy: enumOf('QueueMemberMemberBy', ['user', 'group'], 'How the user is a member.'),
+  routingStatus: ref(RoutingStatus, 'Current routing status.'),
+  selfUri: str('API path.'),
+});
+export const QueueMemberEntityListing = listing('QueueMemberEntityListing', QueueMember, 'Queue members.');
+
 export const API_MODELS = {
-  RoutingStatus,
+  RoutingStatus, CreateQueueRequest, QueueRequest, WritableEntity, UserReference, CreateUser, WrapupCodeRequest,
+  WrapupCodeEntityListing, QueueMember, QueueMemberEntityListing,
   RoutingData, CreateCallbackCommand, CreateCallbackOnConversationCommand, CallbackIdentifier, CreateCallbackResponse,
   PatchCallbackRequest, PatchCallbackResponse, CallbackDisconnectIdentifier, BulkCallbackDisconnectRequest,
   BulkCallbackPatchRequest, BulkError, BulkResult, BulkCallbackPatchResponse, WrapupInput, MediaParticipantRequest,

@@ -26,6 +26,11 @@ import type {
   CallbackConversation,
   CallCommand,
   Conversation,
+  CreateQueueRequest,
+  CreateUser,
+  QueueMember,
+  QueueRequest,
+  WrapupCodeRequest,
   CreateCallbackCommand,
   CreateCallbackResponse,
   MediaParticipantRequest,
@@ -37,7 +42,8 @@ import type {
   WrapupCode,
   WrapupInput,
 } from '../model/index.js';
-import { queueSettings, type RecordingState, type RoutingStatus, type RoutingStatusRecord, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
+import { hashSecret } from './secrets.js';
+import { queueSettings, type QueueRecord, type RecordingState, type RoutingStatus, type RoutingStatusRecord, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
 import * as project from './project.js';
 
 /** Who is calling: the organization, the OAuth client, and the user for user tokens. */
@@ -58,6 +64,7 @@ export class ServiceError extends Error {
   }
 }
 
+const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = { alertingTimeoutSeconds: 30, enableAutoAnswer: false, enableAutoDialAndEnd: false, autoDialDelaySeconds: 300, autoEndDelaySeconds: 300, mode: 'AgentFirst' };
 const notFound = (what: string, id: string) => new ServiceError('notFound', 'not.found', `${what} ${id} was not found.`);
 const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]{2,24}$/;
 
@@ -131,6 +138,132 @@ export class CallbackBackend {
 
   async me(p: Principal): Promise<User> {
     return this.getUser(p, this.requireUser(p, 'bad.request').id);
+  }
+
+  // ---- configuration over the API ----
+
+  private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
+    const cb = body.mediaSettings?.callback ?? {};
+    const base = existing?.callback ?? DEFAULT_QUEUE_CALLBACK;
+    for (const [name, v] of [['autoDialDelaySeconds', cb.autoDialDelaySeconds], ['autoEndDelaySeconds', cb.autoEndDelaySeconds]] as const) {
+      if (v !== undefined && (v < 0 || v > 1200)) throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
+    }
+    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1) throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
+    // Request bodies are decoded strictly, so an enum here is one of its known values.
+    const mode: QueueRecord['callback']['mode'] = cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
+    const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
+    if (!(['MANDATORY', 'OPTIONAL', 'MANDATORY_TIMEOUT', 'MANDATORY_FORCED_TIMEOUT', 'AGENT_REQUESTED'] as const).includes(prompt as never)) {
+      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
+    }
+    const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
+    return {
+      id,
+      orgId,
+      name: body.name,
+      ...(body.description !== undefined ? { description: body.description } : existing?.description !== undefined ? { description: existing.description } : {}),
+      dateCreated: existing?.dateCreated ?? this.clock(),
+      callback: {
+        alertingTimeoutSeconds: cb.alertingTimeoutSeconds ?? base.alertingTimeoutSeconds,
+        enableAutoAnswer: cb.enableAutoAnswer ?? base.enableAutoAnswer,
+        enableAutoDialAndEnd: cb.enableAutoDialAndEnd ?? base.enableAutoDialAndEnd,
+        autoDialDelaySeconds: cb.autoDialDelaySeconds ?? base.autoDialDelaySeconds,
+        autoEndDelaySeconds: cb.autoEndDelaySeconds ?? base.autoEndDelaySeconds,
+        mode,
+      },
+      acw: { wrapupPrompt: prompt as QueueRecord['acw']['wrapupPrompt'], ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      agentOwnedRouting: {
+        enableAgentOwnedCallbacks: body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
+        maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
+        maxOwnedCallbackDelayHours: body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
+      },
+      memberIds: existing?.memberIds ?? [],
+      wrapupCodeIds: existing?.wrapupCodeIds ?? [],
+    };
+  }
+
+  async createQueue(p: Principal, body: CreateQueueRequest): Promise<Queue> {
+    const q = this.queueRecord(p.orgId, this.newId(), body);
+    await this.store.putQueue(q);
+    return project.queue(q);
+  }
+
+  async putQueue(p: Principal, id: string, body: QueueRequest): Promise<Queue> {
+    const existing = await this.store.getQueue(p.orgId, id);
+    if (existing === undefined) throw notFound('Queue', id);
+    const q = this.queueRecord(p.orgId, id, body, existing);
+    await this.store.putQueue(q);
+    return project.queue(q);
+  }
+
+  async deleteQueue(p: Principal, id: string): Promise<void> {
+    if (!(await this.store.deleteQueue(p.orgId, id))) throw notFound('Queue', id);
+  }
+
+  async listMembers(p: Principal, queueId: string): Promise<QueueMember[]> {
+    const q = await this.store.getQueue(p.orgId, queueId);
+    if (q === undefined) throw notFound('Queue', queueId);
+    const out: QueueMember[] = [];
+    for (const userId of q.memberIds) {
+      const u = await this.store.getUser(p.orgId, userId);
+      if (u === undefined) continue;
+      const rs = await this.getRoutingStatus(p, userId);
+      out.push({ id: u.id, name: u.name, user: { id: u.id, selfUri: `/api/v2/users/${u.id}` }, ringNumber: 1, joined: true, memberBy: 'user', routingStatus: { userId, status: rs.status, startTime: rs.startTime }, selfUri: `/api/v2/routing/queues/${queueId}/members/${u.id}` });
+    }
+    return out;
+  }
+
+  /** POST members: add these users, or remove them with `delete`. */
+  async postMembers(p: Principal, queueId: string, ids: readonly string[], remove: boolean): Promise<void> {
+    const q = await this.store.getQueue(p.orgId, queueId);
+    if (q === undefined) throw notFound('Queue', queueId);
+    for (const id of ids) await this.agent(p.orgId, id);
+    const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
+    await this.store.putQueue({ ...q, memberIds });
+    await this.hooks.afterRoutingStatus?.(p.orgId, { orgId: p.orgId, userId: ids[0] ?? '', status: 'IDLE', startTime: this.clock() });
+  }
+
+  async createUser(p: Principal, body: CreateUser): Promise<User> {
+    if ((await this.store.findUserByUsername(body.email)) !== undefined) {
+      throw new ServiceError('conflict', 'general.conflict', `A user with email ${body.email} already exists.`);
+    }
+    const u: UserRecord = {
+      id: this.newId(),
+      orgId: p.orgId,
+      name: body.name,
+      email: body.email,
+      username: body.email,
+      passwordHash: hashSecret(body.password ?? randomUUID()),
+      state: body.state === 'inactive' ? 'inactive' : 'active',
+    };
+    await this.store.putUser(u);
+    return project.user(u);
+  }
+
+  async listWrapupCodes(p: Principal): Promise<WrapupCode[]> {
+    return (await this.store.listWrapupCodes(p.orgId)).map(project.wrapupCode);
+  }
+
+  async createWrapupCode(p: Principal, body: WrapupCodeRequest): Promise<WrapupCode> {
+    const codes = await this.store.listWrapupCodes(p.orgId);
+    if (codes.some((c) => c.name === body.name)) throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
+    const code = { id: this.newId(), orgId: p.orgId, name: body.name, dateCreated: this.clock() };
+    await this.store.putWrapupCode(code);
+    return project.wrapupCode(code);
+  }
+
+  async queueWrapupCodes(p: Principal, queueId: string): Promise<WrapupCode[]> {
+    const q = await this.store.getQueue(p.orgId, queueId);
+    if (q === undefined) throw notFound('Queue', queueId);
+    return (await this.store.listWrapupCodes(p.orgId)).filter((c) => q.wrapupCodeIds.includes(c.id)).map(project.wrapupCode);
+  }
+
+  async addQueueWrapupCodes(p: Principal, queueId: string, ids: readonly string[]): Promise<WrapupCode[]> {
+    const q = await this.store.getQueue(p.orgId, queueId);
+    if (q === undefined) throw notFound('Queue', queueId);
+    const codes = await this.store.listWrapupCodes(p.orgId);
+    for (const id of ids) if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
+    await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
+    return codes.filter((c) => ids.includes(c.id)).map(project.wrapupCode);
   }
 
   private requireUser(p: Principal, code: string): { id: string } {
