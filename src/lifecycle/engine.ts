@@ -269,7 +269,7 @@ function offerTo(m: Mutable, agent: AgentRef): string {
       ...callbackFields(customer),
       ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
     },
-    { role: 'agent', communicationId: nextId(m), acw: 'none' },
+    { role: 'agent', communicationId: nextId(m), acw: 'none', wrapupCodes: q.wrapupCodes },
   );
   m.state = { ...m.state, phase: 'offered' };
   emit(m, { type: 'offered', at: now, participantId: id, userId: agent.id });
@@ -322,6 +322,11 @@ function applyWrapupTimeout(m: Mutable, p: Participant): void {
   emit(m, { type: 'agentReleased', at: m.now, participantId: id, userId: p.user?.id as string });
 }
 
+/** The wrap-up codes a participant may use: those of the queue its leg came from. */
+export function wrapupCodesOf(state: CallbackConversationState, participantId: string): readonly { id: string; name: string }[] {
+  return leg(state, participantId).wrapupCodes ?? state.queue.wrapupCodes;
+}
+
 const CODE_REQUIRED = new Set(['mandatory', 'timeout', 'forcedTimeout', 'agentRequested']);
 
 function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type: 'wrapup' }>['wrapup'], status: LegStatus): void {
@@ -342,9 +347,9 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
   }
   let name = input.name;
   if (input.code !== undefined && input.code !== '') {
-    const known = m.state.queue.wrapupCodes.find((c) => c.id === input.code);
+    const known = wrapupCodesOf(m.state, id).find((c) => c.id === input.code);
     if (known === undefined) {
-      throw new LifecycleError(CODES.wrapupCodeUnknown, 'invalid', `Wrap-up code ${input.code} is not configured on queue ${m.state.queue.id}.`, state);
+      throw new LifecycleError(CODES.wrapupCodeUnknown, 'invalid', `Wrap-up code ${input.code} is not configured on the queue of participant ${id} (${p.queue?.id ?? m.state.queue.id}).`, state);
     }
     name ??= known.name;
   }

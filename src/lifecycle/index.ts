@@ -12,6 +12,7 @@ export {
   activeAgentLegs,
   toCallbackConversation,
   derivedId,
+  wrapupCodesOf,
   PROVIDER,
   TIMEOUT_WRAPUP_CODE,
   MAX_SCHEDULE_AHEAD_MS,

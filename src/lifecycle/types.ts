@@ -51,6 +51,8 @@ export interface LegInfo {
   acwRequested?: boolean;
   /** A wrap-up code was applied but forcedTimeout keeps ACW open until the timer. */
   wrapupApplied?: boolean;
+  /** For agent legs: the wrap-up codes of the queue the leg was offered from (a transfer does not change them). */
+  wrapupCodes?: readonly WrapupCodeRef[];
   /** Accumulated hold and park time (ms), which the participant's own times cannot tell once they end. */
   heldMs?: number;
   parkedMs?: number;

@@ -515,6 +515,8 @@ export interface CreateUser {
   email: string;
   /** Password for the password grant. */
   password?: string;
+  /** Division (callbackd has one, `home`). */
+  divisionId?: string;
   /** Account state. */
   state?: CreateUserState | UnknownEnumValue;
   /** Wire properties this model does not define, kept so that encoding writes them back. */

@@ -431,6 +431,7 @@ export const CreateUser = model(
     name: str('Display name.'),
     email: str('Email, also the login name.'),
     password: str('Password for the password grant.'),
+    divisionId: str('Division (callbackd has one, `home`).'),
     state: enumOf('CreateUserState', ['active', 'inactive', 'deleted'], 'Account state.'),
   },
   ['name', 'email'],

@@ -9,6 +9,7 @@ import {
   createCallback,
   legStatus,
   nextDeadline,
+  wrapupCodesOf,
   participant as findParticipant,
   type AgentRef,
   type CallbackConversationState,
@@ -560,7 +561,7 @@ export class CallbackBackend {
   async wrapupCodes(p: Principal, id: string, participantId: string): Promise<WrapupCode[]> {
     const c = await this.read(p, id);
     this.authorize(p, c.state, participantId);
-    const ids = new Set(c.state.queue.wrapupCodes.map((w) => w.id));
+    const ids = new Set(wrapupCodesOf(c.state, participantId).map((w) => w.id));
     return (await this.store.listWrapupCodes(p.orgId)).filter((w) => ids.has(w.id)).map(project.wrapupCode);
   }
 
