@@ -14,6 +14,8 @@ export class Scheduler {
   private stopped = false;
   /** Transitions fired since start, for tests and the benchmark. */
   fired = 0;
+  /** Told of each firing: the deadline and when it actually fired (the benchmark measures lateness with it). */
+  onFire: ((deadline: Date, firedAt: Date) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -44,6 +46,7 @@ export class Scheduler {
       const now = this.clock.now();
       const [due] = await this.store.dueConversations(now, 1);
       if (due === undefined) break;
+      this.onFire?.(due.at, this.clock.now());
       if (await this.backend.fire(due.orgId, due.id, due.at)) count++;
     }
     this.fired += count;
