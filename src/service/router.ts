@@ -68,11 +68,15 @@ export class Router {
 
   private async route(orgId: string): Promise<void> {
     const now = this.clock.now();
+    // Cheapest first: with no free agent there is nothing to do, however many callbacks wait.
+    const statuses = (await this.store.listRoutingStatuses(orgId)).filter((s) => s.status === 'IDLE');
+    if (statuses.length === 0) return;
+    const busy = await this.store.busyAgents(orgId);
+    let idle = statuses.filter((s) => !busy.has(s.userId));
+    if (idle.length === 0) return;
     const queued = await this.store.listQueued(orgId, BATCH);
     let nextOwnershipEnd: number | undefined;
     if (queued.length === 0) return;
-    const busy = await this.store.busyAgents(orgId);
-    let idle = (await this.store.listRoutingStatuses(orgId)).filter((s) => s.status === 'IDLE' && !busy.has(s.userId));
     const queues = new Map((await this.store.listQueues(orgId)).map((q) => [q.id, q]));
     for (const cb of queued) {
       if (idle.length === 0) break;
