@@ -177,8 +177,25 @@ describe('a day in a contact center', () => {
     expect(await current(c5, AGENT2)).toMatchObject({ wrapupRequired: false, wrapupPrompt: 'agentRequested' });
     expect(await statusOf(AGENT2)).toBe('IDLE');
 
+    // ---- C6: Support switched to mandatory ACW: no skipping, a code ends it. ----
+    as('app');
+    await routing.putRoutingQueue(SUPPORT, { name: 'Support', acwSettings: { wrapupPrompt: 'MANDATORY' } });
+    const c6 = (await conversations.postConversationsCallbacks({ queueId: SUPPORT, callbackNumbers: ['+13175550106'] })).conversation.id as string;
+    await tick(0);
+    const c6leg = await current(c6, AGENT3);
+    as('a3');
+    await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { state: 'connected' });
+    await conversations.postConversationsCall(c6, { callNumber: '+13175550106' });
+    await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { state: 'disconnected' });
+    await expect(conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { wrapupSkipped: true })).rejects.toMatchObject({ status: 400, code: 'conversation.error.wrapup.skip.not.allowed' });
+    await tick(3600);
+    expect(await statusOf(AGENT3)).toBe('INTERACTING');
+    as('a3');
+    await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { wrapup: { code: sold.id as string } });
+    expect(await current(c6, AGENT3)).toMatchObject({ wrapupPrompt: 'mandatory', wrapupRequired: true, wrapup: { code: sold.id, durationSeconds: 3600 } });
+
     // ---- the end of the day ----
-    for (const id of [c1, c2, c3, c4, c5]) {
+    for (const id of [c1, c2, c3, c4, c5, c6]) {
       expect((await legs(id)).every((p) => p.state === 'disconnected')).toBe(true);
     }
     expect((await agentLegs(c1)).map((p) => [p.user?.id, p.disconnectType])).toEqual([[AGENT1, 'system'], [AGENT2, 'client']]);
