@@ -121,10 +121,15 @@ export class CallbackBackend {
     return (await this.store.listQueues(p.orgId)).map(project.queue);
   }
 
-  async getQueue(p: Principal, id: string): Promise<Queue> {
-    const q = await this.store.getQueue(p.orgId, id);
+  /** A queue of the caller's organization, or a 404. */
+  private async existingQueue(orgId: string, id: string): Promise<QueueRecord> {
+    const q = await this.store.getQueue(orgId, id);
     if (q === undefined) throw notFound('Queue', id);
-    return project.queue(q);
+    return q;
+  }
+
+  async getQueue(p: Principal, id: string): Promise<Queue> {
+    return project.queue(await this.existingQueue(p.orgId, id));
   }
 
   async listUsers(p: Principal): Promise<User[]> {
@@ -189,9 +194,7 @@ export class CallbackBackend {
   }
 
   async putQueue(p: Principal, id: string, body: QueueRequest): Promise<Queue> {
-    const existing = await this.store.getQueue(p.orgId, id);
-    if (existing === undefined) throw notFound('Queue', id);
-    const q = this.queueRecord(p.orgId, id, body, existing);
+    const q = this.queueRecord(p.orgId, id, body, await this.existingQueue(p.orgId, id));
     await this.store.putQueue(q);
     return project.queue(q);
   }
@@ -201,8 +204,7 @@ export class CallbackBackend {
   }
 
   async listMembers(p: Principal, queueId: string): Promise<QueueMember[]> {
-    const q = await this.store.getQueue(p.orgId, queueId);
-    if (q === undefined) throw notFound('Queue', queueId);
+    const q = await this.existingQueue(p.orgId, queueId);
     const out: QueueMember[] = [];
     for (const userId of q.memberIds) {
       const u = await this.store.getUser(p.orgId, userId);
@@ -215,8 +217,7 @@ export class CallbackBackend {
 
   /** POST members: add these users, or remove them with `delete`. */
   async postMembers(p: Principal, queueId: string, ids: readonly string[], remove: boolean): Promise<void> {
-    const q = await this.store.getQueue(p.orgId, queueId);
-    if (q === undefined) throw notFound('Queue', queueId);
+    const q = await this.existingQueue(p.orgId, queueId);
     for (const id of ids) await this.agent(p.orgId, id);
     const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
     await this.store.putQueue({ ...q, memberIds });
@@ -253,14 +254,12 @@ export class CallbackBackend {
   }
 
   async queueWrapupCodes(p: Principal, queueId: string): Promise<WrapupCode[]> {
-    const q = await this.store.getQueue(p.orgId, queueId);
-    if (q === undefined) throw notFound('Queue', queueId);
+    const q = await this.existingQueue(p.orgId, queueId);
     return (await this.store.listWrapupCodes(p.orgId)).filter((c) => q.wrapupCodeIds.includes(c.id)).map(project.wrapupCode);
   }
 
   async addQueueWrapupCodes(p: Principal, queueId: string, ids: readonly string[]): Promise<WrapupCode[]> {
-    const q = await this.store.getQueue(p.orgId, queueId);
-    if (q === undefined) throw notFound('Queue', queueId);
+    const q = await this.existingQueue(p.orgId, queueId);
     const codes = await this.store.listWrapupCodes(p.orgId);
     for (const id of ids) if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
     await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
