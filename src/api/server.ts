@@ -73,6 +73,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(clock instanceof ManualClock ? { manualClock: { clock, settle } } : {}),
   });
+  scheduler.onError = (err, conversationId) => app.log.error({ err, conversationId }, 'scheduler: cannot advance conversation; skipped');
+  router.onError = (err, orgId) => app.log.error({ err, orgId }, 'router: routing pass failed');
   if (options.routing !== false) {
     await scheduler.start();
     await router.kickAll();

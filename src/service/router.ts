@@ -13,6 +13,8 @@ export class Router {
   private readonly dirty = new Set<string>();
   private ownershipTimer: (() => void) | undefined;
   private ownershipAt: number | undefined;
+  /** Told of an unexpected failure of a routing pass (the pass is dropped; the next kick tries again). */
+  onError: (error: unknown, orgId: string) => void = () => undefined;
 
   constructor(
     private readonly store: Store,
@@ -52,7 +54,9 @@ export class Router {
         this.dirty.delete(orgId);
         await this.route(orgId);
       } while (this.dirty.has(orgId));
-    })().finally(() => this.passes.delete(orgId));
+    })()
+      .catch((e: unknown) => this.onError(e, orgId))
+      .finally(() => this.passes.delete(orgId));
     this.passes.set(orgId, run);
   }
 

@@ -16,6 +16,9 @@ export class Scheduler {
   fired = 0;
   /** Told of each firing: the deadline and when it actually fired (the benchmark measures lateness with it). */
   onFire: ((deadline: Date, firedAt: Date) => void) | undefined;
+  /** Told of a conversation that could not be advanced (it is skipped from then on, so it cannot stall the rest). */
+  onError: (error: unknown, conversationId: string) => void = () => undefined;
+  private readonly poisoned = new Set<string>();
 
   constructor(
     private readonly store: Store,
@@ -35,7 +38,10 @@ export class Scheduler {
 
   /** Fires everything due by now, in deadline order; resolves when done. Calls are serialized. */
   runDue(): Promise<number> {
-    this.chain = this.chain.then(() => this.pass(), () => this.pass());
+    this.chain = this.chain.then(
+      () => this.pass(),
+      () => this.pass(),
+    );
     return this.chain;
   }
 
@@ -44,10 +50,15 @@ export class Scheduler {
     let count = 0;
     for (;;) {
       const now = this.clock.now();
-      const [due] = await this.store.dueConversations(now, 1);
+      const due = (await this.store.dueConversations(now, 1 + this.poisoned.size)).find((d) => !this.poisoned.has(d.id));
       if (due === undefined) break;
       this.onFire?.(due.at, this.clock.now());
-      if (await this.backend.fire(due.orgId, due.id, due.at)) count++;
+      try {
+        if (await this.backend.fire(due.orgId, due.id, due.at)) count++;
+      } catch (e) {
+        this.poisoned.add(due.id);
+        this.onError(e, due.id);
+      }
     }
     this.fired += count;
     await this.arm();
@@ -64,7 +75,7 @@ export class Scheduler {
     this.cancel?.();
     this.cancel = undefined;
     this.armedAt = at?.getTime();
-    if (at !== undefined) this.cancel = this.clock.setTimer(at, () => void this.runDue());
+    if (at !== undefined) this.cancel = this.clock.setTimer(at, () => void this.runDue().catch((e: unknown) => this.onError(e, '')));
   }
 
   /** A conversation changed: if it now has an earlier deadline than the one armed, wake earlier. */

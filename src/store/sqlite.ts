@@ -204,13 +204,17 @@ export class SqliteStore implements Store {
   /** SQLite's data_version: it changes when another connection commits, so our caches are current while it holds. */
   private dataVersion = -1;
 
-  async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
+  /** Drops every cached conversation when another connection has written to the file since we last looked. */
+  private syncDataVersion(): void {
     const dv = this.sql('PRAGMA data_version').pluck().get() as number;
     if (dv !== this.dataVersion) {
-      // Another connection wrote to the file: trust no cached conversation.
       this.conversations.clear();
       this.dataVersion = dv;
     }
+  }
+
+  async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
+    this.syncDataVersion();
     const cached = this.conversations.get(id);
     if (cached !== undefined) return cached.value.orgId === orgId ? cached.value : undefined;
     const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
@@ -250,6 +254,7 @@ export class SqliteStore implements Store {
 
   async updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined> {
     const run = this.db.transaction(() => {
+      this.syncDataVersion();
       const row = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
       if (row === undefined) return undefined;
       const current = this.conversation(id, row);

@@ -1,6 +1,8 @@
 // The ACD and durable time, against a real server on a manual clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { startServer, type RunningServer } from '../../src/api/server.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { fixturePath } from '../helpers.js';
 import { AGENT1, AGENT2, QUEUE, TestClock, client, tempDb } from './helpers.js';
 
@@ -123,6 +125,21 @@ describe('durable time', () => {
     expect(stored?.state.phase).toBe('queued');
     expect(stored?.state.participants[0]?.connectedTime?.toISOString()).toBe(when);
     expect(srv.scheduler.fired).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a conversation that cannot be advanced (a corrupt row) is skipped, not allowed to stall the others', async () => {
+    const soon = new Date(clock.now().getTime() + 60_000).toISOString();
+    const later = new Date(clock.now().getTime() + 120_000).toISOString();
+    const bad = await create({ callbackScheduledTime: soon });
+    const good = await create({ callbackScheduledTime: later });
+    const db = new Database(srv.store instanceof SqliteStore ? srv.store.file : '');
+    db.prepare("UPDATE conversations SET body = '{\"broken\": true}' WHERE id = ?").run(bad);
+    db.close();
+    await tick(180);
+    const stored = await srv.store.getConversation('4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001', good);
+    expect(stored?.state.phase).toBe('queued');
+    expect((await c.call('GET', `/api/v2/conversations/callbacks/${bad}`, { token: app })).status).toBe(500);
+    expect((await c.call('GET', '/api/v2/routing/queues', { token: app })).status).toBe(200);
   });
 
   it('POST /emulator/clock: set an instant, refuse bad input and going back', async () => {
