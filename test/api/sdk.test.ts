@@ -87,6 +87,18 @@ describe('the official SDK', () => {
     expect((await routing.getRoutingQueue(QUEUE)).name).toBe('Callbacks');
   });
 
+  it('lists and deletes configuration through RoutingApi and UsersApi', async () => {
+    asApp();
+    expect((await routing.getRoutingQueues()).entities?.map((q) => q.name)).toContain('Callbacks');
+    expect((await routing.getRoutingWrapupcodes()).entities?.map((w) => w.name)).toEqual(['Call back later', 'No answer', 'Resolved']);
+    expect((await routing.getRoutingQueueWrapupcodes(QUEUE)).total).toBe(3);
+    expect((await users.getUsers()).entities?.map((u) => u.email)).toEqual(['agent1@example.com', 'agent2@example.com']);
+    const temp = await routing.postRoutingQueues({ name: 'Temporary' });
+    await routing.deleteRoutingQueue(temp.id as string);
+    await expect(routing.getRoutingQueue(temp.id as string)).rejects.toMatchObject({ status: 404, code: 'not.found' });
+    expect((await users.getUserRoutingstatus(AGENT1)).status).toBe('OFF_QUEUE');
+  });
+
   it('rejects with the parsed ErrorBody', async () => {
     asApp();
     await expect(conversations.getConversationsCallback('no-such-conversation')).rejects.toMatchObject({
