@@ -114,7 +114,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError || !(error instanceof Error)) return sendError(reply, error, request);
-    const mapped = 'code' in error && typeof error.code === 'string' && error.code.startsWith('FST_') ? fromFastify(error as never) : undefined;
+    const { code, statusCode } = error as { code?: unknown; statusCode?: unknown };
+    const mapped =
+      typeof code === 'string' && code.startsWith('FST_')
+        ? fromFastify({ code, message: error.message, ...(typeof statusCode === 'number' ? { statusCode } : {}) })
+        : undefined;
     return sendError(reply, mapped ?? error, request);
   });
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, 'not.found', `No resource at ${request.method} ${request.url.split('?')[0]}.`), request));

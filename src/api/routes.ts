@@ -1,8 +1,9 @@
 // The responses layer: every served route as data — path, SDK method, body and response models — with a handler that
 // turns the decoded request into one backend call. app.ts mounts these; openapi.ts documents the same table.
-import type { ModelName } from '../model/index.js';
+import { isOneOf, type ModelName, type ModelTypes } from '../model/index.js';
 import type { CallbackBackend, Principal } from '../service/backend.js';
-import type { RecordingState, RoutingStatus as RoutingStatusValue } from '../store/types.js';
+import { RECORDING_STATES } from '../model/schema-api.js';
+import { ROUTING_STATUSES } from '../store/types.js';
 import { ApiError } from './errors.js';
 
 export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -17,11 +18,28 @@ export type ResponseKind =
   | { kind: 'emptyObject' }
   | { kind: 'empty' };
 
-export interface RequestContext {
+export interface RequestContext<Body = unknown> {
   principal: Principal;
   params: Record<string, string>;
   query: Record<string, string | undefined>;
-  body: unknown;
+  /** The body, decoded by the model layer in strict mode into the route's body model. */
+  body: Body;
+}
+
+/** The decoded body's type: the model, an array of it, and undefined when the body is optional. */
+type BodyType<B extends ModelName, A extends boolean, R extends boolean> =
+  | (A extends true ? ModelTypes[B][] : ModelTypes[B])
+  | (R extends true ? never : undefined);
+
+interface RouteSpec<B extends ModelName, A extends boolean, R extends boolean> extends Omit<RouteDef, 'body' | 'handler'> {
+  body?: { model: B; required: R; array?: A };
+  handler: (backend: CallbackBackend, ctx: RequestContext<BodyType<B, A, R>>) => Promise<unknown>;
+}
+
+/** A route whose handler sees its body typed from the body's model. */
+function route<B extends ModelName = never, A extends boolean = false, R extends boolean = true>(spec: RouteSpec<B, A, R>): RouteDef {
+  // The one cast: app.ts decodes every body with spec.body's model before calling the handler.
+  return spec as unknown as RouteDef;
 }
 
 export interface RouteDef {
@@ -82,163 +100,163 @@ export function listing<T>(items: readonly T[], path: string, query: Record<stri
 
 export const ROUTES: readonly RouteDef[] = [
   // ---- callback endpoints (API reference §1.1 rows 1-16) ----
-  { method: 'GET', path: CB, operationId: 'getConversationsCallbacks', tag: 'Callbacks', summary: "The calling user's active callback conversations.", status: 200,
+  route({ method: 'GET', path: CB, operationId: 'getConversationsCallbacks', tag: 'Callbacks', summary: "The calling user's active callback conversations.", status: 200,
     response: { kind: 'listing', model: 'CallbackConversationEntityListing', item: 'CallbackConversation' },
-    handler: async (b, ctx) => listing(await b.listMyCallbacks(ctx.principal), CB, { pageSize: '500' }) },
-  { method: 'POST', path: CB, operationId: 'postConversationsCallbacks', tag: 'Callbacks', summary: 'Create a callback.', status: 200,
+    handler: async (b, ctx) => listing(await b.listMyCallbacks(ctx.principal), CB, { pageSize: '500' }) }),
+  route({ method: 'POST', path: CB, operationId: 'postConversationsCallbacks', tag: 'Callbacks', summary: 'Create a callback.', status: 200,
     body: { model: 'CreateCallbackCommand', required: true }, response: { kind: 'model', model: 'CreateCallbackResponse' },
-    handler: (b, ctx) => b.createCallback(ctx.principal, ctx.body as never) },
-  { method: 'PATCH', path: CB, operationId: 'patchConversationsCallbacks', tag: 'Callbacks', summary: 'Update a scheduled callback.', status: 200,
+    handler: (b, ctx) => b.createCallback(ctx.principal, ctx.body) }),
+  route({ method: 'PATCH', path: CB, operationId: 'patchConversationsCallbacks', tag: 'Callbacks', summary: 'Update a scheduled callback.', status: 200,
     body: { model: 'PatchCallbackRequest', required: true }, response: { kind: 'model', model: 'PatchCallbackResponse' },
-    handler: (b, ctx) => b.patchCallback(ctx.principal, ctx.body as never) },
-  { method: 'POST', path: `${CB}/bulk/disconnect`, operationId: 'postConversationsCallbacksBulkDisconnect', tag: 'Callbacks', summary: 'Disconnect many callbacks.', status: 202,
+    handler: (b, ctx) => b.patchCallback(ctx.principal, ctx.body) }),
+  route({ method: 'POST', path: `${CB}/bulk/disconnect`, operationId: 'postConversationsCallbacksBulkDisconnect', tag: 'Callbacks', summary: 'Disconnect many callbacks.', status: 202,
     body: { model: 'BulkCallbackDisconnectRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.bulkDisconnect(ctx.principal, ctx.body as never) },
-  { method: 'POST', path: `${CB}/bulk/update`, operationId: 'postConversationsCallbacksBulkUpdate', tag: 'Callbacks', summary: 'Update many scheduled callbacks.', status: 200,
+    handler: (b, ctx) => b.bulkDisconnect(ctx.principal, ctx.body) }),
+  route({ method: 'POST', path: `${CB}/bulk/update`, operationId: 'postConversationsCallbacksBulkUpdate', tag: 'Callbacks', summary: 'Update many scheduled callbacks.', status: 200,
     body: { model: 'BulkCallbackPatchRequest', required: true }, response: { kind: 'model', model: 'BulkCallbackPatchResponse' },
-    handler: (b, ctx) => b.bulkUpdate(ctx.principal, ctx.body as never) },
-  { method: 'GET', path: `${CB}/{conversationId}`, operationId: 'getConversationsCallback', tag: 'Callbacks', summary: 'Get a callback conversation.', status: 200,
+    handler: (b, ctx) => b.bulkUpdate(ctx.principal, ctx.body) }),
+  route({ method: 'GET', path: `${CB}/{conversationId}`, operationId: 'getConversationsCallback', tag: 'Callbacks', summary: 'Get a callback conversation.', status: 200,
     response: { kind: 'model', model: 'CallbackConversation' },
-    handler: (b, ctx) => b.getCallback(ctx.principal, p(ctx, 'conversationId')) },
-  { method: 'PATCH', path: `${CB}/{conversationId}`, operationId: 'patchConversationsCallback', tag: 'Callbacks', summary: 'Disconnect every participant of a callback (body state: disconnected).', status: 200,
+    handler: (b, ctx) => b.getCallback(ctx.principal, p(ctx, 'conversationId')) }),
+  route({ method: 'PATCH', path: `${CB}/{conversationId}`, operationId: 'patchConversationsCallback', tag: 'Callbacks', summary: 'Disconnect every participant of a callback (body state: disconnected).', status: 200,
     body: { model: 'Conversation', required: true }, response: { kind: 'model', model: 'Conversation' },
     handler: async (b, ctx) => {
-      const state = (ctx.body as { state?: string }).state;
+      const state = ctx.body.state;
       if (state !== 'disconnected') throw new ApiError(400, 'invalid.value', `Value [${state ?? 'null'}] is not valid for field type [state]: only disconnected can be set on a conversation.`, [{ errorCode: 'invalid.value', fieldName: '/state' }]);
       return b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'));
-    } },
-  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationsCallbackParticipant', tag: 'Callbacks', summary: 'Answer, hold, park, disconnect or wrap up a participant.', status: 202,
+    } }),
+  route({ method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationsCallbackParticipant', tag: 'Callbacks', summary: 'Answer, hold, park, disconnect or wrap up a participant.', status: 202,
     body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
-  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationsCallbackParticipantAttributes', tag: 'Callbacks', summary: "Merge into a participant's attributes.", status: 202,
+    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+  route({ method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationsCallbackParticipantAttributes', tag: 'Callbacks', summary: "Merge into a participant's attributes.", status: 202,
     body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'model', model: 'ParticipantAttributes' },
-    handler: async (b, ctx) => ({ attributes: await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), (ctx.body as { attributes?: Record<string, string> }).attributes) }) },
-  { method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}`, operationId: 'patchConversationsCallbackParticipantCommunication', tag: 'Callbacks', summary: "Disconnect a participant's communication.", status: 200,
+    handler: async (b, ctx) => ({ attributes: await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body.attributes) }) }),
+  route({ method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}`, operationId: 'patchConversationsCallbackParticipantCommunication', tag: 'Callbacks', summary: "Disconnect a participant's communication.", status: 200,
     body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'emptyObject' },
     handler: async (b, ctx) => {
-      await b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never, p(ctx, 'communicationId'));
+      await b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body, p(ctx, 'communicationId'));
       return {};
-    } },
-  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'getConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a communication.', status: 200,
+    } }),
+  route({ method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'getConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a communication.', status: 200,
     query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional'), p(ctx, 'communicationId')) },
-  { method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'postConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Apply wrap-up to a communication.', status: 202,
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional'), p(ctx, 'communicationId')) }),
+  route({ method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/communications/{communicationId}/wrapup`, operationId: 'postConversationsCallbackParticipantCommunicationWrapup', tag: 'Callbacks', summary: 'Apply wrap-up to a communication.', status: 202,
     body: { model: 'WrapupInput', required: false }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.postCommunicationWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), p(ctx, 'communicationId'), ctx.body as never) },
-  { method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/replace`, operationId: 'postConversationsCallbackParticipantReplace', tag: 'Callbacks', summary: 'Replace a participant with a user or a queue.', status: 202,
+    handler: (b, ctx) => b.postCommunicationWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), p(ctx, 'communicationId'), ctx.body) }),
+  route({ method: 'POST', path: `${CB}/{conversationId}/participants/{participantId}/replace`, operationId: 'postConversationsCallbackParticipantReplace', tag: 'Callbacks', summary: 'Replace a participant with a user or a queue.', status: 202,
     body: { model: 'TransferRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.replace(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
-  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationsCallbackParticipantWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a participant.', status: 200,
+    handler: (b, ctx) => b.replace(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+  route({ method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationsCallbackParticipantWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a participant.', status: 200,
     query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) },
-  { method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationsCallbackParticipantWrapupcodes', tag: 'Callbacks', summary: "Wrap-up codes of the participant's queue.", status: 200,
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) }),
+  route({ method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationsCallbackParticipantWrapupcodes', tag: 'Callbacks', summary: "Wrap-up codes of the participant's queue.", status: 200,
     response: { kind: 'array', model: 'WrapupCode' },
-    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) },
-  { method: 'PUT', path: `${CB}/{conversationId}/recordingstate`, operationId: 'putConversationsCallbackRecordingstate', tag: 'Callbacks', summary: 'Set the recording state.', status: 200,
+    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) }),
+  route({ method: 'PUT', path: `${CB}/{conversationId}/recordingstate`, operationId: 'putConversationsCallbackRecordingstate', tag: 'Callbacks', summary: 'Set the recording state.', status: 200,
     body: { model: 'SetRecordingState', required: true }, response: { kind: 'string', values: ['ACTIVE', 'PAUSED', 'NONE'] },
     handler: (b, ctx) => {
-      const state = (ctx.body as { recordingState?: RecordingState }).recordingState;
-      if (state === undefined) throw new ApiError(400, 'invalid.value', 'recordingState is required.', [{ errorCode: 'invalid.value', fieldName: '/recordingState' }]);
+      const state = ctx.body.recordingState;
+      if (state === undefined || !isOneOf(RECORDING_STATES, state)) throw new ApiError(400, 'invalid.value', 'recordingState is required.', [{ errorCode: 'invalid.value', fieldName: '/recordingState' }]);
       return b.setRecordingState(ctx.principal, p(ctx, 'conversationId'), state);
-    } },
+    } }),
 
   // ---- generic conversation endpoints that apply to callbacks (rows 18-26, 33) ----
-  { method: 'GET', path: `${CONV}/{conversationId}`, operationId: 'getConversation', tag: 'Conversations', summary: 'Get a conversation (generic shape).', status: 200,
+  route({ method: 'GET', path: `${CONV}/{conversationId}`, operationId: 'getConversation', tag: 'Conversations', summary: 'Get a conversation (generic shape).', status: 200,
     response: { kind: 'model', model: 'Conversation' },
-    handler: (b, ctx) => b.getConversation(ctx.principal, p(ctx, 'conversationId')) },
-  { method: 'DELETE', path: `${CONV}/{conversationId}`, operationId: 'deleteConversation', tag: 'Conversations', summary: 'Disconnect every participant.', status: 200,
+    handler: (b, ctx) => b.getConversation(ctx.principal, p(ctx, 'conversationId')) }),
+  route({ method: 'DELETE', path: `${CONV}/{conversationId}`, operationId: 'deleteConversation', tag: 'Conversations', summary: 'Disconnect every participant.', status: 200,
     response: { kind: 'empty' },
     handler: async (b, ctx) => {
       await b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'));
-    } },
-  { method: 'POST', path: `${CONV}/{conversationId}/disconnect`, operationId: 'postConversationDisconnect', tag: 'Conversations', summary: 'Tear the conversation down, applying a system wrap-up code to anyone pending wrap-up.', status: 202,
+    } }),
+  route({ method: 'POST', path: `${CONV}/{conversationId}/disconnect`, operationId: 'postConversationDisconnect', tag: 'Conversations', summary: 'Tear the conversation down, applying a system wrap-up code to anyone pending wrap-up.', status: 202,
     response: { kind: 'string' },
     handler: async (b, ctx) => {
       await b.disconnectConversation(ctx.principal, p(ctx, 'conversationId'), true);
       return 'Accepted';
-    } },
-  { method: 'POST', path: `${CONV}/{conversationId}/assign`, operationId: 'postConversationAssign', tag: 'Conversations', summary: 'Offer the conversation to a user.', status: 202,
+    } }),
+  route({ method: 'POST', path: `${CONV}/{conversationId}/assign`, operationId: 'postConversationAssign', tag: 'Conversations', summary: 'Offer the conversation to a user.', status: 202,
     body: { model: 'ConversationUser', required: true }, response: { kind: 'string' },
     handler: async (b, ctx) => {
-      await b.assign(ctx.principal, p(ctx, 'conversationId'), (ctx.body as { id: string }).id);
+      await b.assign(ctx.principal, p(ctx, 'conversationId'), ctx.body.id);
       return 'Accepted';
-    } },
-  { method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationParticipant', tag: 'Conversations', summary: 'Change a participant (as the callback variant).', status: 202,
+    } }),
+  route({ method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationParticipant', tag: 'Conversations', summary: 'Change a participant (as the callback variant).', status: 202,
     body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
-  { method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationParticipantAttributes', tag: 'Conversations', summary: "Merge into a participant's attributes.", status: 202,
+    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+  route({ method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationParticipantAttributes', tag: 'Conversations', summary: "Merge into a participant's attributes.", status: 202,
     body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'empty' },
     handler: async (b, ctx) => {
-      await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), (ctx.body as { attributes?: Record<string, string> }).attributes);
-    } },
-  { method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationParticipantWrapup', tag: 'Conversations', summary: 'Get the wrap-up of a participant.', status: 200,
+      await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body.attributes);
+    } }),
+  route({ method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationParticipantWrapup', tag: 'Conversations', summary: 'Get the wrap-up of a participant.', status: 200,
     query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) },
-  { method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationParticipantWrapupcodes', tag: 'Conversations', summary: "Wrap-up codes of the participant's queue.", status: 200,
+    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) }),
+  route({ method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationParticipantWrapupcodes', tag: 'Conversations', summary: "Wrap-up codes of the participant's queue.", status: 200,
     response: { kind: 'array', model: 'WrapupCode' },
-    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) },
-  { method: 'POST', path: `${CONV}/{conversationId}/participants/{participantId}/callbacks`, operationId: 'postConversationParticipantCallbacks', tag: 'Conversations', summary: 'Schedule a new callback for a participant.', status: 201,
+    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) }),
+  route({ method: 'POST', path: `${CONV}/{conversationId}/participants/{participantId}/callbacks`, operationId: 'postConversationParticipantCallbacks', tag: 'Conversations', summary: 'Schedule a new callback for a participant.', status: 201,
     body: { model: 'CreateCallbackOnConversationCommand', required: false }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.callbackFromParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body as never) },
-  { method: 'POST', path: `${CONV}/calls/{conversationId}`, operationId: 'postConversationsCall', tag: 'Conversations', summary: 'Place a call from a callback (the calling agent dials the customer).', status: 200,
+    handler: (b, ctx) => b.callbackFromParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+  route({ method: 'POST', path: `${CONV}/calls/{conversationId}`, operationId: 'postConversationsCall', tag: 'Conversations', summary: 'Place a call from a callback (the calling agent dials the customer).', status: 200,
     body: { model: 'CallCommand', required: true }, response: { kind: 'model', model: 'Conversation' },
-    handler: (b, ctx) => b.placeCall(ctx.principal, p(ctx, 'conversationId'), ctx.body as never) },
+    handler: (b, ctx) => b.placeCall(ctx.principal, p(ctx, 'conversationId'), ctx.body) }),
 
   // ---- discovery ----
-  { method: 'GET', path: '/api/v2/routing/queues', operationId: 'getRoutingQueues', tag: 'Routing', summary: 'List queues.', status: 200, query: PAGING,
+  route({ method: 'GET', path: '/api/v2/routing/queues', operationId: 'getRoutingQueues', tag: 'Routing', summary: 'List queues.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'QueueEntityListing', item: 'Queue' },
-    handler: async (b, ctx) => listing(await b.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query) },
-  { method: 'POST', path: '/api/v2/routing/queues', operationId: 'postRoutingQueues', tag: 'Routing', summary: 'Create a queue.', status: 200,
+    handler: async (b, ctx) => listing(await b.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query) }),
+  route({ method: 'POST', path: '/api/v2/routing/queues', operationId: 'postRoutingQueues', tag: 'Routing', summary: 'Create a queue.', status: 200,
     body: { model: 'CreateQueueRequest', required: true }, response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.createQueue(ctx.principal, ctx.body as never) },
-  { method: 'PUT', path: '/api/v2/routing/queues/{queueId}', operationId: 'putRoutingQueue', tag: 'Routing', summary: 'Replace a queue\'s settings.', status: 200,
+    handler: (b, ctx) => b.createQueue(ctx.principal, ctx.body) }),
+  route({ method: 'PUT', path: '/api/v2/routing/queues/{queueId}', operationId: 'putRoutingQueue', tag: 'Routing', summary: 'Replace a queue\'s settings.', status: 200,
     body: { model: 'QueueRequest', required: true }, response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.putQueue(ctx.principal, p(ctx, 'queueId'), ctx.body as never) },
-  { method: 'DELETE', path: '/api/v2/routing/queues/{queueId}', operationId: 'deleteRoutingQueue', tag: 'Routing', summary: 'Delete a queue.', status: 200,
+    handler: (b, ctx) => b.putQueue(ctx.principal, p(ctx, 'queueId'), ctx.body) }),
+  route({ method: 'DELETE', path: '/api/v2/routing/queues/{queueId}', operationId: 'deleteRoutingQueue', tag: 'Routing', summary: 'Delete a queue.', status: 200,
     response: { kind: 'empty' },
-    handler: (b, ctx) => b.deleteQueue(ctx.principal, p(ctx, 'queueId')) },
-  { method: 'GET', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'getRoutingQueueMembers', tag: 'Routing', summary: 'Members of a queue.', status: 200, query: PAGING,
+    handler: (b, ctx) => b.deleteQueue(ctx.principal, p(ctx, 'queueId')) }),
+  route({ method: 'GET', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'getRoutingQueueMembers', tag: 'Routing', summary: 'Members of a queue.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'QueueMemberEntityListing', item: 'QueueMember' },
-    handler: async (b, ctx) => listing(await b.listMembers(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/members`, ctx.query) },
-  { method: 'POST', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'postRoutingQueueMembers', tag: 'Routing', summary: 'Add members to a queue (or remove them with delete=true).', status: 202,
+    handler: async (b, ctx) => listing(await b.listMembers(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/members`, ctx.query) }),
+  route({ method: 'POST', path: '/api/v2/routing/queues/{queueId}/members', operationId: 'postRoutingQueueMembers', tag: 'Routing', summary: 'Add members to a queue (or remove them with delete=true).', status: 202,
     query: [{ name: 'delete', type: 'boolean', description: 'Remove the listed users instead of adding them.' }],
     body: { model: 'WritableEntity', required: true, array: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.postMembers(ctx.principal, p(ctx, 'queueId'), (ctx.body as { id: string }[]).map((x) => x.id), bool(ctx.query.delete, 'delete')) },
-  { method: 'GET', path: '/api/v2/routing/wrapupcodes', operationId: 'getRoutingWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes.', status: 200, query: PAGING,
+    handler: (b, ctx) => b.postMembers(ctx.principal, p(ctx, 'queueId'), ctx.body.map((x) => x.id), bool(ctx.query.delete, 'delete')) }),
+  route({ method: 'GET', path: '/api/v2/routing/wrapupcodes', operationId: 'getRoutingWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
-    handler: async (b, ctx) => listing(await b.listWrapupCodes(ctx.principal), '/api/v2/routing/wrapupcodes', ctx.query) },
-  { method: 'POST', path: '/api/v2/routing/wrapupcodes', operationId: 'postRoutingWrapupcodes', tag: 'Routing', summary: 'Create a wrap-up code.', status: 200,
+    handler: async (b, ctx) => listing(await b.listWrapupCodes(ctx.principal), '/api/v2/routing/wrapupcodes', ctx.query) }),
+  route({ method: 'POST', path: '/api/v2/routing/wrapupcodes', operationId: 'postRoutingWrapupcodes', tag: 'Routing', summary: 'Create a wrap-up code.', status: 200,
     body: { model: 'WrapupCodeRequest', required: true }, response: { kind: 'model', model: 'WrapupCode' },
-    handler: (b, ctx) => b.createWrapupCode(ctx.principal, ctx.body as never) },
-  { method: 'GET', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'getRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes of a queue.', status: 200, query: PAGING,
+    handler: (b, ctx) => b.createWrapupCode(ctx.principal, ctx.body) }),
+  route({ method: 'GET', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'getRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Wrap-up codes of a queue.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
-    handler: async (b, ctx) => listing(await b.queueWrapupCodes(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/wrapupcodes`, ctx.query) },
-  { method: 'POST', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'postRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Add wrap-up codes to a queue.', status: 200,
+    handler: async (b, ctx) => listing(await b.queueWrapupCodes(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/wrapupcodes`, ctx.query) }),
+  route({ method: 'POST', path: '/api/v2/routing/queues/{queueId}/wrapupcodes', operationId: 'postRoutingQueueWrapupcodes', tag: 'Routing', summary: 'Add wrap-up codes to a queue.', status: 200,
     body: { model: 'WritableEntity', required: true, array: true }, response: { kind: 'array', model: 'WrapupCode' },
-    handler: (b, ctx) => b.addQueueWrapupCodes(ctx.principal, p(ctx, 'queueId'), (ctx.body as { id: string }[]).map((x) => x.id)) },
-  { method: 'POST', path: '/api/v2/users', operationId: 'postUsers', tag: 'Users', summary: 'Create a user (agent).', status: 200,
+    handler: (b, ctx) => b.addQueueWrapupCodes(ctx.principal, p(ctx, 'queueId'), ctx.body.map((x) => x.id)) }),
+  route({ method: 'POST', path: '/api/v2/users', operationId: 'postUsers', tag: 'Users', summary: 'Create a user (agent).', status: 200,
     body: { model: 'CreateUser', required: true }, response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.createUser(ctx.principal, ctx.body as never) },
-  { method: 'GET', path: '/api/v2/routing/queues/{queueId}', operationId: 'getRoutingQueue', tag: 'Routing', summary: 'Get a queue.', status: 200,
+    handler: (b, ctx) => b.createUser(ctx.principal, ctx.body) }),
+  route({ method: 'GET', path: '/api/v2/routing/queues/{queueId}', operationId: 'getRoutingQueue', tag: 'Routing', summary: 'Get a queue.', status: 200,
     response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.getQueue(ctx.principal, p(ctx, 'queueId')) },
-  { method: 'GET', path: '/api/v2/users', operationId: 'getUsers', tag: 'Users', summary: 'List users.', status: 200, query: PAGING,
+    handler: (b, ctx) => b.getQueue(ctx.principal, p(ctx, 'queueId')) }),
+  route({ method: 'GET', path: '/api/v2/users', operationId: 'getUsers', tag: 'Users', summary: 'List users.', status: 200, query: PAGING,
     response: { kind: 'listing', model: 'UserEntityListing', item: 'User' },
-    handler: async (b, ctx) => listing(await b.listUsers(ctx.principal), '/api/v2/users', ctx.query) },
-  { method: 'GET', path: '/api/v2/users/me', operationId: 'getUsersMe', tag: 'Users', summary: 'The user of a user token.', status: 200,
+    handler: async (b, ctx) => listing(await b.listUsers(ctx.principal), '/api/v2/users', ctx.query) }),
+  route({ method: 'GET', path: '/api/v2/users/me', operationId: 'getUsersMe', tag: 'Users', summary: 'The user of a user token.', status: 200,
     response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.me(ctx.principal) },
-  { method: 'GET', path: '/api/v2/users/{userId}/routingstatus', operationId: 'getUserRoutingstatus', tag: 'Routing', summary: "An agent's routing status.", status: 200,
+    handler: (b, ctx) => b.me(ctx.principal) }),
+  route({ method: 'GET', path: '/api/v2/users/{userId}/routingstatus', operationId: 'getUserRoutingstatus', tag: 'Routing', summary: "An agent's routing status.", status: 200,
     response: { kind: 'model', model: 'RoutingStatus' },
-    handler: (b, ctx) => b.getRoutingStatus(ctx.principal, p(ctx, 'userId')) },
-  { method: 'PUT', path: '/api/v2/users/{userId}/routingstatus', operationId: 'putUserRoutingstatus', tag: 'Routing', summary: 'Put an agent on or off queue (IDLE, OFF_QUEUE).', status: 200,
+    handler: (b, ctx) => b.getRoutingStatus(ctx.principal, p(ctx, 'userId')) }),
+  route({ method: 'PUT', path: '/api/v2/users/{userId}/routingstatus', operationId: 'putUserRoutingstatus', tag: 'Routing', summary: 'Put an agent on or off queue (IDLE, OFF_QUEUE).', status: 200,
     body: { model: 'RoutingStatus', required: true }, response: { kind: 'model', model: 'RoutingStatus' },
     handler: (b, ctx) => {
-      const status = (ctx.body as { status?: RoutingStatusValue }).status;
-      if (status === undefined) throw new ApiError(400, 'invalid.value', 'status is required.', [{ errorCode: 'invalid.value', fieldName: '/status' }]);
+      const status = ctx.body.status;
+      if (status === undefined || !isOneOf(ROUTING_STATUSES, status)) throw new ApiError(400, 'invalid.value', 'status is required.', [{ errorCode: 'invalid.value', fieldName: '/status' }]);
       return b.setRoutingStatus(ctx.principal, p(ctx, 'userId'), status);
-    } },
-  { method: 'GET', path: '/api/v2/users/{userId}', operationId: 'getUser', tag: 'Users', summary: 'Get a user.', status: 200,
+    } }),
+  route({ method: 'GET', path: '/api/v2/users/{userId}', operationId: 'getUser', tag: 'Users', summary: 'Get a user.', status: 200,
     response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.getUser(ctx.principal, p(ctx, 'userId')) },
+    handler: (b, ctx) => b.getUser(ctx.principal, p(ctx, 'userId')) }),
 ];

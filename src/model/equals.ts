@@ -28,3 +28,8 @@ export function equals(a: unknown, b: unknown): boolean {
   if (ux === undefined && uy === undefined) return true;
   return equals(ux ?? {}, uy ?? {});
 }
+
+/** Narrows a decoded enum value (which tolerant reading may leave unknown) to one of the given known values. */
+export function isOneOf<T extends string>(values: readonly T[], v: string): v is T {
+  return (values as readonly string[]).includes(v);
+}

@@ -12,7 +12,7 @@ export {
   type JsonValue,
   type UnknownProperties,
 } from './codec.js';
-export { equals } from './equals.js';
+export { equals, isOneOf } from './equals.js';
 export { parseDateTime, formatDateTime } from './datetime.js';
 export * as schema from './schema.js';
 export type { ModelName } from './registry.js';

@@ -43,6 +43,8 @@ import type {
   WrapupCode,
   WrapupInput,
 } from '../model/index.js';
+import { isOneOf } from '../model/index.js';
+import { ACW_PROMPT_VALUES } from '../model/schema-api.js';
 import { hashSecret } from './secrets.js';
 import { queueSettings, type QueueRecord, type RecordingState, type RoutingStatus, type RoutingStatusRecord, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
 import * as project from './project.js';
@@ -158,9 +160,7 @@ export class CallbackBackend {
     // Request bodies are decoded strictly, so an enum here is one of its known values.
     const mode: QueueRecord['callback']['mode'] = cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
     const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
-    if (!(['MANDATORY', 'OPTIONAL', 'MANDATORY_TIMEOUT', 'MANDATORY_FORCED_TIMEOUT', 'AGENT_REQUESTED'] as const).includes(prompt as never)) {
-      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
-    }
+    if (!isOneOf(ACW_PROMPT_VALUES, prompt)) throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
     const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
     return {
       id,
@@ -176,7 +176,7 @@ export class CallbackBackend {
         autoEndDelaySeconds: cb.autoEndDelaySeconds ?? base.autoEndDelaySeconds,
         mode,
       },
-      acw: { wrapupPrompt: prompt as QueueRecord['acw']['wrapupPrompt'], ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      acw: { wrapupPrompt: prompt, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
       agentOwnedRouting: {
         enableAgentOwnedCallbacks: body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
         maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
