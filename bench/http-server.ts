@@ -24,6 +24,7 @@ const getBytes = await (await fetch(`${base}/api/v2/conversations/callbacks/${id
 const bare = Fastify({ logger: false });
 bare.get('/api/v2/conversations/callbacks/:id', async (_req, reply) => reply.type('application/json; charset=utf-8').send(getBytes));
 bare.post('/api/v2/conversations/callbacks', async (_req, reply) => reply.type('application/json; charset=utf-8').send(created));
+bare.patch('/api/v2/conversations/callbacks', async (_req, reply) => reply.type('application/json; charset=utf-8').send(created));
 bare.patch('/api/v2/conversations/callbacks/:id/participants/:pid/attributes', async (_req, reply) => reply.code(202).type('application/json; charset=utf-8').send('{"attributes":{"orderId":"A-17","step":"1"}}'));
 await bare.listen({ host: '127.0.0.1', port: 0 });
 const address = bare.server.address();
