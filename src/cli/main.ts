@@ -2,6 +2,9 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { checkTimeline } from '../lifecycle/timeline.js';
 import type { Checked } from './check.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../service/paths.js';
 import { SeedError } from '../service/seed.js';
 import { serve } from './serve.js';
 import { normalize, validate, UsageError, type Io } from './validate.js';
@@ -16,6 +19,10 @@ function timelineErrors(result: { checked?: Checked }): { path: string; message:
   return participants.flatMap(({ prefix, p }) => checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })));
 }
 
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
 function parsePort(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is an integer from 0 to 65535');
@@ -26,6 +33,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
   let code = 0;
   const program = new Command('callbackd')
     .description('callbackd: the Genesys Cloud callback participant as a validated model, a lifecycle and a local API.')
+    .version(packageVersion(), '-V, --version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
 

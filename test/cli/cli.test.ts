@@ -79,6 +79,11 @@ describe('callbackd validate', () => {
     expect(JSON.parse(r.out).errors).toEqual([{ path: '/participants/1/state', message: expect.stringMatching(/^expected a string/) }]);
   });
 
+  it('--version prints the package version', async () => {
+    const r = await cli(['--version']);
+    expect(r).toMatchObject({ code: 0, out: '0.1.0\n' });
+  });
+
   it('exits 2 for a missing file, no argument, an unknown option or empty input', async () => {
     const missing = await cli(['validate', join(tmp, 'nope.json')]);
     expect(missing.code).toBe(2);
