@@ -58,6 +58,13 @@ export interface RouteDef {
   handler: (backend: CallbackBackend, ctx: RequestContext) => Promise<unknown>;
 }
 
+// Handlers served under both the callback paths and the generic conversation paths (API reference rows 8/22, 14/24, 15/25).
+const participantWrapup = (b: CallbackBackend, ctx: RequestContext) =>
+  b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional'));
+const participantWrapupCodes = (b: CallbackBackend, ctx: RequestContext) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'));
+const patchParticipant = (b: CallbackBackend, ctx: RequestContext<ModelTypes['MediaParticipantRequest']>) =>
+  b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body);
+
 const CB = '/api/v2/conversations/callbacks';
 const CONV = '/api/v2/conversations';
 const bool = (v: string | undefined, name: string): boolean => {
@@ -127,7 +134,7 @@ export const ROUTES: readonly RouteDef[] = [
     } }),
   route({ method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationsCallbackParticipant', tag: 'Callbacks', summary: 'Answer, hold, park, disconnect or wrap up a participant.', status: 202,
     body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+    handler: patchParticipant }),
   route({ method: 'PATCH', path: `${CB}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationsCallbackParticipantAttributes', tag: 'Callbacks', summary: "Merge into a participant's attributes.", status: 202,
     body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'model', model: 'ParticipantAttributes' },
     handler: async (b, ctx) => ({ attributes: await b.patchAttributes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body.attributes) }) }),
@@ -148,10 +155,10 @@ export const ROUTES: readonly RouteDef[] = [
     handler: (b, ctx) => b.replace(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
   route({ method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationsCallbackParticipantWrapup', tag: 'Callbacks', summary: 'Get the wrap-up of a participant.', status: 200,
     query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) }),
+    handler: participantWrapup }),
   route({ method: 'GET', path: `${CB}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationsCallbackParticipantWrapupcodes', tag: 'Callbacks', summary: "Wrap-up codes of the participant's queue.", status: 200,
     response: { kind: 'array', model: 'WrapupCode' },
-    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) }),
+    handler: participantWrapupCodes }),
   route({ method: 'PUT', path: `${CB}/{conversationId}/recordingstate`, operationId: 'putConversationsCallbackRecordingstate', tag: 'Callbacks', summary: 'Set the recording state.', status: 200,
     body: { model: 'SetRecordingState', required: true }, response: { kind: 'string', values: ['ACTIVE', 'PAUSED', 'NONE'] },
     handler: (b, ctx) => {
@@ -183,7 +190,7 @@ export const ROUTES: readonly RouteDef[] = [
     } }),
   route({ method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}`, operationId: 'patchConversationParticipant', tag: 'Conversations', summary: 'Change a participant (as the callback variant).', status: 202,
     body: { model: 'MediaParticipantRequest', required: true }, response: { kind: 'empty' },
-    handler: (b, ctx) => b.patchParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),
+    handler: patchParticipant }),
   route({ method: 'PATCH', path: `${CONV}/{conversationId}/participants/{participantId}/attributes`, operationId: 'patchConversationParticipantAttributes', tag: 'Conversations', summary: "Merge into a participant's attributes.", status: 202,
     body: { model: 'ParticipantAttributes', required: true }, response: { kind: 'empty' },
     handler: async (b, ctx) => {
@@ -191,10 +198,10 @@ export const ROUTES: readonly RouteDef[] = [
     } }),
   route({ method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapup`, operationId: 'getConversationParticipantWrapup', tag: 'Conversations', summary: 'Get the wrap-up of a participant.', status: 200,
     query: PROVISIONAL, response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (b, ctx) => b.getWrapup(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), bool(ctx.query.provisional, 'provisional')) }),
+    handler: participantWrapup }),
   route({ method: 'GET', path: `${CONV}/{conversationId}/participants/{participantId}/wrapupcodes`, operationId: 'getConversationParticipantWrapupcodes', tag: 'Conversations', summary: "Wrap-up codes of the participant's queue.", status: 200,
     response: { kind: 'array', model: 'WrapupCode' },
-    handler: (b, ctx) => b.wrapupCodes(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId')) }),
+    handler: participantWrapupCodes }),
   route({ method: 'POST', path: `${CONV}/{conversationId}/participants/{participantId}/callbacks`, operationId: 'postConversationParticipantCallbacks', tag: 'Conversations', summary: 'Schedule a new callback for a participant.', status: 201,
     body: { model: 'CreateCallbackOnConversationCommand', required: false }, response: { kind: 'empty' },
     handler: (b, ctx) => b.callbackFromParticipant(ctx.principal, p(ctx, 'conversationId'), p(ctx, 'participantId'), ctx.body) }),

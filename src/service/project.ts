@@ -1,5 +1,5 @@
 // Projections of stored records onto the Platform API's read models.
-import { legStatus, toCallbackConversation, type CallbackConversationState } from '../lifecycle/index.js';
+import { toCallbackConversation, type CallbackConversationState } from '../lifecycle/index.js';
 import type {
   AssignedWrapupCode,
   Callback,
@@ -144,9 +144,4 @@ export function queue(q: QueueRecord): Queue {
 
 export function user(u: UserRecord): User {
   return { id: u.id, name: u.name, division, email: u.email, state: u.state, username: u.username, selfUri: `/api/v2/users/${u.id}` };
-}
-
-/** Is the leg still the agent's (alerting to after-call work)? */
-export function isActiveAgentLeg(state: CallbackConversationState, participantId: string): boolean {
-  return legStatus(state, participantId) !== 'done';
 }
