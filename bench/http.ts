@@ -11,7 +11,9 @@ const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
-const child = spawn(process.execPath, [fileURLToPath(new URL('./http-server.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const child = spawn(process.execPath, [fileURLToPath(new URL('./http-server.js', import.meta.url))], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
 const info = JSON.parse(line) as { url: string; bareUrl: string; token: string; id: string; customer: string; createBody: string };
 const headers = { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' };
@@ -29,7 +31,12 @@ async function load(opts: autocannon.Options): Promise<Run> {
 }
 
 const getOpts = (base: string): autocannon.Options => ({ url: `${base}/api/v2/conversations/callbacks/${info.id}`, headers });
-const create = (base: string): autocannon.Options => ({ url: `${base}/api/v2/conversations/callbacks`, method: 'POST', headers, body: info.createBody });
+const create = (base: string): autocannon.Options => ({
+  url: `${base}/api/v2/conversations/callbacks`,
+  method: 'POST',
+  headers,
+  body: info.createBody,
+});
 const patch = (base: string): autocannon.Options => ({
   url: `${base}/api/v2/conversations/callbacks/${info.id}/participants/${info.customer}/attributes`,
   method: 'PATCH',
@@ -42,12 +49,20 @@ async function createThenPatch(base: string): Promise<Run> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 10 });
   const send = (method: string, path: string, body: string) =>
     new Promise<string>((resolve, reject) => {
-      const req = http.request(`${base}${path}`, { method, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => (res.statusCode !== undefined && res.statusCode < 300 ? resolve(text) : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`))));
-      });
+      const req = http.request(
+        `${base}${path}`,
+        { method, agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () =>
+            res.statusCode !== undefined && res.statusCode < 300
+              ? resolve(text)
+              : reject(new Error(`${method} ${path}: ${res.statusCode} ${text}`)),
+          );
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -58,8 +73,14 @@ async function createThenPatch(base: string): Promise<Run> {
     while (Date.now() < until) {
       const t0 = process.hrtime.bigint();
       try {
-        const created = JSON.parse(await send('POST', '/api/v2/conversations/callbacks', info.createBody)) as { conversation: { id: string } };
-        await send('PATCH', '/api/v2/conversations/callbacks', JSON.stringify({ conversationId: created.conversation.id, callbackNumbers: ['+13175550199'] }));
+        const created = JSON.parse(await send('POST', '/api/v2/conversations/callbacks', info.createBody)) as {
+          conversation: { id: string };
+        };
+        await send(
+          'PATCH',
+          '/api/v2/conversations/callbacks',
+          JSON.stringify({ conversationId: created.conversation.id, callbackNumbers: ['+13175550199'] }),
+        );
         latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
       } catch {
         errors++;
@@ -102,7 +123,9 @@ for (const [name, run] of runners) {
   };
   figures.push(f);
   if (!json) {
-    console.log(`${f.name.padEnd(22)} ${String(f.opsPerSec).padStart(7)} ops/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms   floor (bare Fastify, same bytes) ${String(f.floorOpsPerSec).padStart(7)} ops/s  p50 ${f.floorP50Ms} ms  p99 ${f.floorP99Ms} ms   ratio ${f.ratio.toFixed(2)}${f.errors > 0 ? `   errors ${f.errors}` : ''}`);
+    console.log(
+      `${f.name.padEnd(22)} ${String(f.opsPerSec).padStart(7)} ops/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms   floor (bare Fastify, same bytes) ${String(f.floorOpsPerSec).padStart(7)} ops/s  p50 ${f.floorP50Ms} ms  p99 ${f.floorP99Ms} ms   ratio ${f.ratio.toFixed(2)}${f.errors > 0 ? `   errors ${f.errors}` : ''}`,
+    );
   }
 }
 if (json) for (const f of figures) console.log(JSON.stringify(f));

@@ -27,9 +27,24 @@ for (const [label, text] of Object.entries(inputs)) {
   const wire = encodeCallbackMediaParticipant(value);
   if (stringifyCallbackMediaParticipant(value) !== JSON.stringify(wire)) throw new Error(`${label}: writers disagree`);
   figures.push(
-    await compare(`decode/${label}`, () => (sink = decodeCallbackMediaParticipant(JSON.parse(text))), 'JSON.parse', () => (sink = JSON.parse(text))),
-    await compare(`encode/${label}`, () => (sink = stringifyCallbackMediaParticipant(value)), 'JSON.stringify(wire)', () => (sink = JSON.stringify(wire))),
-    await compare(`encode-object/${label}`, () => (sink = JSON.stringify(encodeCallbackMediaParticipant(value))), 'JSON.stringify(wire)', () => (sink = JSON.stringify(wire))),
+    await compare(
+      `decode/${label}`,
+      () => (sink = decodeCallbackMediaParticipant(JSON.parse(text))),
+      'JSON.parse',
+      () => (sink = JSON.parse(text)),
+    ),
+    await compare(
+      `encode/${label}`,
+      () => (sink = stringifyCallbackMediaParticipant(value)),
+      'JSON.stringify(wire)',
+      () => (sink = JSON.stringify(wire)),
+    ),
+    await compare(
+      `encode-object/${label}`,
+      () => (sink = JSON.stringify(encodeCallbackMediaParticipant(value))),
+      'JSON.stringify(wire)',
+      () => (sink = JSON.stringify(wire)),
+    ),
   );
   if (!json) print(figures.slice(-3), false);
 }

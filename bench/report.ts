@@ -48,10 +48,19 @@ export async function compare(
 export function print(figures: Figure[], json: boolean): void {
   for (const f of figures) {
     if (json) {
-      console.log(JSON.stringify({ name: f.name, opsPerSec: Math.round(f.opsPerSec), floorOpsPerSec: Math.round(f.floorOpsPerSec), ratio: Number(f.ratio.toFixed(3)) }));
+      console.log(
+        JSON.stringify({
+          name: f.name,
+          opsPerSec: Math.round(f.opsPerSec),
+          floorOpsPerSec: Math.round(f.floorOpsPerSec),
+          ratio: Number(f.ratio.toFixed(3)),
+        }),
+      );
     } else {
       const ops = (n: number) => Math.round(n).toLocaleString('en-US').padStart(10);
-      console.log(`${f.name.padEnd(28)} ${ops(f.opsPerSec)} ops/s   floor (${f.floor}) ${ops(f.floorOpsPerSec)} ops/s   ratio ${f.ratio.toFixed(2)}`);
+      console.log(
+        `${f.name.padEnd(28)} ${ops(f.opsPerSec)} ops/s   floor (${f.floor}) ${ops(f.floorOpsPerSec)} ops/s   ratio ${f.ratio.toFixed(2)}`,
+      );
     }
   }
 }

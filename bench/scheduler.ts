@@ -19,8 +19,15 @@ const CODE = 'bench-code';
 
 const dir = mkdtempSync(join(tmpdir(), 'callbackd-sched-'));
 const seedFile = join(dir, 'seed.json');
-const users = Array.from({ length: AGENTS }, (_, i) => ({ id: `agent-${i}`, name: `Agent ${i}`, email: `agent${i}@bench.example`, password: 'x' }));
-await (await import('node:fs/promises')).writeFile(
+const users = Array.from({ length: AGENTS }, (_, i) => ({
+  id: `agent-${i}`,
+  name: `Agent ${i}`,
+  email: `agent${i}@bench.example`,
+  password: 'x',
+}));
+await (
+  await import('node:fs/promises')
+).writeFile(
   seedFile,
   JSON.stringify({
     organizations: [
@@ -30,7 +37,16 @@ await (await import('node:fs/promises')).writeFile(
         clients: [{ clientId: 'bench', clientSecret: 'bench' }],
         users,
         wrapupCodes: [{ id: CODE, name: 'Done' }],
-        queues: [{ id: QUEUE, name: 'Bench', members: users.map((u) => u.email), wrapupCodes: ['Done'], callback: { enableAutoAnswer: true, alertingTimeoutSeconds: 30 }, acw: { wrapupPrompt: 'MANDATORY_TIMEOUT', timeoutMs: 5000 } }],
+        queues: [
+          {
+            id: QUEUE,
+            name: 'Bench',
+            members: users.map((u) => u.email),
+            wrapupCodes: ['Done'],
+            callback: { enableAutoAnswer: true, alertingTimeoutSeconds: 30 },
+            acw: { wrapupPrompt: 'MANDATORY_TIMEOUT', timeoutMs: 5000 },
+          },
+        ],
       },
     ],
   }),
@@ -68,7 +84,11 @@ for (const u of users) await backend.setRoutingStatus(app, u.id, 'IDLE');
 
 // Create the callbacks, timed so that all are in before the first one is due.
 const create = async (i: number, at: number) =>
-  backend.createCallback(app, { queueId: QUEUE, callbackNumbers: ['+13175550100'], callbackScheduledTime: new Date(at + (i * SPREAD_MS) / COUNT) });
+  backend.createCallback(app, {
+    queueId: QUEUE,
+    callbackNumbers: ['+13175550100'],
+    callbackScheduledTime: new Date(at + (i * SPREAD_MS) / COUNT),
+  });
 const probeStart = Date.now();
 const far = Date.now() + 3600_000;
 for (let i = 0; i < 200; i++) await create(i, far);
@@ -98,8 +118,22 @@ const sorted = [...lateness].sort((a, b) => a - b);
 const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 // Floor: the engine alone advancing callbacks to their due time, in memory.
-const queue: QueueSettings = { id: QUEUE, alertingTimeoutMs: 30000, autoAnswer: true, wrapupPrompt: 'timeout', wrapupTimeoutMs: 5000, wrapupCodes: [] };
-const states = Array.from({ length: 20_000 }, (_, i) => createCallback({ type: 'create', conversationId: `c${i}`, queue, callbackNumbers: ['+1'], callbackScheduledTime: new Date(far + i) }, new Date()).state);
+const queue: QueueSettings = {
+  id: QUEUE,
+  alertingTimeoutMs: 30000,
+  autoAnswer: true,
+  wrapupPrompt: 'timeout',
+  wrapupTimeoutMs: 5000,
+  wrapupCodes: [],
+};
+const states = Array.from(
+  { length: 20_000 },
+  (_, i) =>
+    createCallback(
+      { type: 'create', conversationId: `c${i}`, queue, callbackNumbers: ['+1'], callbackScheduledTime: new Date(far + i) },
+      new Date(),
+    ).state,
+);
 const floorStart = process.hrtime.bigint();
 for (const s of states) advance(s, new Date(far + 100_000));
 const floorPerSec = states.length / (Number(process.hrtime.bigint() - floorStart) / 1e9);
@@ -122,8 +156,12 @@ const figure = {
 };
 if (json) console.log(JSON.stringify(figure));
 else {
-  console.log(`${figure.name}: ${figure.fired} deadlines fired in the minute (${figure.opsPerSec}/s, the load asked for ${Math.round(figure.callbacks / 60)}/s); agents handled ${handled} callbacks`);
-  console.log(`  lateness p50 ${figure.latenessP50Ms} ms, p99 ${figure.latenessP99Ms} ms, max ${figure.latenessMaxMs} ms; peak RSS ${figure.peakRssMB} MB`);
+  console.log(
+    `${figure.name}: ${figure.fired} deadlines fired in the minute (${figure.opsPerSec}/s, the load asked for ${Math.round(figure.callbacks / 60)}/s); agents handled ${handled} callbacks`,
+  );
+  console.log(
+    `  lateness p50 ${figure.latenessP50Ms} ms, p99 ${figure.latenessP99Ms} ms, max ${figure.latenessMaxMs} ms; peak RSS ${figure.peakRssMB} MB`,
+  );
   console.log(`  floor (engine alone, in memory) ${figure.floorOpsPerSec}/s; created ${figure.createPerSec}/s before the run`);
 }
 await server.close();

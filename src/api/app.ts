@@ -121,7 +121,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         : undefined;
     return sendError(reply, mapped ?? error, request);
   });
-  app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, 'not.found', `No resource at ${request.method} ${request.url.split('?')[0]}.`), request));
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, new ApiError(404, 'not.found', `No resource at ${request.method} ${request.url.split('?')[0]}.`), request),
+  );
 
   app.post('/oauth/token', async (request, reply) => {
     try {
@@ -131,29 +133,42 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     } catch (e) {
       if (!(e instanceof OAuthError)) throw e;
       if (e.basic) reply.header('www-authenticate', 'Basic realm="callbackd"');
-      return reply.code(e.status).type(JSON_TYPE).send(JSON.stringify({ error: e.error, error_description: e.description }));
+      return reply
+        .code(e.status)
+        .type(JSON_TYPE)
+        .send(JSON.stringify({ error: e.error, error_description: e.description }));
     }
   });
 
   // Time travel for users' tests (only with --clock manual): move the clock, then fire what came due.
   app.get('/emulator/clock', async (request, reply) => {
     await authenticate(backend.store, request.headers.authorization, backend.now());
-    return reply.type(JSON_TYPE).send(JSON.stringify({ now: backend.now().toISOString(), mode: options.manualClock !== undefined ? 'manual' : 'system' }));
+    return reply
+      .type(JSON_TYPE)
+      .send(JSON.stringify({ now: backend.now().toISOString(), mode: options.manualClock !== undefined ? 'manual' : 'system' }));
   });
   app.post('/emulator/clock', async (request, reply) => {
     await authenticate(backend.store, request.headers.authorization, backend.now());
     const manual = options.manualClock;
-    if (manual === undefined) throw new ApiError(409, 'emulator.clock.not.manual', 'The clock can only be moved when the server runs with --clock manual.');
+    if (manual === undefined)
+      throw new ApiError(409, 'emulator.clock.not.manual', 'The clock can only be moved when the server runs with --clock manual.');
     const body = (request.body ?? {}) as { advance?: unknown; instant?: unknown };
     let target: Date;
     if (body.advance !== undefined && body.instant === undefined) {
       const ms = durationMs(body.advance);
-      if (ms === undefined) throw new ApiError(400, 'invalid.value', 'advance is an ISO-8601 duration such as PT1H30M, or a number of milliseconds.', [{ errorCode: 'invalid.value', fieldName: '/advance' }]);
+      if (ms === undefined)
+        throw new ApiError(400, 'invalid.value', 'advance is an ISO-8601 duration such as PT1H30M, or a number of milliseconds.', [
+          { errorCode: 'invalid.value', fieldName: '/advance' },
+        ]);
       target = new Date(manual.clock.now().getTime() + ms);
     } else if (body.instant !== undefined && body.advance === undefined) {
       const t = typeof body.instant === 'string' ? parseDateTime(body.instant) : undefined;
-      if (t === undefined) throw new ApiError(400, 'invalid.date', 'instant is an ISO-8601 date-time such as 2026-01-31T09:30:00.000Z.', [{ errorCode: 'invalid.date', fieldName: '/instant' }]);
-      if (t.getTime() < manual.clock.now().getTime()) throw new ApiError(400, 'invalid.value', 'The clock never goes back.', [{ errorCode: 'invalid.value', fieldName: '/instant' }]);
+      if (t === undefined)
+        throw new ApiError(400, 'invalid.date', 'instant is an ISO-8601 date-time such as 2026-01-31T09:30:00.000Z.', [
+          { errorCode: 'invalid.date', fieldName: '/instant' },
+        ]);
+      if (t.getTime() < manual.clock.now().getTime())
+        throw new ApiError(400, 'invalid.value', 'The clock never goes back.', [{ errorCode: 'invalid.value', fieldName: '/instant' }]);
       target = t;
     } else {
       throw new ApiError(400, 'bad.request', 'Give either advance (a duration) or instant (a date-time).');
@@ -183,7 +198,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         if (route.body !== undefined) {
           if (request.body === undefined && !route.body.required) body = undefined;
           else if (route.body.array === true) {
-            if (!Array.isArray(request.body)) throw badBody([{ path: '', message: `expected an array of ${route.body.model}, got ${request.body === null ? 'null' : typeof request.body}` }]);
+            if (!Array.isArray(request.body))
+              throw badBody([
+                {
+                  path: '',
+                  message: `expected an array of ${route.body.model}, got ${request.body === null ? 'null' : typeof request.body}`,
+                },
+              ]);
             const items: unknown[] = [];
             const issues: Issue[] = [];
             request.body.forEach((item: unknown, i: number) => {

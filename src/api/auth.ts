@@ -29,11 +29,18 @@ function clientCredentials(header: string | undefined, form: Record<string, stri
     if (colon < 0) throw new OAuthError(401, 'invalid_client', 'Malformed Basic credentials.', true);
     return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)), basic: true };
   }
-  if (form.client_id !== undefined && form.client_secret !== undefined) return { id: form.client_id, secret: form.client_secret, basic: false };
+  if (form.client_id !== undefined && form.client_secret !== undefined)
+    return { id: form.client_id, secret: form.client_secret, basic: false };
   throw new OAuthError(401, 'invalid_client', 'Client authentication is required (HTTP Basic or client_id and client_secret).', true);
 }
 
-export async function issueToken(store: Store, header: string | undefined, form: Record<string, string>, now: Date, ttlSeconds: number): Promise<TokenResponse> {
+export async function issueToken(
+  store: Store,
+  header: string | undefined,
+  form: Record<string, string>,
+  now: Date,
+  ttlSeconds: number,
+): Promise<TokenResponse> {
   const grant = form.grant_type;
   if (grant === undefined) throw new OAuthError(400, 'invalid_request', 'grant_type is required.');
   const creds = clientCredentials(header, form);
@@ -43,7 +50,8 @@ export async function issueToken(store: Store, header: string | undefined, form:
   }
   let userId: string | undefined;
   if (grant === 'password') {
-    if (form.username === undefined || form.password === undefined) throw new OAuthError(400, 'invalid_request', 'username and password are required.');
+    if (form.username === undefined || form.password === undefined)
+      throw new OAuthError(400, 'invalid_request', 'username and password are required.');
     const user = await store.findUserByUsername(form.username);
     if (user === undefined || user.orgId !== client.orgId || user.state !== 'active' || !verifySecret(form.password, user.passwordHash)) {
       throw new OAuthError(400, 'invalid_grant', 'Wrong username or password.');
@@ -53,7 +61,13 @@ export async function issueToken(store: Store, header: string | undefined, form:
     throw new OAuthError(400, 'unsupported_grant_type', `grant_type ${grant} is not supported; use client_credentials or password.`);
   }
   const token = newToken();
-  await store.putToken({ token, orgId: client.orgId, clientId: client.clientId, ...(userId !== undefined ? { userId } : {}), expiresAt: new Date(now.getTime() + ttlSeconds * 1000) });
+  await store.putToken({
+    token,
+    orgId: client.orgId,
+    clientId: client.clientId,
+    ...(userId !== undefined ? { userId } : {}),
+    expiresAt: new Date(now.getTime() + ttlSeconds * 1000),
+  });
   return { access_token: token, token_type: 'bearer', expires_in: ttlSeconds };
 }
 

@@ -45,6 +45,10 @@ export function badBody(issues: readonly Issue[]): ApiError {
     400,
     code,
     `The request body is invalid: ${first.path === '' ? '(body)' : first.path}: ${first.message}${more}`,
-    issues.map((i) => ({ errorCode: isDate(i) ? 'invalid.date' : 'invalid.value', fieldName: i.path === '' ? '/' : i.path, entityName: i.message })),
+    issues.map((i) => ({
+      errorCode: isDate(i) ? 'invalid.date' : 'invalid.value',
+      fieldName: i.path === '' ? '/' : i.path,
+      entityName: i.message,
+    })),
   );
 }

@@ -11,7 +11,9 @@ function component(schema: unknown, top: boolean): unknown {
   if (typeof schema !== 'object' || schema === null) return schema;
   const s = schema as Json;
   if (!top && typeof s.$id === 'string') {
-    return s.description !== undefined ? { allOf: [{ $ref: `#/components/schemas/${s.$id}` }], description: s.description } : { $ref: `#/components/schemas/${s.$id}` };
+    return s.description !== undefined
+      ? { allOf: [{ $ref: `#/components/schemas/${s.$id}` }], description: s.description }
+      : { $ref: `#/components/schemas/${s.$id}` };
   }
   const out: Json = {};
   for (const [k, v] of Object.entries(s)) {
@@ -45,7 +47,13 @@ export function openApiDocument(serverUrl?: string): Json {
   const paths: Record<string, Json> = {};
   for (const r of ROUTES) {
     const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = (r.query ?? []).map((q) => ({ name: q.name, in: 'query', required: false, description: q.description, schema: { type: q.type } }));
+    const query = (r.query ?? []).map((q) => ({
+      name: q.name,
+      in: 'query',
+      required: false,
+      description: q.description,
+      schema: { type: q.type },
+    }));
     const schema = responseSchema(r.response);
     const op: Json = {
       operationId: r.operationId,
@@ -54,7 +62,14 @@ export function openApiDocument(serverUrl?: string): Json {
       security: [{ 'PureCloud OAuth': [] }],
       ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
       ...(r.body !== undefined
-        ? { requestBody: { required: r.body.required, content: { 'application/json': { schema: r.body.array === true ? { type: 'array', items: ref(r.body.model) } : ref(r.body.model) } } } }
+        ? {
+            requestBody: {
+              required: r.body.required,
+              content: {
+                'application/json': { schema: r.body.array === true ? { type: 'array', items: ref(r.body.model) } : ref(r.body.model) },
+              },
+            },
+          }
         : {}),
       responses: {
         [String(r.status)]: { description: 'Success', ...(schema !== undefined ? { content: { 'application/json': { schema } } } : {}) },
@@ -68,8 +83,35 @@ export function openApiDocument(serverUrl?: string): Json {
       operationId: 'oauthToken',
       summary: 'Get an access token: grant_type client_credentials (HTTP Basic client auth) or password (username, password).',
       tags: ['OAuth'],
-      requestBody: { required: true, content: { 'application/x-www-form-urlencoded': { schema: { type: 'object', properties: { grant_type: { type: 'string', enum: ['client_credentials', 'password'] }, username: { type: 'string' }, password: { type: 'string' } }, required: ['grant_type'] } } } },
-      responses: { '200': { description: 'A bearer token', content: { 'application/json': { schema: { type: 'object', properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } } } } } } },
+      requestBody: {
+        required: true,
+        content: {
+          'application/x-www-form-urlencoded': {
+            schema: {
+              type: 'object',
+              properties: {
+                grant_type: { type: 'string', enum: ['client_credentials', 'password'] },
+                username: { type: 'string' },
+                password: { type: 'string' },
+              },
+              required: ['grant_type'],
+            },
+          },
+        },
+      },
+      responses: {
+        '200': {
+          description: 'A bearer token',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } },
+              },
+            },
+          },
+        },
+      },
     },
   };
   const schemas: Json = {};

@@ -4,8 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 
 export type RawDocument =
-  | { index: number; line?: number; ok: true; value: unknown }
-  | { index: number; line?: number; ok: false; error: string };
+  { index: number; line?: number; ok: true; value: unknown } | { index: number; line?: number; ok: false; error: string };
 
 function tryParse(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {

@@ -13,10 +13,15 @@ import { normalize, validate, UsageError, type Io } from './validate.js';
 function timelineErrors(result: { checked?: Checked }): { path: string; message: string }[] {
   const c = result.checked;
   if (c === undefined) return [];
-  const participants = c.kind === 'participant' ? [{ prefix: '', p: c.value }]
-    : c.kind === 'participants' ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
-    : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
-  return participants.flatMap(({ prefix, p }) => checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })));
+  const participants =
+    c.kind === 'participant'
+      ? [{ prefix: '', p: c.value }]
+      : c.kind === 'participants'
+        ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
+        : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
+  return participants.flatMap(({ prefix, p }) =>
+    checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })),
+  );
 }
 
 function packageVersion(): string {
@@ -64,20 +69,38 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080').argParser(parsePort))
     .addOption(new Option('--db <file>', 'SQLite file').env('CALLBACKD_DB').default('./data/callbackd.db'))
     .option('--seed <file>', 'seed configuration (organizations, clients, users, queues, wrap-up codes) instead of config/default-org.json')
-    .addOption(new Option('--log-level <level>', 'pino log level').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
-    .addOption(new Option('--clock <mode>', 'system time, or a manual clock moved with POST /emulator/clock').choices(['system', 'manual']).default('system'))
+    .addOption(
+      new Option('--log-level <level>', 'pino log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info'),
+    )
+    .addOption(
+      new Option('--clock <mode>', 'system time, or a manual clock moved with POST /emulator/clock')
+        .choices(['system', 'manual'])
+        .default('system'),
+    )
     .option('--clock-start <instant>', 'with --clock manual: the starting instant (default: now)')
-    .action(async (opts: { host: string; port: number | string; db: string; seed?: string; logLevel: string; clock: 'system' | 'manual'; clockStart?: string }) => {
-      const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
-      await new Promise<void>((resolve) => {
-        const shutdown = (signal: string) => {
-          io.stdout.write(`callbackd: ${signal}, shutting down\n`);
-          stop().then(resolve, resolve);
-        };
-        process.once('SIGINT', () => shutdown('SIGINT'));
-        process.once('SIGTERM', () => shutdown('SIGTERM'));
-      });
-    });
+    .action(
+      async (opts: {
+        host: string;
+        port: number | string;
+        db: string;
+        seed?: string;
+        logLevel: string;
+        clock: 'system' | 'manual';
+        clockStart?: string;
+      }) => {
+        const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
+        await new Promise<void>((resolve) => {
+          const shutdown = (signal: string) => {
+            io.stdout.write(`callbackd: ${signal}, shutting down\n`);
+            stop().then(resolve, resolve);
+          };
+          process.once('SIGINT', () => shutdown('SIGINT'));
+          process.once('SIGTERM', () => shutdown('SIGTERM'));
+        });
+      },
+    );
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -37,7 +37,9 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
       'or as an agent:',
       `  curl -s -u callbackd-dev:callbackd-dev-secret -d grant_type=password -d username=agent1@example.com -d password=callbackd ${server.url}/oauth/token`,
       `OpenAPI: ${server.url}/api/v2/docs/openapi.json`,
-      ...(options.clock === 'manual' ? [`Manual clock at ${server.clock.now().toISOString()}: move it with POST ${server.url}/emulator/clock {"advance":"PT1H"}`] : []),
+      ...(options.clock === 'manual'
+        ? [`Manual clock at ${server.clock.now().toISOString()}: move it with POST ${server.url}/emulator/clock {"advance":"PT1H"}`]
+        : []),
       '',
     ].join('\n'),
   );

@@ -55,7 +55,10 @@ export async function validate(file: string, options: ValidateOptions, io: Io): 
     }
     if (!result.valid) invalid++;
     if (options.json) {
-      await writeLine(io.stdout, JSON.stringify({ index: doc.index, valid: result.valid, errors: result.errors, warnings: result.warnings }));
+      await writeLine(
+        io.stdout,
+        JSON.stringify({ index: doc.index, valid: result.valid, errors: result.errors, warnings: result.warnings }),
+      );
     } else {
       const head = `${where(doc)}: ${result.valid ? 'valid' : 'invalid'}`;
       const counts = [

@@ -18,9 +18,11 @@ export function renderDiagrams(): string {
   conversation.push('  ended --> [*]');
   agent.splice(1, 0, '  [*] --> alerting: offer');
   agent.push('  done --> [*]');
-  const phases = (r: (typeof TABLE)[number]) =>
-    r.scope === 'conversation' ? '' : (r.moves ?? []).map(([a, b]) => `${a}→${b}`).join(', ');
-  const rows = TABLE.map((r) => `| ${r.id} | ${r.scope}${r.scope === 'leg' ? ` (${r.roles.join(', ')})` : ''} | ${r.trigger} | ${r.from.join(', ')} | ${r.to.join(', ')} | ${phases(r)} | ${r.rule} | ${r.summary} |`);
+  const phases = (r: (typeof TABLE)[number]) => (r.scope === 'conversation' ? '' : (r.moves ?? []).map(([a, b]) => `${a}→${b}`).join(', '));
+  const rows = TABLE.map(
+    (r) =>
+      `| ${r.id} | ${r.scope}${r.scope === 'leg' ? ` (${r.roles.join(', ')})` : ''} | ${r.trigger} | ${r.from.join(', ')} | ${r.to.join(', ')} | ${phases(r)} | ${r.rule} | ${r.summary} |`,
+  );
   return [
     '### The callback (phase)',
     '',

@@ -42,7 +42,11 @@ function nextId(m: Mutable): string {
   return derivedId(m.state.id, m.state.seq);
 }
 
-const queueRef = (q: QueueSettings) => ({ id: q.id, ...(q.name !== undefined ? { name: q.name } : {}), selfUri: `/api/v2/routing/queues/${q.id}` });
+const queueRef = (q: QueueSettings) => ({
+  id: q.id,
+  ...(q.name !== undefined ? { name: q.name } : {}),
+  selfUri: `/api/v2/routing/queues/${q.id}`,
+});
 const userRef = (a: AgentRef) => ({ id: a.id, ...(a.name !== undefined ? { name: a.name } : {}), selfUri: `/api/v2/users/${a.id}` });
 
 // ---- reading the state ----
@@ -50,7 +54,12 @@ const userRef = (a: AgentRef) => ({ id: a.id, ...(a.name !== undefined ? { name:
 export function participant(state: CallbackConversationState, participantId: string): Participant {
   const p = state.participants.find((x) => x.id === participantId);
   if (p === undefined) {
-    throw new LifecycleError(CODES.notParticipant, 'notFound', `Participant ${participantId} is not in conversation ${state.id}.`, `phase=${state.phase}`);
+    throw new LifecycleError(
+      CODES.notParticipant,
+      'notFound',
+      `Participant ${participantId} is not in conversation ${state.id}.`,
+      `phase=${state.phase}`,
+    );
   }
   return p;
 }
@@ -75,7 +84,8 @@ export function legStatus(state: CallbackConversationState, participantId: strin
   }
 }
 
-const byRole = (state: CallbackConversationState, role: LegRole) => state.participants.filter((p) => leg(state, p.id as string).role === role);
+const byRole = (state: CallbackConversationState, role: LegRole) =>
+  state.participants.filter((p) => leg(state, p.id as string).role === role);
 const isLive = (p: Participant) => p.state !== 'disconnected' && p.state !== 'terminated';
 const customerLeg = (state: CallbackConversationState) => byRole(state, 'customer')[0] as Participant;
 /** The ACD leg that currently holds the callback in its queue, if any. */
@@ -108,8 +118,26 @@ function emit(m: Mutable, event: LifecycleEvent): void {
 
 /** Callback fields every leg of this conversation carries. */
 function callbackFields(p: Participant): Partial<Participant> {
-  const { callbackNumbers, callbackUserName, externalCampaign, skipEnabled, timeoutSeconds, automatedCallbackConfigId, callbackScheduledTime, script } = p;
-  return { callbackNumbers, callbackUserName, externalCampaign, skipEnabled, timeoutSeconds, automatedCallbackConfigId, callbackScheduledTime, script };
+  const {
+    callbackNumbers,
+    callbackUserName,
+    externalCampaign,
+    skipEnabled,
+    timeoutSeconds,
+    automatedCallbackConfigId,
+    callbackScheduledTime,
+    script,
+  } = p;
+  return {
+    callbackNumbers,
+    callbackUserName,
+    externalCampaign,
+    skipEnabled,
+    timeoutSeconds,
+    automatedCallbackConfigId,
+    callbackScheduledTime,
+    script,
+  };
 }
 
 function routingData(state: CallbackConversationState, withQueue: boolean, base?: ConversationRoutingData): ConversationRoutingData {
@@ -219,7 +247,12 @@ function endConversation(m: Mutable, agentType: string, partyType: string): void
     if (leg(m.state, p.id as string).role === 'agent') endAgentLeg(m, p, agentType);
     else endPartyLeg(m, p, partyType);
   }
-  m.state = { ...m.state, phase: 'ended', endedAt: m.now, calls: m.state.calls.map((c) => (c.endedAt === undefined ? { ...c, endedAt: m.now } : c)) };
+  m.state = {
+    ...m.state,
+    phase: 'ended',
+    endedAt: m.now,
+    calls: m.state.calls.map((c) => (c.endedAt === undefined ? { ...c, endedAt: m.now } : c)),
+  };
   emit(m, { type: 'ended', at: m.now });
 }
 
@@ -259,7 +292,8 @@ function offerTo(m: Mutable, agent: AgentRef): string {
       user: userRef(agent),
       queue: queueRef(q),
       attributes: { ...(customer.attributes ?? {}) },
-      ...(q.wrapupTimeoutMs !== undefined && (q.wrapupPrompt === 'timeout' || q.wrapupPrompt === 'forcedTimeout' || q.wrapupPrompt === 'agentRequested')
+      ...(q.wrapupTimeoutMs !== undefined &&
+      (q.wrapupPrompt === 'timeout' || q.wrapupPrompt === 'forcedTimeout' || q.wrapupPrompt === 'agentRequested')
         ? { wrapupTimeoutMs: q.wrapupTimeoutMs }
         : {}),
       alertingTimeoutMs: q.alertingTimeoutMs,
@@ -289,13 +323,28 @@ function answer(m: Mutable, id: string, automatic: boolean): void {
 function placeCall(m: Mutable, p: Participant, number: string, automatic: boolean): void {
   const id = p.id as string;
   if (!(p.callbackNumbers ?? []).includes(number)) {
-    throw new LifecycleError(CODES.callCannotBePlaced, 'invalid', `${JSON.stringify(number)} is not one of this callback's numbers (${(p.callbackNumbers ?? []).join(', ')}).`, 'leg=connected');
+    throw new LifecycleError(
+      CODES.callCannotBePlaced,
+      'invalid',
+      `${JSON.stringify(number)} is not one of this callback's numbers (${(p.callbackNumbers ?? []).join(', ')}).`,
+      'leg=connected',
+    );
   }
   if (p.externalCampaign === true) {
-    throw new LifecycleError(CODES.callCannotBePlaced, 'invalid', 'This callback is dialed outside the platform (externalCampaign).', 'leg=connected');
+    throw new LifecycleError(
+      CODES.callCannotBePlaced,
+      'invalid',
+      'This callback is dialed outside the platform (externalCampaign).',
+      'leg=connected',
+    );
   }
   if (m.state.calls.some((c) => c.endedAt === undefined)) {
-    throw new LifecycleError(CODES.callCannotBePlaced, 'invalid', 'A call placed from this callback is still in progress.', 'leg=connected');
+    throw new LifecycleError(
+      CODES.callCannotBePlaced,
+      'invalid',
+      'A call placed from this callback is still in progress.',
+      'leg=connected',
+    );
   }
   const callId = nextId(m);
   m.state = { ...m.state, calls: [...m.state.calls, { id: callId, number, placedBy: id, placedAt: m.now, automatic }] };
@@ -336,11 +385,22 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
   if (input.provisional === true) {
     const wrapup: Wrapup = { ...stripUndefined(input), provisional: true };
     update(m, id, { wrapup });
-    emit(m, { type: 'wrapupApplied', at: now, participantId: id, ...(input.code !== undefined ? { code: input.code } : {}), provisional: true });
+    emit(m, {
+      type: 'wrapupApplied',
+      at: now,
+      participantId: id,
+      ...(input.code !== undefined ? { code: input.code } : {}),
+      provisional: true,
+    });
     return;
   }
   if (status !== 'acw') {
-    throw new LifecycleError(CODES.wrapupNotPending, 'invalid', 'Only a provisional wrap-up can be saved before the participant disconnects.', state);
+    throw new LifecycleError(
+      CODES.wrapupNotPending,
+      'invalid',
+      'Only a provisional wrap-up can be saved before the participant disconnects.',
+      state,
+    );
   }
   if ((input.code === undefined || input.code === '') && CODE_REQUIRED.has(p.wrapupPrompt ?? '')) {
     throw new LifecycleError(CODES.wrapupCodeRequired, 'invalid', 'Wrapup code is a required field and cannot be empty.', state);
@@ -349,7 +409,12 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
   if (input.code !== undefined && input.code !== '') {
     const known = wrapupCodesOf(m.state, id).find((c) => c.id === input.code);
     if (known === undefined) {
-      throw new LifecycleError(CODES.wrapupCodeUnknown, 'invalid', `Wrap-up code ${input.code} is not configured on the queue of participant ${id} (${p.queue?.id ?? m.state.queue.id}).`, state);
+      throw new LifecycleError(
+        CODES.wrapupCodeUnknown,
+        'invalid',
+        `Wrap-up code ${input.code} is not configured on the queue of participant ${id} (${p.queue?.id ?? m.state.queue.id}).`,
+        state,
+      );
     }
     name ??= known.name;
   }
@@ -361,7 +426,13 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
     endTime: input.endTime ?? now,
     provisional: false,
   };
-  emit(m, { type: 'wrapupApplied', at: now, participantId: id, ...(input.code !== undefined ? { code: input.code } : {}), provisional: false });
+  emit(m, {
+    type: 'wrapupApplied',
+    at: now,
+    participantId: id,
+    ...(input.code !== undefined ? { code: input.code } : {}),
+    provisional: false,
+  });
   if (p.wrapupPrompt === 'forcedTimeout') {
     // Recorded, but after-call work lasts until its timer (R-WRAP-5).
     update(m, id, { wrapup });
@@ -376,12 +447,15 @@ function applyWrapup(m: Mutable, p: Participant, input: Extract<Command, { type:
 /** The Wrapup fields of an input, without absent ones. */
 function stripUndefined(o: WrapupInput): Wrapup {
   const { code, name, notes, tags, durationSeconds, endTime } = o;
-  return Object.fromEntries(Object.entries({ code, name, notes, tags, durationSeconds, endTime }).filter(([, v]) => v !== undefined)) as Wrapup;
+  return Object.fromEntries(
+    Object.entries({ code, name, notes, tags, durationSeconds, endTime }).filter(([, v]) => v !== undefined),
+  ) as Wrapup;
 }
 
 function validateSchedule(time: Date | undefined, now: Date, state: string): void {
   if (time === undefined) return;
-  if (Number.isNaN(time.getTime())) throw new LifecycleError(CODES.invalidDate, 'invalid', 'callbackScheduledTime is not a valid date.', state);
+  if (Number.isNaN(time.getTime()))
+    throw new LifecycleError(CODES.invalidDate, 'invalid', 'callbackScheduledTime is not a valid date.', state);
   if (time.getTime() - now.getTime() > MAX_SCHEDULE_AHEAD_MS) {
     throw new LifecycleError(CODES.tooFarInFuture, 'invalid', 'callbackScheduledTime is more than 30 days ahead.', state);
   }
@@ -487,7 +561,12 @@ function run(state: CallbackConversationState, trigger: Trigger, cmd: Command | 
     rows = findRows(trigger, 'leg', info?.role);
     status = legStatus(state, pid);
     if (rows.length === 0) {
-      throw new LifecycleError(CODES.invalidTransition, 'invalid', `${trigger} does not apply to ${info?.role ?? 'this'} participant ${pid}.`, `leg=${status}`);
+      throw new LifecycleError(
+        CODES.invalidTransition,
+        'invalid',
+        `${trigger} does not apply to ${info?.role ?? 'this'} participant ${pid}.`,
+        `leg=${status}`,
+      );
     }
   } else {
     rows = findRows(trigger, 'conversation');
@@ -497,7 +576,12 @@ function run(state: CallbackConversationState, trigger: Trigger, cmd: Command | 
   if (row === undefined) {
     const { code, kind } = rejectionFor(trigger, status);
     const what = pid !== undefined ? `participant ${pid} is ${status}` : `the callback is ${status}`;
-    throw new LifecycleError(code, kind, `Cannot ${trigger.replace('timer:', '')}: ${what}.`, pid !== undefined ? `leg=${status}` : `phase=${status}`);
+    throw new LifecycleError(
+      code,
+      kind,
+      `Cannot ${trigger.replace('timer:', '')}: ${what}.`,
+      pid !== undefined ? `leg=${status}` : `phase=${status}`,
+    );
   }
   effect(m, row, cmd, status as LegStatus);
   const outcome = pid !== undefined ? legStatus(m.state, pid) : m.state.phase;
@@ -523,7 +607,8 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
         throw new LifecycleError(CODES.missingNumbers, 'invalid', 'Callback numbers missing.', `phase=${m.state.phase}`);
       }
       if (cmd.queue !== undefined) m.state = { ...m.state, queue: cmd.queue };
-      if (cmd.preferredAgentId !== undefined) m.state = { ...m.state, routing: { ...m.state.routing, preferredAgentIds: [cmd.preferredAgentId] } };
+      if (cmd.preferredAgentId !== undefined)
+        m.state = { ...m.state, routing: { ...m.state.routing, preferredAgentIds: [cmd.preferredAgentId] } };
       if (cmd.countryCode !== undefined) m.state = { ...m.state, countryCode: cmd.countryCode };
       const changes: Partial<Participant> = {
         ...(cmd.callbackNumbers !== undefined ? { callbackNumbers: [...cmd.callbackNumbers] } : {}),
@@ -535,7 +620,9 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
         update(m, x.id as string, {
           ...changes,
           ...(cmd.queue !== undefined ? { queue: queueRef(cmd.queue) } : {}),
-          ...(role === 'acd' ? { name: m.state.queue.name ?? x.name, conversationRoutingData: routingData(m.state, true, x.conversationRoutingData) } : {}),
+          ...(role === 'acd'
+            ? { name: m.state.queue.name ?? x.name, conversationRoutingData: routingData(m.state, true, x.conversationRoutingData) }
+            : {}),
         });
       }
       emit(m, { type: 'updated', at: now });
@@ -616,7 +703,12 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
     case 'endCall': {
       const call = m.state.calls.find((c) => c.endedAt === undefined);
       if (call === undefined) {
-        throw new LifecycleError(CODES.noActiveConversations, 'invalid', 'No call placed from this callback is in progress.', `leg=${status}`);
+        throw new LifecycleError(
+          CODES.noActiveConversations,
+          'invalid',
+          'No call placed from this callback is in progress.',
+          `leg=${status}`,
+        );
       }
       m.state = { ...m.state, calls: m.state.calls.map((c) => (c === call ? { ...c, endedAt: now } : c)) };
       emit(m, { type: 'callEnded', at: now, participantId: pid as string, callId: call.id });
@@ -628,10 +720,20 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
       return;
     case 'skip': {
       if ((p as Participant).skipEnabled !== true) {
-        throw new LifecycleError(CODES.skipNotEnabled, 'invalid', 'This callback cannot be skipped (skipEnabled is false).', `leg=${status}`);
+        throw new LifecycleError(
+          CODES.skipNotEnabled,
+          'invalid',
+          'This callback cannot be skipped (skipEnabled is false).',
+          `leg=${status}`,
+        );
       }
       if (dialed(m.state)) {
-        throw new LifecycleError(CODES.skipNotEnabled, 'invalid', 'A call was already placed; the callback can no longer be skipped.', `leg=${status}`);
+        throw new LifecycleError(
+          CODES.skipNotEnabled,
+          'invalid',
+          'A call was already placed; the callback can no longer be skipped.',
+          `leg=${status}`,
+        );
       }
       endAgentLeg(m, p as Participant, 'client');
       endConversation(m, 'client', 'peer');
@@ -656,7 +758,12 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
           },
         ].slice(-MAX_RECENT_TRANSFERS),
       };
-      emit(m, { type: 'transferred', at: now, participantId: pid as string, to: to.kind === 'agent' ? { userId: to.agent.id } : { queueId: to.queue.id } });
+      emit(m, {
+        type: 'transferred',
+        at: now,
+        participantId: pid as string,
+        to: to.kind === 'agent' ? { userId: to.agent.id } : { queueId: to.queue.id },
+      });
       if (to.kind === 'agent') {
         offerTo(m, to.agent);
       } else {
@@ -688,7 +795,12 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
     case 'skipWrapup': {
       const q = p as Participant;
       if (q.wrapupPrompt !== 'optional' && !(q.wrapupPrompt === 'agentRequested' && q.wrapupRequired !== true)) {
-        throw new LifecycleError(CODES.wrapupCannotSkip, 'invalid', `Wrap-up cannot be skipped in ${q.wrapupPrompt ?? 'this'} mode.`, `leg=${status}`);
+        throw new LifecycleError(
+          CODES.wrapupCannotSkip,
+          'invalid',
+          `Wrap-up cannot be skipped in ${q.wrapupPrompt ?? 'this'} mode.`,
+          `leg=${status}`,
+        );
       }
       update(m, pid as string, { wrapupSkipped: true, endAcwTime: now });
       setLeg(m, pid as string, { acw: 'skipped' });
@@ -729,16 +841,31 @@ export function deadlines(state: CallbackConversationState): Deadline[] {
       add(p.startAlertingTime.getTime() + p.alertingTimeoutMs, 'alertTimeout');
     }
     if (status === 'parked' && p.resumeTime !== undefined) add(p.resumeTime.getTime(), 'parkResume');
-    if (status === 'connected' && !state.calls.some((c) => c.placedBy === id) && !dialed(state) && (p.timeoutSeconds ?? 0) > 0 &&
-      p.connectedTime !== undefined && (p.callbackNumbers?.length ?? 0) > 0 && p.externalCampaign !== true) {
+    if (
+      status === 'connected' &&
+      !state.calls.some((c) => c.placedBy === id) &&
+      !dialed(state) &&
+      (p.timeoutSeconds ?? 0) > 0 &&
+      p.connectedTime !== undefined &&
+      (p.callbackNumbers?.length ?? 0) > 0 &&
+      p.externalCampaign !== true
+    ) {
       add(p.connectedTime.getTime() + (p.timeoutSeconds as number) * 1000, 'autoDial');
     }
-    if ((status === 'connected' || status === 'held') && state.queue.autoDialAndEnd !== undefined && lastCall?.endedAt !== undefined &&
-      lastCall.placedBy === id) {
+    if (
+      (status === 'connected' || status === 'held') &&
+      state.queue.autoDialAndEnd !== undefined &&
+      lastCall?.endedAt !== undefined &&
+      lastCall.placedBy === id
+    ) {
       add(lastCall.endedAt.getTime() + state.queue.autoDialAndEnd.endDelaySeconds * 1000, 'autoEnd');
     }
-    if (status === 'acw' && (p.wrapupPrompt === 'timeout' || p.wrapupPrompt === 'forcedTimeout') && p.startAcwTime !== undefined &&
-      p.wrapupTimeoutMs !== undefined) {
+    if (
+      status === 'acw' &&
+      (p.wrapupPrompt === 'timeout' || p.wrapupPrompt === 'forcedTimeout') &&
+      p.startAcwTime !== undefined &&
+      p.wrapupTimeoutMs !== undefined
+    ) {
       add(p.startAcwTime.getTime() + p.wrapupTimeoutMs, 'wrapupTimeout');
     }
   }
@@ -757,7 +884,12 @@ export function advance(state: CallbackConversationState, now: Date): Transition
   for (let guard = 0; guard < 10000; guard++) {
     const d = nextDeadline(current);
     if (d === undefined || d.at.getTime() > now.getTime()) return { state: current, events };
-    const t = run(current, `timer:${d.kind}`, { type: `timer:${d.kind}`, ...(d.participantId !== undefined ? { participantId: d.participantId } : {}) }, d.at);
+    const t = run(
+      current,
+      `timer:${d.kind}`,
+      { type: `timer:${d.kind}`, ...(d.participantId !== undefined ? { participantId: d.participantId } : {}) },
+      d.at,
+    );
     current = t.state;
     events.push(...t.events);
   }

@@ -9,7 +9,16 @@ export interface Violation {
   readonly message: string;
 }
 
-type TimeKey = 'startTime' | 'startAlertingTime' | 'connectedTime' | 'endTime' | 'startHoldTime' | 'startAcwTime' | 'endAcwTime' | 'parkTime' | 'resumeTime';
+type TimeKey =
+  | 'startTime'
+  | 'startAlertingTime'
+  | 'connectedTime'
+  | 'endTime'
+  | 'startHoldTime'
+  | 'startAcwTime'
+  | 'endAcwTime'
+  | 'parkTime'
+  | 'resumeTime';
 
 const ENDED = new Set(['disconnected', 'terminated']);
 const iso = (d: Date) => d.toISOString();
@@ -50,7 +59,8 @@ export function checkTimeline(p: CallbackMediaParticipant): Violation[] {
   if (p.held === true && p.startHoldTime === undefined) add('/startHoldTime', 'hold', 'held is true but startHoldTime is missing');
   if (p.held === true && ended) add('/held', 'hold', `held is true on a ${p.state} participant`);
   if (p.state === 'parked' && p.parkTime === undefined) add('/parkTime', 'park', 'state is parked but parkTime is missing');
-  if (p.state === 'alerting' && p.connectedTime !== undefined) add('/connectedTime', 'alerting', 'an alerting participant already has connectedTime');
+  if (p.state === 'alerting' && p.connectedTime !== undefined)
+    add('/connectedTime', 'alerting', 'an alerting participant already has connectedTime');
   if (p.wrapupSkipped === true && p.wrapup !== undefined && p.wrapup.provisional !== true) {
     add('/wrapupSkipped', 'wrapup', 'wrap-up is both skipped and applied');
   }
@@ -78,7 +88,8 @@ export interface Durations {
 
 /** Durations implied by a participant's times; open intervals run to `now`. */
 export function durations(p: CallbackMediaParticipant, now: Date): Durations {
-  const span = (a: Date | undefined, b: Date | undefined) => (a === undefined ? undefined : Math.max(0, (b ?? now).getTime() - a.getTime()));
+  const span = (a: Date | undefined, b: Date | undefined) =>
+    a === undefined ? undefined : Math.max(0, (b ?? now).getTime() - a.getTime());
   const d: Durations = {};
   const alerting = span(p.startAlertingTime, p.connectedTime ?? p.endTime);
   if (alerting !== undefined) d.alertingMs = alerting;

@@ -119,7 +119,6 @@ export interface CreateCommand {
 
 export type TransferTarget = { kind: 'agent'; agent: AgentRef } | { kind: 'queue'; queue: QueueSettings };
 
-
 export type Command =
   | {
       type: 'update';

@@ -28,10 +28,34 @@ import Type from 'typebox';
 const DELIVERY_MODES = ['UseQueueSetting', 'UseAgentReservation', 'NoAgentReservation'] as const;
 const TRANSFER_TYPES = ['Attended', 'Unattended'] as const;
 export const RECORDING_STATES = ['ACTIVE', 'PAUSED', 'NONE'] as const;
-export const CALLBACK_STATE_VALUES = ['alerting', 'dialing', 'contacting', 'offering', 'connected', 'disconnected', 'terminated', 'scheduled', 'none'] as const;
+export const CALLBACK_STATE_VALUES = [
+  'alerting',
+  'dialing',
+  'contacting',
+  'offering',
+  'connected',
+  'disconnected',
+  'terminated',
+  'scheduled',
+  'none',
+] as const;
 export const CALLBACK_DISCONNECT_TYPE_VALUES = [
-  'endpoint', 'client', 'system', 'timeout', 'transfer', 'transfer.conference', 'transfer.consult', 'transfer.forward',
-  'transfer.noanswer', 'transfer.notavailable', 'transport.failure', 'error', 'peer', 'other', 'spam', 'uncallable',
+  'endpoint',
+  'client',
+  'system',
+  'timeout',
+  'transfer',
+  'transfer.conference',
+  'transfer.consult',
+  'transfer.forward',
+  'transfer.noanswer',
+  'transfer.notavailable',
+  'transport.failure',
+  'error',
+  'peer',
+  'other',
+  'spam',
+  'uncallable',
 ] as const;
 export const WRAPUP_PROMPT_VALUES = ['mandatory', 'optional', 'agentRequested', 'timeout', 'forcedTimeout'] as const;
 export const ACW_PROMPT_VALUES = ['MANDATORY', 'OPTIONAL', 'MANDATORY_TIMEOUT', 'MANDATORY_FORCED_TIMEOUT', 'AGENT_REQUESTED'] as const;
@@ -59,13 +83,17 @@ const createFields = {
   scriptId: str('Script the agent should use.'),
   queueId: str('Queue to route to (this or routingData.queueId is required).'),
   routingData: ref(RoutingData, 'Routing of the callback (this or queueId is required).'),
-  customerFirstCallbackDeliveryMode: enumOf('CustomerFirstCallbackDeliveryMode', DELIVERY_MODES, 'Overrides the queue agent-reservation setting in customer-first mode.'),
+  customerFirstCallbackDeliveryMode: enumOf(
+    'CustomerFirstCallbackDeliveryMode',
+    DELIVERY_MODES,
+    'Overrides the queue agent-reservation setting in customer-first mode.',
+  ),
   callbackUserName: str('Name of the person to call back.'),
   callbackNumbers: strings('Numbers to call back; at least one.'),
   callbackScheduledTime: dateTime('When to call back; absent means now.'),
   countryCode: str('Country code used with the numbers.'),
   validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
-  data: stringMap('Key/value data copied into the participants\' attributes.'),
+  data: stringMap("Key/value data copied into the participants' attributes."),
   callerId: str('Caller id (E.164) of the outbound call.'),
   callerIdName: str('Caller name of the outbound call.'),
 };
@@ -108,7 +136,11 @@ export const PatchCallbackRequest = model(
     countryCode: str('Country code of the numbers.'),
     callbackNumbers: strings('New numbers.'),
     validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
-    customerFirstCallbackDeliveryMode: enumOf('CustomerFirstCallbackDeliveryMode', DELIVERY_MODES, 'Agent-reservation override in customer-first mode.'),
+    customerFirstCallbackDeliveryMode: enumOf(
+      'CustomerFirstCallbackDeliveryMode',
+      DELIVERY_MODES,
+      'Agent-reservation override in customer-first mode.',
+    ),
   },
   ['conversationId'],
 );
@@ -157,7 +189,9 @@ export const BulkResult = model('BulkResult', 'Outcome of one item of a bulk req
 export const BulkCallbackPatchResponse = model('BulkCallbackPatchResponse', 'Outcome of a bulk update.', {
   results: list(BulkResult, 'One result per request, in order.'),
   errorCount: int32('How many items failed.'),
-  errorIndexes: Type.Array(Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647 }), { description: 'Indexes of the items that failed.' }),
+  errorIndexes: Type.Array(Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647 }), {
+    description: 'Indexes of the items that failed.',
+  }),
 });
 
 export const WrapupInput = model('WrapupInput', 'A wrap-up to apply.', {
@@ -226,7 +260,12 @@ export const SetRecordingState = model('SetRecordingState', 'New recording state
   recordingState: enumOf('RecordingState', RECORDING_STATES, 'ACTIVE, PAUSED or NONE.'),
 });
 
-export const CallCommand = model('CallCommand', 'Place a call from a callback.', { callNumber: str('Number to call.'), phoneColumn: str('Contact-list column of the number.') }, ['callNumber']);
+export const CallCommand = model(
+  'CallCommand',
+  'Place a call from a callback.',
+  { callNumber: str('Number to call.'), phoneColumn: str('Contact-list column of the number.') },
+  ['callNumber'],
+);
 
 export const ConversationUser = model('ConversationUser', 'A user.', { id: str('User id.') }, ['id']);
 
@@ -329,7 +368,11 @@ const listing = (name: string, item: ReturnType<typeof model>, description: stri
     pageCount: int32('Number of pages.'),
   });
 
-export const CallbackConversationEntityListing = listing('CallbackConversationEntityListing', CallbackConversation, 'The caller\'s active callback conversations.');
+export const CallbackConversationEntityListing = listing(
+  'CallbackConversationEntityListing',
+  CallbackConversation,
+  "The caller's active callback conversations.",
+);
 
 export const Detail = model('Detail', 'One detail of an error.', {
   errorCode: str('Code.'),
@@ -338,7 +381,11 @@ export const Detail = model('Detail', 'One detail of an error.', {
   entityName: str('Entity name.'),
 });
 
-export const Limit = model('Limit', 'The limit an error hit.', { key: str('Limit key.'), namespace: str('Limit namespace.'), value: int64('Limit value.') });
+export const Limit = model('Limit', 'The limit an error hit.', {
+  key: str('Limit key.'),
+  namespace: str('Limit namespace.'),
+  value: int64('Limit value.'),
+});
 
 export const ErrorBody = model('ErrorBody', 'The body of every error response.', {
   message: str('What went wrong, for people.'),
@@ -354,7 +401,10 @@ export const ErrorBody = model('ErrorBody', 'The body of every error response.',
   limit: ref(Limit, 'Limit hit.'),
 });
 
-export const ServiceLevel = model('ServiceLevel', 'Service level target.', { percentage: number('Share answered in time.'), durationMs: int64('Time target.') });
+export const ServiceLevel = model('ServiceLevel', 'Service level target.', {
+  percentage: number('Share answered in time.'),
+  durationMs: int64('Time target.'),
+});
 
 export const CallbackMediaSettings = model('CallbackMediaSettings', 'Callback settings of a queue.', {
   enableAutoAnswer: bool('Answer offers automatically.'),
@@ -437,12 +487,21 @@ export const CreateUser = model(
   ['name', 'email'],
 );
 
-export const WrapupCodeRequest = model('WrapupCodeRequest', 'A new wrap-up code.', { name: str('Name agents see.'), description: str('Description.') }, ['name']);
+export const WrapupCodeRequest = model(
+  'WrapupCodeRequest',
+  'A new wrap-up code.',
+  { name: str('Name agents see.'), description: str('Description.') },
+  ['name'],
+);
 export const WrapupCodeEntityListing = listing('WrapupCodeEntityListing', WrapupCode, 'Wrap-up codes.');
 
 export const RoutingStatus = model('RoutingStatus', "An agent's routing status.", {
   userId: str('The agent.'),
-  status: enumOf('RoutingStatusValue', ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'], 'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.'),
+  status: enumOf(
+    'RoutingStatusValue',
+    ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'],
+    'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.',
+  ),
   startTime: dateTime('Since when.'),
 });
 
@@ -459,13 +518,54 @@ export const QueueMember = model('QueueMember', 'A member of a queue.', {
 export const QueueMemberEntityListing = listing('QueueMemberEntityListing', QueueMember, 'Queue members.');
 
 export const API_MODELS = {
-  RoutingStatus, CreateQueueRequest, QueueRequest, WritableEntity, UserReference, CreateUser, WrapupCodeRequest,
-  WrapupCodeEntityListing, QueueMember, QueueMemberEntityListing,
-  RoutingData, CreateCallbackCommand, CreateCallbackOnConversationCommand, CallbackIdentifier, CreateCallbackResponse,
-  PatchCallbackRequest, PatchCallbackResponse, CallbackDisconnectIdentifier, BulkCallbackDisconnectRequest,
-  BulkCallbackPatchRequest, BulkError, BulkResult, BulkCallbackPatchResponse, WrapupInput, MediaParticipantRequest,
-  ParticipantAttributes, AssignedWrapupCode, StarrableDivision, WrapupCode, TransferRequest, SetRecordingState,
-  CallCommand, ConversationUser, AfterCallWork, Callback, Participant, Conversation, CallbackConversationEntityListing,
-  Detail, Limit, ErrorBody, ServiceLevel, CallbackMediaSettings, QueueMediaSettings, AcwSettings, AgentOwnedRouting,
-  Queue, QueueEntityListing, User, UserEntityListing,
+  RoutingStatus,
+  CreateQueueRequest,
+  QueueRequest,
+  WritableEntity,
+  UserReference,
+  CreateUser,
+  WrapupCodeRequest,
+  WrapupCodeEntityListing,
+  QueueMember,
+  QueueMemberEntityListing,
+  RoutingData,
+  CreateCallbackCommand,
+  CreateCallbackOnConversationCommand,
+  CallbackIdentifier,
+  CreateCallbackResponse,
+  PatchCallbackRequest,
+  PatchCallbackResponse,
+  CallbackDisconnectIdentifier,
+  BulkCallbackDisconnectRequest,
+  BulkCallbackPatchRequest,
+  BulkError,
+  BulkResult,
+  BulkCallbackPatchResponse,
+  WrapupInput,
+  MediaParticipantRequest,
+  ParticipantAttributes,
+  AssignedWrapupCode,
+  StarrableDivision,
+  WrapupCode,
+  TransferRequest,
+  SetRecordingState,
+  CallCommand,
+  ConversationUser,
+  AfterCallWork,
+  Callback,
+  Participant,
+  Conversation,
+  CallbackConversationEntityListing,
+  Detail,
+  Limit,
+  ErrorBody,
+  ServiceLevel,
+  CallbackMediaSettings,
+  QueueMediaSettings,
+  AcwSettings,
+  AgentOwnedRouting,
+  Queue,
+  QueueEntityListing,
+  User,
+  UserEntityListing,
 } as const;

@@ -8,8 +8,7 @@ export const OPEN_ENUM = 'x-open-enum';
 
 export const str = (description: string) => Type.String({ description });
 export const bool = (description: string) => Type.Boolean({ description });
-export const int32 = (description: string) =>
-  Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647, description });
+export const int32 = (description: string) => Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647, description });
 export const int64 = (description: string) => Type.Integer({ format: 'int64', description });
 export const number = (description: string) => Type.Number({ description });
 /** Any JSON value. */
@@ -42,16 +41,40 @@ export function model<P extends Record<string, TSchema>>(
 // ---- enum values (exact wire spelling, declaration order of the .NET SDK 240.0.0) ----
 
 export const STATE_VALUES = [
-  'alerting', 'dialing', 'contacting', 'offering', 'connected', 'disconnected', 'terminated', 'converting',
-  'uploading', 'transmitting', 'parked', 'none',
+  'alerting',
+  'dialing',
+  'contacting',
+  'offering',
+  'connected',
+  'disconnected',
+  'terminated',
+  'converting',
+  'uploading',
+  'transmitting',
+  'parked',
+  'none',
 ] as const;
 export const DIRECTION_VALUES = ['inbound', 'outbound'] as const;
 // The seed (SDK 240) has 17 values; the API reference also lists `session.expired` (243) and `takeover` (256).
 // The seed wins for the model: those two decode as unknown values, kept verbatim with a warning.
 export const DISCONNECT_TYPE_VALUES = [
-  'endpoint', 'endpoint.donotdisturb', 'client', 'system', 'transfer', 'transfer.conference', 'transfer.consult',
-  'transfer.donotdisturb', 'transfer.forward', 'transfer.noanswer', 'transfer.notavailable', 'transport.failure',
-  'error', 'peer', 'other', 'spam', 'inactivity',
+  'endpoint',
+  'endpoint.donotdisturb',
+  'client',
+  'system',
+  'transfer',
+  'transfer.conference',
+  'transfer.consult',
+  'transfer.donotdisturb',
+  'transfer.forward',
+  'transfer.noanswer',
+  'transfer.notavailable',
+  'transport.failure',
+  'error',
+  'peer',
+  'other',
+  'spam',
+  'inactivity',
 ] as const;
 export const FLAGGED_REASON_VALUES = ['general'] as const;
 export const UPLOAD_STATUS_VALUES = ['pending', 'complete', 'failed', 'timeout', 'none'] as const;
@@ -142,18 +165,14 @@ export const ScoredAgent = model('ScoredAgent', 'An agent with a preference scor
   score: int32('Preference for this agent, 0 to 100, higher first (not enforced).'),
 });
 
-export const ConversationRoutingData = model(
-  'ConversationRoutingData',
-  'How the platform should pick an agent for the communication.',
-  {
-    queue: ref(AddressableEntityRef, 'Queue that routes the communication.'),
-    language: ref(AddressableEntityRef, 'Language an agent must speak.'),
-    priority: int32('Routing priority; higher is offered first.'),
-    skills: list(AddressableEntityRef, 'Skills an agent must have.'),
-    scoredAgents: list(ScoredAgent, 'Preferred agents with their scores.'),
-    label: str('Utilization label that categorises the communication.'),
-  },
-);
+export const ConversationRoutingData = model('ConversationRoutingData', 'How the platform should pick an agent for the communication.', {
+  queue: ref(AddressableEntityRef, 'Queue that routes the communication.'),
+  language: ref(AddressableEntityRef, 'Language an agent must speak.'),
+  priority: int32('Routing priority; higher is offered first.'),
+  skills: list(AddressableEntityRef, 'Skills an agent must have.'),
+  scoredAgents: list(ScoredAgent, 'Preferred agents with their scores.'),
+  label: str('Utilization label that categorises the communication.'),
+});
 
 export const PhoneNumberColumn = model('PhoneNumberColumn', 'A contact-list column that holds a phone number.', {
   columnName: str('Name of the column in the contact list.'),
@@ -310,10 +329,21 @@ export const CONVERSATION_MODELS = {
   CallbackConversation,
 } as const;
 
-
 /** The 15 models of the seed: CallbackMediaParticipant and every model it references. */
 export const SEED_MODELS = [
-  'CallbackMediaParticipant', 'DomainEntityRef', 'ErrorInfo', 'Wrapup', 'JourneyContext', 'JourneyCustomer',
-  'JourneyCustomerSession', 'JourneyAction', 'JourneyActionMap', 'ConversationRoutingData', 'AddressableEntityRef',
-  'ScoredAgent', 'DialerPreview', 'PhoneNumberColumn', 'Voicemail',
+  'CallbackMediaParticipant',
+  'DomainEntityRef',
+  'ErrorInfo',
+  'Wrapup',
+  'JourneyContext',
+  'JourneyCustomer',
+  'JourneyCustomerSession',
+  'JourneyAction',
+  'JourneyActionMap',
+  'ConversationRoutingData',
+  'AddressableEntityRef',
+  'ScoredAgent',
+  'DialerPreview',
+  'PhoneNumberColumn',
+  'Voicemail',
 ] as const satisfies readonly (keyof typeof CONVERSATION_MODELS)[];

@@ -89,7 +89,7 @@ export function generateModelsSource(): string {
       '',
     );
   }
-  out.push('/** Each model\'s TypeScript type, by model name (for code that is generic over models). */');
+  out.push("/** Each model's TypeScript type, by model name (for code that is generic over models). */");
   out.push('export interface ModelTypes {');
   for (const name of MODEL_NAMES) out.push(`  ${name}: ${name};`);
   out.push('}');

@@ -46,7 +46,16 @@ import type {
 import { isOneOf } from '../model/index.js';
 import { ACW_PROMPT_VALUES } from '../model/schema-api.js';
 import { hashSecret } from './secrets.js';
-import { queueSettings, type QueueRecord, type RecordingState, type RoutingStatus, type RoutingStatusRecord, type Store, type StoredConversation, type UserRecord } from '../store/types.js';
+import {
+  queueSettings,
+  type QueueRecord,
+  type RecordingState,
+  type RoutingStatus,
+  type RoutingStatusRecord,
+  type Store,
+  type StoredConversation,
+  type UserRecord,
+} from '../store/types.js';
 import * as project from './project.js';
 
 /** Who is calling: the organization, the OAuth client, and the user for user tokens. */
@@ -67,7 +76,14 @@ export class ServiceError extends Error {
   }
 }
 
-const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = { alertingTimeoutSeconds: 30, enableAutoAnswer: false, enableAutoDialAndEnd: false, autoDialDelaySeconds: 300, autoEndDelaySeconds: 300, mode: 'AgentFirst' };
+const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = {
+  alertingTimeoutSeconds: 30,
+  enableAutoAnswer: false,
+  enableAutoDialAndEnd: false,
+  autoDialDelaySeconds: 300,
+  autoEndDelaySeconds: 300,
+  mode: 'AgentFirst',
+};
 const notFound = (what: string, id: string) => new ServiceError('notFound', 'not.found', `${what} ${id} was not found.`);
 const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]{2,24}$/;
 
@@ -153,20 +169,31 @@ export class CallbackBackend {
   private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
     const cb = body.mediaSettings?.callback ?? {};
     const base = existing?.callback ?? DEFAULT_QUEUE_CALLBACK;
-    for (const [name, v] of [['autoDialDelaySeconds', cb.autoDialDelaySeconds], ['autoEndDelaySeconds', cb.autoEndDelaySeconds]] as const) {
-      if (v !== undefined && (v < 0 || v > 1200)) throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
+    for (const [name, v] of [
+      ['autoDialDelaySeconds', cb.autoDialDelaySeconds],
+      ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
+    ] as const) {
+      if (v !== undefined && (v < 0 || v > 1200))
+        throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
     }
-    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1) throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
+    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1)
+      throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
     // Request bodies are decoded strictly, so an enum here is one of its known values.
-    const mode: QueueRecord['callback']['mode'] = cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
+    const mode: QueueRecord['callback']['mode'] =
+      cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
     const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
-    if (!isOneOf(ACW_PROMPT_VALUES, prompt)) throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
+    if (!isOneOf(ACW_PROMPT_VALUES, prompt))
+      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
     const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
     return {
       id,
       orgId,
       name: body.name,
-      ...(body.description !== undefined ? { description: body.description } : existing?.description !== undefined ? { description: existing.description } : {}),
+      ...(body.description !== undefined
+        ? { description: body.description }
+        : existing?.description !== undefined
+          ? { description: existing.description }
+          : {}),
       dateCreated: existing?.dateCreated ?? this.clock(),
       callback: {
         alertingTimeoutSeconds: cb.alertingTimeoutSeconds ?? base.alertingTimeoutSeconds,
@@ -178,9 +205,11 @@ export class CallbackBackend {
       },
       acw: { wrapupPrompt: prompt, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
       agentOwnedRouting: {
-        enableAgentOwnedCallbacks: body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
+        enableAgentOwnedCallbacks:
+          body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
         maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
-        maxOwnedCallbackDelayHours: body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
+        maxOwnedCallbackDelayHours:
+          body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
       },
       memberIds: existing?.memberIds ?? [],
       wrapupCodeIds: existing?.wrapupCodeIds ?? [],
@@ -210,7 +239,16 @@ export class CallbackBackend {
       const u = await this.store.getUser(p.orgId, userId);
       if (u === undefined) continue;
       const rs = await this.getRoutingStatus(p, userId);
-      out.push({ id: u.id, name: u.name, user: { id: u.id, selfUri: `/api/v2/users/${u.id}` }, ringNumber: 1, joined: true, memberBy: 'user', routingStatus: { userId, status: rs.status, startTime: rs.startTime }, selfUri: `/api/v2/routing/queues/${queueId}/members/${u.id}` });
+      out.push({
+        id: u.id,
+        name: u.name,
+        user: { id: u.id, selfUri: `/api/v2/users/${u.id}` },
+        ringNumber: 1,
+        joined: true,
+        memberBy: 'user',
+        routingStatus: { userId, status: rs.status, startTime: rs.startTime },
+        selfUri: `/api/v2/routing/queues/${queueId}/members/${u.id}`,
+      });
     }
     return out;
   }
@@ -247,7 +285,8 @@ export class CallbackBackend {
 
   async createWrapupCode(p: Principal, body: WrapupCodeRequest): Promise<WrapupCode> {
     const codes = await this.store.listWrapupCodes(p.orgId);
-    if (codes.some((c) => c.name === body.name)) throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
+    if (codes.some((c) => c.name === body.name))
+      throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
     const code = { id: this.newId(), orgId: p.orgId, name: body.name, dateCreated: this.clock() };
     await this.store.putWrapupCode(code);
     return project.wrapupCode(code);
@@ -261,14 +300,19 @@ export class CallbackBackend {
   async addQueueWrapupCodes(p: Principal, queueId: string, ids: readonly string[]): Promise<WrapupCode[]> {
     const q = await this.existingQueue(p.orgId, queueId);
     const codes = await this.store.listWrapupCodes(p.orgId);
-    for (const id of ids) if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
+    for (const id of ids)
+      if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
     await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
     return codes.filter((c) => ids.includes(c.id)).map(project.wrapupCode);
   }
 
   private requireUser(p: Principal, code: string): { id: string } {
     if (p.userId === undefined) {
-      throw new ServiceError('invalid', code, 'This request requires a user context. Client credentials cannot be used for requests to this resource.');
+      throw new ServiceError(
+        'invalid',
+        code,
+        'This request requires a user context. Client credentials cannot be used for requests to this resource.',
+      );
     }
     return { id: p.userId };
   }
@@ -278,7 +322,8 @@ export class CallbackBackend {
   /** Reads a conversation, first applying the transitions its deadlines call for (lazy time). */
   private async read(p: Principal, id: string): Promise<StoredConversation> {
     const stored = await this.store.getConversation(p.orgId, id);
-    if (stored === undefined) throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
+    if (stored === undefined)
+      throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
     const due = nextDeadline(stored.state);
     if (due === undefined || due.at.getTime() > this.clock().getTime()) return stored;
     return this.change(p, id, (c) => ({ result: c }));
@@ -291,7 +336,11 @@ export class CallbackBackend {
   private async change<T>(
     p: Principal,
     id: string,
-    fn: (current: StoredConversation, now: Date, step: Step) => { state?: CallbackConversationState; recordingState?: RecordingState; result: T },
+    fn: (
+      current: StoredConversation,
+      now: Date,
+      step: Step,
+    ) => { state?: CallbackConversationState; recordingState?: RecordingState; result: T },
   ): Promise<T> {
     const now = this.clock();
     const events: LifecycleEvent[] = [];
@@ -309,20 +358,28 @@ export class CallbackBackend {
       const r = fn(current, now, step);
       written = r.state ?? current.state;
       // Wrapped, so that a change whose result is undefined is told apart from a conversation that is not there.
-      return { next: { ...current, state: r.state ?? current.state, recordingState: r.recordingState ?? current.recordingState }, result: { value: r.result } };
+      return {
+        next: { ...current, state: r.state ?? current.state, recordingState: r.recordingState ?? current.recordingState },
+        result: { value: r.result },
+      };
     });
-    if (out === undefined) throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
+    if (out === undefined)
+      throw new ServiceError('notFound', 'conversation.error.conversation.not.found', `Conversation ${id} was not found.`);
     if (events.length > 0 && written !== undefined) await this.hooks.afterChange?.(p.orgId, written, events);
     return out.value;
   }
-
 
   /** A user token may act on its own agent leg and on the non-agent legs of a conversation it takes part in. */
   private authorize(p: Principal, state: CallbackConversationState, participantId: string): void {
     const target = findParticipant(state, participantId);
     if (p.userId === undefined) return;
     const mine = state.participants.some((x) => x.purpose === 'agent' && x.user?.id === p.userId);
-    if (!mine) throw new ServiceError('notFound', 'conversation.error.not.conversation.participant', 'User is not a participant in the conversation.');
+    if (!mine)
+      throw new ServiceError(
+        'notFound',
+        'conversation.error.not.conversation.participant',
+        'User is not a participant in the conversation.',
+      );
     if (target.purpose === 'agent' && target.user?.id !== p.userId) {
       throw new ServiceError('forbidden', 'not.authorized', "A user may only act on their own participant; this one is another agent's.");
     }
@@ -333,18 +390,31 @@ export class CallbackBackend {
     return this.identifiers(state);
   }
 
-  private async newCallback(p: Principal, body: CreateCallbackCommand, conversationId: string, fallbackQueue?: string): Promise<CallbackConversationState> {
+  private async newCallback(
+    p: Principal,
+    body: CreateCallbackCommand,
+    conversationId: string,
+    fallbackQueue?: string,
+  ): Promise<CallbackConversationState> {
     const numbers = body.callbackNumbers ?? [];
     if (numbers.length === 0) throw new ServiceError('invalid', 'callback.error.missing.callback.numbers', 'Callback numbers missing.');
     if (body.validateCallbackNumbers === true) {
       const bad = numbers.findIndex((n) => !PHONE_LIKE.test(n));
-      if (bad >= 0) throw new ServiceError('invalid', 'invalid.value', `Value [${numbers[bad]}] is not valid for field type [phone number]: callbackNumbers/${bad}.`);
+      if (bad >= 0)
+        throw new ServiceError(
+          'invalid',
+          'invalid.value',
+          `Value [${numbers[bad]}] is not valid for field type [phone number]: callbackNumbers/${bad}.`,
+        );
     }
     const queueId = body.queueId ?? body.routingData?.queueId ?? fallbackQueue;
     if (queueId === undefined) throw new ServiceError('invalid', 'callback.error.missing.queue.id', 'Callback missing queue ID.');
     const queue = await this.queueFor(p.orgId, queueId);
     const rd = body.routingData;
-    const preferred = [...(rd?.preferredAgentIds ?? []), ...(rd?.scoredAgents ?? []).map((s) => s.agent?.id).filter((x): x is string => x !== undefined)];
+    const preferred = [
+      ...(rd?.preferredAgentIds ?? []),
+      ...(rd?.scoredAgents ?? []).map((s) => s.agent?.id).filter((x): x is string => x !== undefined),
+    ];
     const cmd: CreateCommand = {
       type: 'create',
       conversationId,
@@ -401,7 +471,12 @@ export class CallbackBackend {
     for (const [i, req] of body.patchCallbackRequests.entries()) {
       try {
         const r = await this.patchCallback(p, req);
-        results.push({ entity: { conversation: { id: r.conversation.id as string, selfUri: r.conversation.selfUri as string }, callbackIdentifiers: r.callbackIdentifiers.map((x) => ({ type: x.type, id: x.id })) } });
+        results.push({
+          entity: {
+            conversation: { id: r.conversation.id as string, selfUri: r.conversation.selfUri as string },
+            callbackIdentifiers: r.callbackIdentifiers.map((x) => ({ type: x.type, id: x.id })),
+          },
+        });
       } catch (e) {
         if (!(e instanceof ServiceError || e instanceof LifecycleError)) throw e;
         results.push({ error: { code: e.code, message: e.message } });
@@ -426,7 +501,6 @@ export class CallbackBackend {
   async getCallback(p: Principal, id: string): Promise<CallbackConversation> {
     return project.callbackConversation((await this.read(p, id)).state);
   }
-
 
   async getConversation(p: Principal, id: string): Promise<Conversation> {
     const c = await this.read(p, id);
@@ -466,7 +540,10 @@ export class CallbackBackend {
   /** The router's entry: offers a queued callback to an agent. */
   async offer(orgId: string, id: string, userId: string): Promise<void> {
     const agent = await this.agent(orgId, userId);
-    await this.change({ orgId, clientId: 'router' }, id, (c, _now, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
+    await this.change({ orgId, clientId: 'router' }, id, (c, _now, step) => ({
+      state: step(c.state, { type: 'offer', agent }),
+      result: undefined,
+    }));
   }
 
   async getRoutingStatus(p: Principal, userId: string): Promise<RoutingStatusRecord> {
@@ -477,7 +554,8 @@ export class CallbackBackend {
   /** PUT routingstatus: agents go on queue (IDLE), off queue, or clear NOT_RESPONDING. */
   async setRoutingStatus(p: Principal, userId: string, status: RoutingStatus): Promise<RoutingStatusRecord> {
     await this.getUser(p, userId);
-    if (p.userId !== undefined && p.userId !== userId) throw new ServiceError('forbidden', 'not.authorized', "A user may only set their own routing status.");
+    if (p.userId !== undefined && p.userId !== userId)
+      throw new ServiceError('forbidden', 'not.authorized', 'A user may only set their own routing status.');
     const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
     await this.store.setRoutingStatus(record);
     await this.hooks.afterRoutingStatus?.(p.orgId, record);
@@ -490,7 +568,13 @@ export class CallbackBackend {
   }
 
   /** PATCH .../participants/{pid}: answer, resume, disconnect, park, hold, wrap-up, skip wrap-up, as one change. */
-  async patchParticipant(p: Principal, id: string, participantId: string, body: MediaParticipantRequest, communicationId?: string): Promise<void> {
+  async patchParticipant(
+    p: Principal,
+    id: string,
+    participantId: string,
+    body: MediaParticipantRequest,
+    communicationId?: string,
+  ): Promise<void> {
     if (communicationId !== undefined && body.state !== 'disconnected') {
       throw new ServiceError('invalid', 'communication.state.required', "Can only update a communication's state to disconnected.");
     }
@@ -519,7 +603,11 @@ export class CallbackBackend {
           commands.push({ type: 'park', participantId, resumeTime: body.resumeTime });
           break;
         default:
-          throw new ServiceError('invalid', 'invalid.value', `Value [${body.state}] is not valid for field type [state]. Allowable values are: connected, disconnected, parked.`);
+          throw new ServiceError(
+            'invalid',
+            'invalid.value',
+            `Value [${body.state}] is not valid for field type [state]. Allowable values are: connected, disconnected, parked.`,
+          );
       }
       if (body.held === true && status !== 'held') commands.push({ type: 'hold', participantId });
       if (body.held === false && status === 'held') commands.push({ type: 'unhold', participantId });
@@ -529,8 +617,14 @@ export class CallbackBackend {
     });
   }
 
-  async patchAttributes(p: Principal, id: string, participantId: string, attributes: Record<string, string> | undefined): Promise<Record<string, string>> {
-    if (attributes === undefined) throw new ServiceError('invalid', 'conversation.error.participant.attribute.null', 'Participant attributes cannot be null.');
+  async patchAttributes(
+    p: Principal,
+    id: string,
+    participantId: string,
+    attributes: Record<string, string> | undefined,
+  ): Promise<Record<string, string>> {
+    if (attributes === undefined)
+      throw new ServiceError('invalid', 'conversation.error.participant.attribute.null', 'Participant attributes cannot be null.');
     return this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
       const state = step(c.state, { type: 'setAttributes', participantId, attributes });
@@ -538,7 +632,13 @@ export class CallbackBackend {
     });
   }
 
-  async getWrapup(p: Principal, id: string, participantId: string, provisional: boolean, communicationId?: string): Promise<AssignedWrapupCode> {
+  async getWrapup(
+    p: Principal,
+    id: string,
+    participantId: string,
+    provisional: boolean,
+    communicationId?: string,
+  ): Promise<AssignedWrapupCode> {
     const c = await this.read(p, id);
     this.authorize(p, c.state, participantId);
     if (communicationId !== undefined && c.state.legs[participantId]?.communicationId !== communicationId) {
@@ -547,7 +647,13 @@ export class CallbackBackend {
     return project.assignedWrapup(c.state, participantId, provisional);
   }
 
-  async postCommunicationWrapup(p: Principal, id: string, participantId: string, communicationId: string, wrapup: WrapupInput | undefined): Promise<void> {
+  async postCommunicationWrapup(
+    p: Principal,
+    id: string,
+    participantId: string,
+    communicationId: string,
+    wrapup: WrapupInput | undefined,
+  ): Promise<void> {
     await this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
       if (c.state.legs[participantId]?.communicationId !== communicationId) {
@@ -572,19 +678,29 @@ export class CallbackBackend {
     else if (address !== undefined) {
       const u = await this.store.getUser(p.orgId, address);
       if (u !== undefined) to = { kind: 'agent', agent: { id: u.id, name: u.name } };
-      else if ((await this.store.getQueue(p.orgId, address)) !== undefined) to = { kind: 'queue', queue: await this.queueFor(p.orgId, address) };
-      else if (PHONE_LIKE.test(address)) throw new ServiceError('invalid', 'bad.request', 'Phone numbers cannot be used to replace a callback participant; give a user id or a queue id.');
+      else if ((await this.store.getQueue(p.orgId, address)) !== undefined)
+        to = { kind: 'queue', queue: await this.queueFor(p.orgId, address) };
+      else if (PHONE_LIKE.test(address))
+        throw new ServiceError(
+          'invalid',
+          'bad.request',
+          'Phone numbers cannot be used to replace a callback participant; give a user id or a queue id.',
+        );
       else throw new ServiceError('invalid', 'conversations.error.queue.not.found', `No user or queue ${address} was found.`);
     } else throw new ServiceError('invalid', 'bad.request', 'A replace needs userId, queueId or address.');
     await this.change(p, id, (c, now, step) => {
       this.authorize(p, c.state, participantId);
-      return { state: step(c.state, { type: 'transfer', participantId, to, ...(p.userId !== undefined ? { initiatorUserId: p.userId } : {}) }), result: undefined };
+      return {
+        state: step(c.state, { type: 'transfer', participantId, to, ...(p.userId !== undefined ? { initiatorUserId: p.userId } : {}) }),
+        result: undefined,
+      };
     });
   }
 
   async setRecordingState(p: Principal, id: string, recordingState: RecordingState): Promise<RecordingState> {
     return this.change(p, id, (c) => {
-      if (c.state.phase === 'ended') throw new ServiceError('invalid', 'conversation.error.participant.no.active.conversations', 'The conversation has ended.');
+      if (c.state.phase === 'ended')
+        throw new ServiceError('invalid', 'conversation.error.participant.no.active.conversations', 'The conversation has ended.');
       return { recordingState, result: recordingState };
     });
   }
@@ -595,7 +711,11 @@ export class CallbackBackend {
     return this.change(p, id, (c, now, step) => {
       const leg = c.state.participants.find((x) => x.purpose === 'agent' && x.user?.id === user.id && x.state !== 'disconnected');
       if (leg === undefined) {
-        throw new ServiceError('forbidden', 'conversation.error.forbidden.not.active.participant', 'You are not an active participant of this callback.');
+        throw new ServiceError(
+          'forbidden',
+          'conversation.error.forbidden.not.active.participant',
+          'You are not an active participant of this callback.',
+        );
       }
       const state = step(c.state, { type: 'placeCall', participantId: leg.id as string, number: body.callNumber });
       return { state, result: project.toConversation(state, c.recordingState) };
@@ -606,7 +726,12 @@ export class CallbackBackend {
   async endPlacedCall(p: Principal, id: string): Promise<void> {
     await this.change(p, id, (c, _now, step) => {
       const call = c.state.calls.find((x) => x.endedAt === undefined);
-      if (call === undefined) throw new ServiceError('invalid', 'conversation.error.participant.no.active.conversations', 'No call placed from this callback is in progress.');
+      if (call === undefined)
+        throw new ServiceError(
+          'invalid',
+          'conversation.error.participant.no.active.conversations',
+          'No call placed from this callback is in progress.',
+        );
       return { state: step(c.state, { type: 'endCall', participantId: call.placedBy }), result: undefined };
     });
   }
@@ -615,9 +740,21 @@ export class CallbackBackend {
   async callbackFromParticipant(p: Principal, id: string, participantId: string, body: CreateCallbackCommand | undefined): Promise<void> {
     const c = await this.read(p, id);
     const source = findParticipant(c.state, participantId);
-    if (source.purpose === 'acd') throw new ServiceError('invalid', 'conversation.error.cannot.callback.acd', 'Cannot create a callback for an ACD participant.');
+    if (source.purpose === 'acd')
+      throw new ServiceError('invalid', 'conversation.error.cannot.callback.acd', 'Cannot create a callback for an ACD participant.');
     const numbers = body?.callbackNumbers ?? source.callbackNumbers;
-    await this.newCallback(p, { ...(body ?? {}), ...(numbers !== undefined ? { callbackNumbers: numbers } : {}), ...(body?.callbackUserName === undefined && source.callbackUserName !== undefined ? { callbackUserName: source.callbackUserName } : {}) }, this.newId(), c.state.queue.id);
+    await this.newCallback(
+      p,
+      {
+        ...(body ?? {}),
+        ...(numbers !== undefined ? { callbackNumbers: numbers } : {}),
+        ...(body?.callbackUserName === undefined && source.callbackUserName !== undefined
+          ? { callbackUserName: source.callbackUserName }
+          : {}),
+      },
+      this.newId(),
+      c.state.queue.id,
+    );
   }
 
   /** The user record behind a user token (for /users/me). */

@@ -37,7 +37,8 @@ export class ManualClock implements Clock {
   }
   /** Sets the time (never backwards) and runs the timers that came due. */
   set(at: Date): void {
-    if (at.getTime() < this.current.getTime()) throw new RangeError(`the clock cannot go back from ${this.current.toISOString()} to ${at.toISOString()}`);
+    if (at.getTime() < this.current.getTime())
+      throw new RangeError(`the clock cannot go back from ${this.current.toISOString()} to ${at.toISOString()}`);
     this.current = at;
     for (const timer of [...this.timers].sort((a, b) => a.at - b.at)) {
       if (timer.at <= at.getTime()) {

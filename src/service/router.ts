@@ -30,15 +30,22 @@ export class Router {
         const current = await this.store.getRoutingStatus(orgId, e.userId);
         if (e.type === 'offered') {
           // Only an on-queue agent becomes INTERACTING; a manual assign to an off-queue agent leaves them off queue.
-          if (current?.status === 'IDLE') await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'INTERACTING', startTime: now });
+          if (current?.status === 'IDLE')
+            await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'INTERACTING', startTime: now });
         } else if (e.type === 'notResponding') {
-          if (current?.status === 'IDLE' || current?.status === 'INTERACTING') await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'NOT_RESPONDING', startTime: now });
+          if (current?.status === 'IDLE' || current?.status === 'INTERACTING')
+            await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'NOT_RESPONDING', startTime: now });
         } else if (current?.status === 'INTERACTING') {
           await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'IDLE', startTime: now });
         }
       }
     }
-    if (events.some((e) => e.type === 'queued' || e.type === 'agentReleased' || e.type === 'notResponding' || e.type === 'declined' || e.type === 'ended')) {
+    if (
+      events.some(
+        (e) =>
+          e.type === 'queued' || e.type === 'agentReleased' || e.type === 'notResponding' || e.type === 'declined' || e.type === 'ended',
+      )
+    ) {
       this.kick(orgId);
     }
   }

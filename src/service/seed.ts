@@ -25,7 +25,14 @@ interface SeedFile {
 
 export class SeedError extends Error {}
 
-const DEFAULT_CALLBACK: QueueRecord['callback'] = { alertingTimeoutSeconds: 30, enableAutoAnswer: false, enableAutoDialAndEnd: false, autoDialDelaySeconds: 300, autoEndDelaySeconds: 300, mode: 'AgentFirst' };
+const DEFAULT_CALLBACK: QueueRecord['callback'] = {
+  alertingTimeoutSeconds: 30,
+  enableAutoAnswer: false,
+  enableAutoDialAndEnd: false,
+  autoDialDelaySeconds: 300,
+  autoEndDelaySeconds: 300,
+  mode: 'AgentFirst',
+};
 
 export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date()): SeedData {
   let parsed: SeedFile;
@@ -38,9 +45,18 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date())
   const data: SeedData = { organizations: [], clients: [], users: [], wrapupCodes: [], queues: [] };
   for (const org of parsed.organizations) {
     data.organizations.push({ id: org.id, name: org.name });
-    for (const c of org.clients ?? []) data.clients.push({ clientId: c.clientId, orgId: org.id, name: c.name ?? c.clientId, secretHash: hashSecret(c.clientSecret) });
+    for (const c of org.clients ?? [])
+      data.clients.push({ clientId: c.clientId, orgId: org.id, name: c.name ?? c.clientId, secretHash: hashSecret(c.clientSecret) });
     for (const u of org.users ?? []) {
-      data.users.push({ id: u.id, orgId: org.id, name: u.name, email: u.email, username: u.username ?? u.email, passwordHash: hashSecret(u.password), state: 'active' });
+      data.users.push({
+        id: u.id,
+        orgId: org.id,
+        name: u.name,
+        email: u.email,
+        username: u.username ?? u.email,
+        passwordHash: hashSecret(u.password),
+        state: 'active',
+      });
     }
     const codes = (org.wrapupCodes ?? []).map((w) => ({ id: w.id, orgId: org.id, name: w.name, dateCreated: created }));
     data.wrapupCodes.push(...codes);
@@ -63,7 +79,11 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date())
         dateCreated: created,
         callback: { ...DEFAULT_CALLBACK, ...q.callback },
         acw: q.acw ?? { wrapupPrompt: 'OPTIONAL' },
-        agentOwnedRouting: q.agentOwnedRouting ?? { enableAgentOwnedCallbacks: false, maxOwnedCallbackHours: 24, maxOwnedCallbackDelayHours: 168 },
+        agentOwnedRouting: q.agentOwnedRouting ?? {
+          enableAgentOwnedCallbacks: false,
+          maxOwnedCallbackHours: 24,
+          maxOwnedCallbackDelayHours: 168,
+        },
         memberIds,
         wrapupCodeIds,
       });

@@ -106,7 +106,9 @@ export class SqliteStore implements Store {
       for (const o of data.organizations) org.run(o.id, o.name);
       const client = this.sql('INSERT OR IGNORE INTO clients (client_id, org_id, name, secret_hash) VALUES (?, ?, ?, ?)');
       for (const c of data.clients) client.run(c.clientId, c.orgId, c.name, c.secretHash);
-      const user = this.sql('INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)');
+      const user = this.sql(
+        'INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      );
       for (const u of data.users) user.run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
       const code = this.sql('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
       for (const w of data.wrapupCodes) code.run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
@@ -117,13 +119,20 @@ export class SqliteStore implements Store {
 
   async getClient(clientId: string): Promise<ClientRecord | undefined> {
     const r = this.sql('SELECT client_id, org_id, name, secret_hash FROM clients WHERE client_id = ?').get(clientId) as
-      | { client_id: string; org_id: string; name: string; secret_hash: string }
-      | undefined;
+      { client_id: string; org_id: string; name: string; secret_hash: string } | undefined;
     return r && { clientId: r.client_id, orgId: r.org_id, name: r.name, secretHash: r.secret_hash };
   }
 
   private static user(r: Record<string, string>): UserRecord {
-    return { id: r.id as string, orgId: r.org_id as string, name: r.name as string, email: r.email as string, username: r.username as string, passwordHash: r.password_hash as string, state: r.state as UserRecord['state'] };
+    return {
+      id: r.id as string,
+      orgId: r.org_id as string,
+      name: r.name as string,
+      email: r.email as string,
+      username: r.username as string,
+      passwordHash: r.password_hash as string,
+      state: r.state as UserRecord['state'],
+    };
   }
 
   async findUserByUsername(username: string): Promise<UserRecord | undefined> {
@@ -137,7 +146,9 @@ export class SqliteStore implements Store {
   }
 
   async listUsers(orgId: string): Promise<UserRecord[]> {
-    return (this.sql('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(SqliteStore.user);
+    return (this.sql('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(
+      SqliteStore.user,
+    );
   }
 
   private static queue(r: { body: string }): QueueRecord {
@@ -157,13 +168,20 @@ export class SqliteStore implements Store {
 
   async listQueues(orgId: string): Promise<QueueRecord[]> {
     const c = this.orgConfig(orgId);
-    c.queues ??= (this.sql('SELECT body FROM queues WHERE org_id = ? ORDER BY name, id').all(orgId) as { body: string }[]).map(SqliteStore.queue);
+    c.queues ??= (this.sql('SELECT body FROM queues WHERE org_id = ? ORDER BY name, id').all(orgId) as { body: string }[]).map(
+      SqliteStore.queue,
+    );
     return c.queues;
   }
 
   async listWrapupCodes(orgId: string): Promise<WrapupCodeRecord[]> {
     const c = this.orgConfig(orgId);
-    c.codes ??= (this.sql('SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map((r) => ({
+    c.codes ??= (
+      this.sql('SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<
+        string,
+        string
+      >[]
+    ).map((r) => ({
       id: r.id as string,
       orgId: r.org_id as string,
       name: r.name as string,
@@ -173,15 +191,28 @@ export class SqliteStore implements Store {
   }
 
   async putToken(t: TokenRecord): Promise<void> {
-    this.sql('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(t.token, t.orgId, t.clientId, t.userId ?? null, t.expiresAt.getTime());
+    this.sql('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+      t.token,
+      t.orgId,
+      t.clientId,
+      t.userId ?? null,
+      t.expiresAt.getTime(),
+    );
   }
 
   async getToken(token: string): Promise<TokenRecord | undefined> {
     const cached = this.tokens.get(token);
     if (cached !== undefined) return cached;
-    const r = this.sql('SELECT * FROM tokens WHERE token = ?').get(token) as { token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number } | undefined;
+    const r = this.sql('SELECT * FROM tokens WHERE token = ?').get(token) as
+      { token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number } | undefined;
     if (r === undefined) return undefined;
-    const record: TokenRecord = { token: r.token, orgId: r.org_id, clientId: r.client_id, ...(r.user_id !== null ? { userId: r.user_id } : {}), expiresAt: new Date(r.expires_at) };
+    const record: TokenRecord = {
+      token: r.token,
+      orgId: r.org_id,
+      clientId: r.client_id,
+      ...(r.user_id !== null ? { userId: r.user_id } : {}),
+      expiresAt: new Date(r.expires_at),
+    };
     if (this.tokens.size >= SqliteStore.CACHE_LIMIT) this.tokens.clear();
     this.tokens.set(token, record);
     return record;
@@ -190,7 +221,13 @@ export class SqliteStore implements Store {
   /** The decoded row, from the cache when the version and recording state match. */
   private conversation(id: string, r: ConversationRow): StoredConversation {
     const cached = this.conversations.get(id);
-    if (cached !== undefined && cached.version === r.version && cached.value.recordingState === r.recording_state && cached.value.orgId === r.org_id) return cached.value;
+    if (
+      cached !== undefined &&
+      cached.version === r.version &&
+      cached.value.recordingState === r.recording_state &&
+      cached.value.orgId === r.org_id
+    )
+      return cached.value;
     const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
     this.remember(value);
     return value;
@@ -217,7 +254,8 @@ export class SqliteStore implements Store {
     this.syncDataVersion();
     const cached = this.conversations.get(id);
     if (cached !== undefined) return cached.value.orgId === orgId ? cached.value : undefined;
-    const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+    const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as
+      ConversationRow | undefined;
     return r && this.conversation(id, r);
   }
 
@@ -230,17 +268,49 @@ export class SqliteStore implements Store {
     const queuedAt = waiting?.connectedTime?.getTime() ?? null;
     const owner = s.routing.routingFlags.includes('AGENT_OWNED_CALLBACK') ? (s.routing.preferredAgentIds[0] ?? null) : null;
     if (expectedVersion === undefined) {
-      this.sql('INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(s.id, c.orgId, s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.queue.id, s.routing.priority, queuedAt, owner);
+      this.sql(
+        'INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      ).run(
+        s.id,
+        c.orgId,
+        s.version,
+        s.phase,
+        body,
+        c.recordingState,
+        deadline,
+        Date.now(),
+        s.queue.id,
+        s.routing.priority,
+        queuedAt,
+        owner,
+      );
     } else {
-      const r = this.sql('UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ?, queue_id = ?, priority = ?, queued_at = ?, owner_id = ? WHERE id = ? AND org_id = ? AND version = ?')
-        .run(s.version, s.phase, body, c.recordingState, deadline, Date.now(), s.queue.id, s.routing.priority, queuedAt, owner, s.id, c.orgId, expectedVersion);
+      const r = this.sql(
+        'UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ?, queue_id = ?, priority = ?, queued_at = ?, owner_id = ? WHERE id = ? AND org_id = ? AND version = ?',
+      ).run(
+        s.version,
+        s.phase,
+        body,
+        c.recordingState,
+        deadline,
+        Date.now(),
+        s.queue.id,
+        s.routing.priority,
+        queuedAt,
+        owner,
+        s.id,
+        c.orgId,
+        expectedVersion,
+      );
       if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
     }
     this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
     const agents = new Set(
       s.participants
-        .filter((p) => p.purpose === 'agent' && p.user?.id !== undefined && (activeAgentLegs(s).includes(p) || legStatus(s, p.id as string) === 'acw'))
+        .filter(
+          (p) =>
+            p.purpose === 'agent' && p.user?.id !== undefined && (activeAgentLegs(s).includes(p) || legStatus(s, p.id as string) === 'acw'),
+        )
         .map((p) => p.user?.id as string),
     );
     const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
@@ -255,7 +325,10 @@ export class SqliteStore implements Store {
   async updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined> {
     const run = this.db.transaction(() => {
       this.syncDataVersion();
-      const row = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as ConversationRow | undefined;
+      const row = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(
+        orgId,
+        id,
+      ) as ConversationRow | undefined;
       if (row === undefined) return undefined;
       const current = this.conversation(id, row);
       const { next, result } = change(current);
@@ -289,8 +362,9 @@ export class SqliteStore implements Store {
   }
 
   async putQueue(q: QueueRecord): Promise<void> {
-    this.sql('INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id')
-      .run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+    this.sql(
+      'INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
+    ).run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
     this.config.delete(q.orgId);
   }
 
@@ -301,36 +375,65 @@ export class SqliteStore implements Store {
   }
 
   async putUser(u: UserRecord): Promise<void> {
-    this.sql('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
+    this.sql('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      u.id,
+      u.orgId,
+      u.name,
+      u.email,
+      u.username,
+      u.passwordHash,
+      u.state,
+    );
   }
 
   async putWrapupCode(w: WrapupCodeRecord): Promise<void> {
-    this.sql('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)').run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
+    this.sql('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)').run(
+      w.id,
+      w.orgId,
+      w.name,
+      w.dateCreated.toISOString(),
+    );
     this.config.delete(w.orgId);
   }
 
   async getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined> {
     const r = this.sql('SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = ? AND user_id = ?').get(orgId, userId) as
-      | { org_id: string; user_id: string; status: RoutingStatus; since: number }
-      | undefined;
+      { org_id: string; user_id: string; status: RoutingStatus; since: number } | undefined;
     return r && { orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) };
   }
 
   async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
-    this.sql('INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since')
-      .run(r.userId, r.orgId, r.status, r.startTime.getTime());
+    this.sql(
+      'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
+    ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
   }
 
   async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {
-    const rows = this.sql('SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = ? ORDER BY since, user_id').all(orgId) as { org_id: string; user_id: string; status: RoutingStatus; since: number }[];
+    const rows = this.sql('SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = ? ORDER BY since, user_id').all(
+      orgId,
+    ) as { org_id: string; user_id: string; status: RoutingStatus; since: number }[];
     return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) }));
   }
 
   async listQueued(orgId: string, limit: number): Promise<QueuedCallback[]> {
     const rows = this.sql(
       "SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations WHERE org_id = ? AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT ?",
-    ).all(orgId, limit) as { id: string; org_id: string; queue_id: string; priority: number; queued_at: number | null; owner_id: string | null }[];
-    return rows.map((r) => ({ id: r.id, orgId: r.org_id, queueId: r.queue_id, priority: r.priority, queuedAt: new Date(r.queued_at ?? 0), ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}) }));
+    ).all(orgId, limit) as {
+      id: string;
+      org_id: string;
+      queue_id: string;
+      priority: number;
+      queued_at: number | null;
+      owner_id: string | null;
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: r.org_id,
+      queueId: r.queue_id,
+      priority: r.priority,
+      queuedAt: new Date(r.queued_at ?? 0),
+      ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}),
+    }));
   }
 
   async busyAgents(orgId: string): Promise<Set<string>> {
@@ -338,8 +441,9 @@ export class SqliteStore implements Store {
   }
 
   async dueConversations(now: Date, limit: number): Promise<DueConversation[]> {
-    const rows = this.sql('SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= ? ORDER BY next_deadline, id LIMIT ?')
-      .all(now.getTime(), limit) as { org_id: string; id: string; next_deadline: number }[];
+    const rows = this.sql(
+      'SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= ? ORDER BY next_deadline, id LIMIT ?',
+    ).all(now.getTime(), limit) as { org_id: string; id: string; next_deadline: number }[];
     return rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
   }
 

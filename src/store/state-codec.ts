@@ -29,7 +29,11 @@ export function encodeState(s: CallbackConversationState): string {
 }
 
 export function decodeState(text: string): CallbackConversationState {
-  const raw = JSON.parse(text) as Record<string, unknown> & { participants: unknown[]; recentTransfers: unknown[]; calls: Record<string, unknown>[] };
+  const raw = JSON.parse(text) as Record<string, unknown> & {
+    participants: unknown[];
+    recentTransfers: unknown[];
+    calls: Record<string, unknown>[];
+  };
   const participants = raw.participants.map((p, i) => {
     const r = decodeCallbackMediaParticipant(p);
     if (!r.ok) throw new Error(`stored conversation: participant ${i}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);

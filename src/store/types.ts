@@ -47,7 +47,10 @@ export interface QueueRecord {
     autoEndDelaySeconds: number;
     mode: 'AgentFirst' | 'CustomerFirst';
   };
-  acw: { wrapupPrompt: 'MANDATORY' | 'OPTIONAL' | 'MANDATORY_TIMEOUT' | 'MANDATORY_FORCED_TIMEOUT' | 'AGENT_REQUESTED'; timeoutMs?: number };
+  acw: {
+    wrapupPrompt: 'MANDATORY' | 'OPTIONAL' | 'MANDATORY_TIMEOUT' | 'MANDATORY_FORCED_TIMEOUT' | 'AGENT_REQUESTED';
+    timeoutMs?: number;
+  };
   agentOwnedRouting: { enableAgentOwnedCallbacks: boolean; maxOwnedCallbackHours: number; maxOwnedCallbackDelayHours: number };
   memberIds: string[];
   wrapupCodeIds: string[];
@@ -158,14 +161,24 @@ export interface Store {
 
 /** The lifecycle's view of a stored queue. */
 export function queueSettings(q: QueueRecord, codes: readonly WrapupCodeRecord[]): QueueSettings {
-  const prompt = ({ MANDATORY: 'mandatory', OPTIONAL: 'optional', MANDATORY_TIMEOUT: 'timeout', MANDATORY_FORCED_TIMEOUT: 'forcedTimeout', AGENT_REQUESTED: 'agentRequested' } as const)[q.acw.wrapupPrompt];
+  const prompt = (
+    {
+      MANDATORY: 'mandatory',
+      OPTIONAL: 'optional',
+      MANDATORY_TIMEOUT: 'timeout',
+      MANDATORY_FORCED_TIMEOUT: 'forcedTimeout',
+      AGENT_REQUESTED: 'agentRequested',
+    } as const
+  )[q.acw.wrapupPrompt];
   const timed = prompt === 'timeout' || prompt === 'forcedTimeout' || prompt === 'agentRequested';
   return {
     id: q.id,
     name: q.name,
     alertingTimeoutMs: q.callback.alertingTimeoutSeconds * 1000,
     autoAnswer: q.callback.enableAutoAnswer,
-    ...(q.callback.enableAutoDialAndEnd ? { autoDialAndEnd: { dialDelaySeconds: q.callback.autoDialDelaySeconds, endDelaySeconds: q.callback.autoEndDelaySeconds } } : {}),
+    ...(q.callback.enableAutoDialAndEnd
+      ? { autoDialAndEnd: { dialDelaySeconds: q.callback.autoDialDelaySeconds, endDelaySeconds: q.callback.autoEndDelaySeconds } }
+      : {}),
     wrapupPrompt: prompt,
     ...(timed && q.acw.timeoutMs !== undefined ? { wrapupTimeoutMs: q.acw.timeoutMs } : {}),
     wrapupCodes: codes.filter((c) => q.wrapupCodeIds.includes(c.id)).map((c) => ({ id: c.id, name: c.name })),

@@ -11,7 +11,11 @@ const ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
 
 async function launch(db: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', db, '--seed', fixturePath('seed-two-orgs.json'), '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [bin, 'serve', '--port', '0', '--db', db, '--seed', fixturePath('seed-two-orgs.json'), '--log-level', 'silent'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 15000);
@@ -45,7 +49,10 @@ describe('a crash', () => {
     const ids: string[] = [];
     // Created in reverse order, so that deadline order is not creation order.
     for (const when of [...due].reverse()) {
-      const r = await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], callbackScheduledTime: when } });
+      const r = await c.call('POST', '/api/v2/conversations/callbacks', {
+        token: app,
+        body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], callbackScheduledTime: when },
+      });
       ids.unshift(r.json.conversation.id);
     }
     // One agent on queue: the first callback to come due is offered first.
@@ -61,7 +68,9 @@ describe('a crash', () => {
     const second = await launch(db);
     const c2 = client(second.url);
     const app2 = await c2.app();
-    const after = await Promise.all(ids.map(async (id) => (await c2.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app2 })).json));
+    const after = await Promise.all(
+      ids.map(async (id) => (await c2.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app2 })).json),
+    );
     for (const [i, conv] of after.entries()) {
       // Queued at its own scheduled time, not at restart time.
       expect(conv.participants[0].connectedTime).toBe(due[i]);
@@ -78,7 +87,9 @@ describe('a crash', () => {
 
     const third = await launch(db);
     const c3 = client(third.url);
-    const again = await Promise.all(ids.map(async (id) => (await c3.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: await c3.app() })).json));
+    const again = await Promise.all(
+      ids.map(async (id) => (await c3.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: await c3.app() })).json),
+    );
     expect(again.map((x) => x.participants.length)).toEqual(after.map((x) => x.participants.length));
     await kill(third.child);
     const last = new SqliteStore(db);

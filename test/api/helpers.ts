@@ -27,7 +27,12 @@ export class TestClock extends ManualClock {
 }
 
 export async function server(options: { db?: string; clock?: ManualClock } = {}): Promise<RunningServer> {
-  return startServer({ db: options.db ?? tempDb(), port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...(options.clock !== undefined ? { clock: options.clock } : {}) });
+  return startServer({
+    db: options.db ?? tempDb(),
+    port: 0,
+    seedFile: fixturePath('seed-two-orgs.json'),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+  });
 }
 
 export interface Reply {
@@ -38,7 +43,11 @@ export interface Reply {
 }
 
 export function client(base: string) {
-  async function call(method: string, path: string, opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+  async function call(
+    method: string,
+    path: string,
+    opts: { token?: string; body?: unknown; raw?: string; contentType?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = { ...(opts.headers ?? {}) };
     if (opts.token !== undefined) headers.authorization = `Bearer ${opts.token}`;
     let body: string | undefined;
@@ -65,6 +74,7 @@ export function client(base: string) {
     return { status: res.status, headers: res.headers, text, json: JSON.parse(text) };
   }
   const app = async (): Promise<string> => (await token({ grant_type: 'client_credentials' })).json.access_token;
-  const agent = async (n: number): Promise<string> => (await token({ grant_type: 'password', username: `agent${n}@example.com`, password: 'callbackd' })).json.access_token;
+  const agent = async (n: number): Promise<string> =>
+    (await token({ grant_type: 'password', username: `agent${n}@example.com`, password: 'callbackd' })).json.access_token;
   return { call, token, app, agent };
 }

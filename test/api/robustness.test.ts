@@ -12,7 +12,10 @@ describe('bad requests', () => {
       const c = client(srv.url);
       const app = await c.app();
       const agent = await c.agent(1);
-      const created = await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } });
+      const created = await c.call('POST', '/api/v2/conversations/callbacks', {
+        token: app,
+        body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+      });
       const id = created.json.conversation.id;
       await c.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
       const conv = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json;
@@ -20,14 +23,44 @@ describe('bad requests', () => {
       // DELETEs take no body: any request to them is a valid one (and would delete the queue the rest relies on).
       const paths = ROUTES.filter((r) => r.method !== 'GET' && r.method !== 'DELETE').map((r) => ({
         method: r.method,
-        path: r.path.replace('{conversationId}', id).replace('{participantId}', pid).replace('{communicationId}', 'x').replace('{queueId}', QUEUE).replace('{userId}', AGENT1),
+        path: r.path
+          .replace('{conversationId}', id)
+          .replace('{participantId}', pid)
+          .replace('{communicationId}', 'x')
+          .replace('{queueId}', QUEUE)
+          .replace('{userId}', AGENT1),
       }));
       const bodies = [
-        '', 'null', '[]', '"text"', '42', 'true', '{', '{"a":', '\u0000', '{"state": 12}', '{"state":"exploded"}', '{"held":"yes"}',
-        '{"wrapup": []}', '{"wrapup": {"endTime": "2026-02-30T00:00:00Z"}}', '{"resumeTime": "soon", "state": "parked"}', '{"state":"parked"}',
-        '{"callbackNumbers": [null]}', '{"attributes": {"a": {}}}', '{"attributes": null}', '{"conversationId": 5}', '{"id": null}',
-        '{"callNumber": ["+1"]}', '{"recordingState": "LOUD"}', '{"patchCallbackRequests": [{}]}', '{"callbackDisconnectIdentifiers": "x"}',
-        '{"userId": "nobody"}', '{"address": "+13175550100"}', '{"__proto__": {"x": 1}}', '{"constructor": {"prototype": {}}}', JSON.stringify({ deep: JSON.parse('['.repeat(200) + ']'.repeat(200)) }),
+        '',
+        'null',
+        '[]',
+        '"text"',
+        '42',
+        'true',
+        '{',
+        '{"a":',
+        '\u0000',
+        '{"state": 12}',
+        '{"state":"exploded"}',
+        '{"held":"yes"}',
+        '{"wrapup": []}',
+        '{"wrapup": {"endTime": "2026-02-30T00:00:00Z"}}',
+        '{"resumeTime": "soon", "state": "parked"}',
+        '{"state":"parked"}',
+        '{"callbackNumbers": [null]}',
+        '{"attributes": {"a": {}}}',
+        '{"attributes": null}',
+        '{"conversationId": 5}',
+        '{"id": null}',
+        '{"callNumber": ["+1"]}',
+        '{"recordingState": "LOUD"}',
+        '{"patchCallbackRequests": [{}]}',
+        '{"callbackDisconnectIdentifiers": "x"}',
+        '{"userId": "nobody"}',
+        '{"address": "+13175550100"}',
+        '{"__proto__": {"x": 1}}',
+        '{"constructor": {"prototype": {}}}',
+        JSON.stringify({ deep: JSON.parse('['.repeat(200) + ']'.repeat(200)) }),
       ];
       const seen = new Set<number>();
       const tokens = [app, agent, undefined, 'junk'];
@@ -51,10 +84,19 @@ describe('bad requests', () => {
       );
       expect([...seen].some((s) => s >= 400)).toBe(true);
       // The conversation some of those requests may have changed is checked only where they had to fail: a fresh one.
-      const fresh = await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } });
+      const fresh = await c.call('POST', '/api/v2/conversations/callbacks', {
+        token: app,
+        body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+      });
       const freshId = fresh.json.conversation.id;
       const snapshot = (await c.call('GET', `/api/v2/conversations/callbacks/${freshId}`, { token: app })).text;
-      const invalid = ['{"state": 12}', '{"held":"yes"}', '{"state":"parked"}', '{"wrapup": {"code": "nope"}}', '{"state":"connected", "wrapup": {"code": 1}}'];
+      const invalid = [
+        '{"state": 12}',
+        '{"held":"yes"}',
+        '{"state":"parked"}',
+        '{"wrapup": {"code": "nope"}}',
+        '{"state":"connected", "wrapup": {"code": 1}}',
+      ];
       const fp = JSON.parse(snapshot).participants[0].id;
       for (const raw of invalid) {
         const r = await c.call('PATCH', `/api/v2/conversations/callbacks/${freshId}/participants/${fp}`, { token: app, raw });
@@ -71,12 +113,17 @@ describe('bad requests', () => {
     try {
       const c = client(srv.url);
       const app = await c.app();
-      const id = (await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } })).json.conversation.id;
+      const id = (
+        await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } })
+      ).json.conversation.id;
       await c.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
       const before = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).text;
       const pid = JSON.parse(before).participants.at(-1).id;
       // answer succeeds, the wrap-up after it must fail (not in ACW): the answer must not be kept either.
-      const r = await c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${pid}`, { token: app, body: { state: 'connected', wrapup: { code: 'c0de0000-0000-4000-8000-000000000001' } } });
+      const r = await c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${pid}`, {
+        token: app,
+        body: { state: 'connected', wrapup: { code: 'c0de0000-0000-4000-8000-000000000001' } },
+      });
       expect(r.json.code).toBe('conversation.error.wrapup.not.pending');
       expect((await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).text).toBe(before);
     } finally {
@@ -91,7 +138,12 @@ describe('persistence', () => {
     const first = await server({ db });
     const c1 = client(first.url);
     const app = await c1.app();
-    const id = (await c1.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], data: { k: 'v' } } })).json.conversation.id;
+    const id = (
+      await c1.call('POST', '/api/v2/conversations/callbacks', {
+        token: app,
+        body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], data: { k: 'v' } },
+      })
+    ).json.conversation.id;
     await c1.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
     const before = (await c1.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json;
     await first.close();

@@ -23,9 +23,13 @@ beforeEach(async () => {
 });
 afterEach(async () => srv.close());
 
-const status = (userId: string, value: string) => c.call('PUT', `/api/v2/users/${userId}/routingstatus`, { token: app, body: { status: value } });
+const status = (userId: string, value: string) =>
+  c.call('PUT', `/api/v2/users/${userId}/routingstatus`, { token: app, body: { status: value } });
 const create = async (body: Record<string, unknown>) => {
-  const r = await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], ...body } });
+  const r = await c.call('POST', '/api/v2/conversations/callbacks', {
+    token: app,
+    body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], ...body },
+  });
   expect(r.status).toBe(200);
   return r.json.conversation.id as string;
 };
@@ -52,7 +56,10 @@ describe('the ACD', () => {
     expect((await agents(high)).map((a: any) => a.user.id)).toEqual([AGENT2]);
     expect((await agents(low)).map((a: any) => a.user.id)).toEqual([AGENT1]);
     expect(await agents(old)).toEqual([]);
-    expect((await c.call('GET', `/api/v2/users/${AGENT2}/routingstatus`, { token: app })).json).toMatchObject({ userId: AGENT2, status: 'INTERACTING' });
+    expect((await c.call('GET', `/api/v2/users/${AGENT2}/routingstatus`, { token: app })).json).toMatchObject({
+      userId: AGENT2,
+      status: 'INTERACTING',
+    });
   });
 
   it('a missed offer makes the agent NOT_RESPONDING and goes to the next agent', async () => {
@@ -63,7 +70,10 @@ describe('the ACD', () => {
     await srv.settle();
     expect((await agents(id)).map((a: any) => [a.user.id, a.state])).toEqual([[AGENT1, 'alerting']]);
     await tick(31);
-    expect((await agents(id)).map((a: any) => [a.user.id, a.state, a.disconnectType ?? null])).toEqual([[AGENT1, 'disconnected', 'system'], [AGENT2, 'alerting', null]]);
+    expect((await agents(id)).map((a: any) => [a.user.id, a.state, a.disconnectType ?? null])).toEqual([
+      [AGENT1, 'disconnected', 'system'],
+      [AGENT2, 'alerting', null],
+    ]);
     expect((await c.call('GET', `/api/v2/users/${AGENT1}/routingstatus`, { token: app })).json.status).toBe('NOT_RESPONDING');
   });
 
@@ -74,12 +84,18 @@ describe('the ACD', () => {
     await srv.settle();
     const leg = (await agents(first))[0];
     expect(leg.user.id).toBe(AGENT3);
-    await c.call('PATCH', `/api/v2/conversations/callbacks/${first}/participants/${leg.id}`, { token: agent3, body: { state: 'connected' } });
+    await c.call('PATCH', `/api/v2/conversations/callbacks/${first}/participants/${leg.id}`, {
+      token: agent3,
+      body: { state: 'connected' },
+    });
     await c.call('POST', `/api/v2/conversations/calls/${first}`, { token: agent3, body: { callNumber: '+13175550100' } });
     const second = await create({ queueId: TIMED });
     await srv.settle();
     expect(await agents(second)).toEqual([]);
-    await c.call('PATCH', `/api/v2/conversations/callbacks/${first}/participants/${leg.id}`, { token: agent3, body: { state: 'disconnected' } });
+    await c.call('PATCH', `/api/v2/conversations/callbacks/${first}/participants/${leg.id}`, {
+      token: agent3,
+      body: { state: 'disconnected' },
+    });
     await srv.settle();
     expect(await agents(second)).toEqual([]);
     await tick(11);
@@ -107,7 +123,10 @@ describe('the ACD', () => {
 
   it('agent-owned callbacks wait for their owner until the window ends, then go to the queue', async () => {
     await status(AGENT2, 'IDLE');
-    const id = await create({ queueId: TIMED, routingData: { queueId: TIMED, preferredAgentIds: [AGENT1], routingFlags: ['AGENT_OWNED_CALLBACK'] } });
+    const id = await create({
+      queueId: TIMED,
+      routingData: { queueId: TIMED, preferredAgentIds: [AGENT1], routingFlags: ['AGENT_OWNED_CALLBACK'] },
+    });
     await srv.settle();
     expect(await agents(id)).toEqual([]);
     await tick(3601);
@@ -133,7 +152,7 @@ describe('durable time', () => {
     const bad = await create({ callbackScheduledTime: soon });
     const good = await create({ callbackScheduledTime: later });
     const db = new Database(srv.store instanceof SqliteStore ? srv.store.file : '');
-    db.prepare("UPDATE conversations SET body = '{\"broken\": true}' WHERE id = ?").run(bad);
+    db.prepare('UPDATE conversations SET body = \'{"broken": true}\' WHERE id = ?').run(bad);
     db.close();
     await tick(180);
     const stored = await srv.store.getConversation('4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001', good);
@@ -165,4 +184,3 @@ describe('with the system clock', () => {
     }
   });
 });
-

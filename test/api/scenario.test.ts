@@ -55,7 +55,9 @@ describe('a day in a contact center', () => {
     });
     const support = await routing.postRoutingQueues({
       name: 'Support',
-      mediaSettings: { callback: { alertingTimeoutSeconds: 30, enableAutoDialAndEnd: true, autoDialDelaySeconds: 15, autoEndDelaySeconds: 10 } } as never,
+      mediaSettings: {
+        callback: { alertingTimeoutSeconds: 30, enableAutoDialAndEnd: true, autoDialDelaySeconds: 15, autoEndDelaySeconds: 10 },
+      } as never,
       acwSettings: { wrapupPrompt: 'OPTIONAL' },
     });
     const SALES = sales.id as string;
@@ -74,7 +76,11 @@ describe('a day in a contact center', () => {
     tokens.a3 = (await http.token({ grant_type: 'password', username: 'agent3@example.com', password: 'three' })).json.access_token;
 
     // Agents log on, one after another: agent 1 has been idle longest.
-    for (const [who, id] of [['a1', AGENT1], ['a2', AGENT2], ['a3', AGENT3]] as const) {
+    for (const [who, id] of [
+      ['a1', AGENT1],
+      ['a2', AGENT2],
+      ['a3', AGENT3],
+    ] as const) {
       as(who);
       await users.putUserRoutingstatus(id, { status: 'IDLE' });
       await tick(1);
@@ -82,7 +88,9 @@ describe('a day in a contact center', () => {
 
     // ---- C1: Sales, now. Agent 1 misses it, agent 2 takes it, parks it, dials, and lets wrap-up time out. ----
     as('app');
-    const c1 = (await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550101'], callbackUserName: 'Ann' })).conversation.id as string;
+    const c1 = (
+      await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550101'], callbackUserName: 'Ann' })
+    ).conversation.id as string;
     await tick(0);
     expect((await current(c1, AGENT1))?.state).toBe('alerting');
     await tick(21);
@@ -92,7 +100,10 @@ describe('a day in a contact center', () => {
     expect(c1leg?.state).toBe('alerting');
     as('a2');
     await conversations.patchConversationsCallbackParticipant(c1, c1leg?.id as string, { state: 'connected' });
-    await conversations.patchConversationsCallbackParticipant(c1, c1leg?.id as string, { state: 'parked', resumeTime: new Date(clock.now().getTime() + 60_000).toISOString() });
+    await conversations.patchConversationsCallbackParticipant(c1, c1leg?.id as string, {
+      state: 'parked',
+      resumeTime: new Date(clock.now().getTime() + 60_000).toISOString(),
+    });
     expect((await current(c1, AGENT2))?.state).toBe('parked');
     await tick(60);
     expect(await current(c1, AGENT2)).toMatchObject({ state: 'connected', parkTime: expect.any(String) });
@@ -108,7 +119,13 @@ describe('a day in a contact center', () => {
 
     // ---- C2: Support, two hours from now: agent 3 gets it; auto-dial, auto-end, wrap-up skipped. ----
     as('app');
-    const c2 = (await conversations.postConversationsCallbacks({ queueId: SUPPORT, callbackNumbers: ['+13175550102'], callbackScheduledTime: new Date(clock.now().getTime() + 2 * 3600_000).toISOString() })).conversation.id as string;
+    const c2 = (
+      await conversations.postConversationsCallbacks({
+        queueId: SUPPORT,
+        callbackNumbers: ['+13175550102'],
+        callbackScheduledTime: new Date(clock.now().getTime() + 2 * 3600_000).toISOString(),
+      })
+    ).conversation.id as string;
     await tick(3600);
     expect(await agentLegs(c2)).toEqual([]);
     await tick(3600);
@@ -130,7 +147,9 @@ describe('a day in a contact center', () => {
     as('a1');
     await users.putUserRoutingstatus(AGENT1, { status: 'OFF_QUEUE' });
     as('app');
-    const c3 = (await conversations.postConversationsCallbacks({ routingData: { queueId: SALES, priority: 5 }, callbackNumbers: ['+13175550103'] })).conversation.id as string;
+    const c3 = (
+      await conversations.postConversationsCallbacks({ routingData: { queueId: SALES, priority: 5 }, callbackNumbers: ['+13175550103'] })
+    ).conversation.id as string;
     await tick(0);
     const c3a = await current(c3, AGENT2);
     as('a2');
@@ -141,8 +160,12 @@ describe('a day in a contact center', () => {
     expect(c3b?.state).toBe('alerting');
     // Agent 2 wraps up the transferred leg (mandatory with a time limit): a code is required.
     as('a2');
-    await expect(conversations.patchConversationsCallbackParticipant(c3, c3a?.id as string, { wrapup: { notes: 'no code' } })).rejects.toMatchObject({ code: 'conversation.error.wrapup.code.required' });
-    await conversations.patchConversationsCallbackParticipant(c3, c3a?.id as string, { wrapup: { code: notInterested.id as string, notes: 'passed to support' } });
+    await expect(
+      conversations.patchConversationsCallbackParticipant(c3, c3a?.id as string, { wrapup: { notes: 'no code' } }),
+    ).rejects.toMatchObject({ code: 'conversation.error.wrapup.code.required' });
+    await conversations.patchConversationsCallbackParticipant(c3, c3a?.id as string, {
+      wrapup: { code: notInterested.id as string, notes: 'passed to support' },
+    });
     as('a3');
     await conversations.patchConversationsCallbackParticipant(c3, c3b?.id as string, { state: 'connected' });
     await conversations.postConversationsCall(c3, { callNumber: '+13175550103' });
@@ -152,7 +175,8 @@ describe('a day in a contact center', () => {
     // ---- C4 and C5: Sales switched to forced time-out, then to agent-requested ACW. ----
     as('app');
     await routing.putRoutingQueue(SALES, { name: 'Sales', acwSettings: { wrapupPrompt: 'MANDATORY_FORCED_TIMEOUT', timeoutMs: 20000 } });
-    const c4 = (await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550104'] })).conversation.id as string;
+    const c4 = (await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550104'] })).conversation
+      .id as string;
     await tick(0);
     const c4leg = await current(c4, AGENT2);
     as('a2');
@@ -167,7 +191,8 @@ describe('a day in a contact center', () => {
 
     as('app');
     await routing.putRoutingQueue(SALES, { name: 'Sales', acwSettings: { wrapupPrompt: 'AGENT_REQUESTED', timeoutMs: 20000 } });
-    const c5 = (await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550105'] })).conversation.id as string;
+    const c5 = (await conversations.postConversationsCallbacks({ queueId: SALES, callbackNumbers: ['+13175550105'] })).conversation
+      .id as string;
     await tick(0);
     const c5leg = await current(c5, AGENT2);
     as('a2');
@@ -180,29 +205,45 @@ describe('a day in a contact center', () => {
     // ---- C6: Support switched to mandatory ACW: no skipping, a code ends it. ----
     as('app');
     await routing.putRoutingQueue(SUPPORT, { name: 'Support', acwSettings: { wrapupPrompt: 'MANDATORY' } });
-    const c6 = (await conversations.postConversationsCallbacks({ queueId: SUPPORT, callbackNumbers: ['+13175550106'] })).conversation.id as string;
+    const c6 = (await conversations.postConversationsCallbacks({ queueId: SUPPORT, callbackNumbers: ['+13175550106'] })).conversation
+      .id as string;
     await tick(0);
     const c6leg = await current(c6, AGENT3);
     as('a3');
     await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { state: 'connected' });
     await conversations.postConversationsCall(c6, { callNumber: '+13175550106' });
     await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { state: 'disconnected' });
-    await expect(conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { wrapupSkipped: true })).rejects.toMatchObject({ status: 400, code: 'conversation.error.wrapup.skip.not.allowed' });
+    await expect(
+      conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { wrapupSkipped: true }),
+    ).rejects.toMatchObject({ status: 400, code: 'conversation.error.wrapup.skip.not.allowed' });
     await tick(3600);
     expect(await statusOf(AGENT3)).toBe('INTERACTING');
     as('a3');
     await conversations.patchConversationsCallbackParticipant(c6, c6leg?.id as string, { wrapup: { code: sold.id as string } });
-    expect(await current(c6, AGENT3)).toMatchObject({ wrapupPrompt: 'mandatory', wrapupRequired: true, wrapup: { code: sold.id, durationSeconds: 3600 } });
+    expect(await current(c6, AGENT3)).toMatchObject({
+      wrapupPrompt: 'mandatory',
+      wrapupRequired: true,
+      wrapup: { code: sold.id, durationSeconds: 3600 },
+    });
 
     // ---- the end of the day ----
     for (const id of [c1, c2, c3, c4, c5, c6]) {
       expect((await legs(id)).every((p) => p.state === 'disconnected')).toBe(true);
     }
-    expect((await agentLegs(c1)).map((p) => [p.user?.id, p.disconnectType])).toEqual([[AGENT1, 'system'], [AGENT2, 'client']]);
-    expect((await agentLegs(c3)).map((p) => [p.user?.id, p.disconnectType, p.wrapup?.code])).toEqual([[AGENT2, 'transfer', notInterested.id], [AGENT3, 'client', sold.id]]);
+    expect((await agentLegs(c1)).map((p) => [p.user?.id, p.disconnectType])).toEqual([
+      [AGENT1, 'system'],
+      [AGENT2, 'client'],
+    ]);
+    expect((await agentLegs(c3)).map((p) => [p.user?.id, p.disconnectType, p.wrapup?.code])).toEqual([
+      [AGENT2, 'transfer', notInterested.id],
+      [AGENT3, 'client', sold.id],
+    ]);
     expect((await current(c2, AGENT3))?.wrapupSkipped).toBe(true);
     as('app');
-    expect((await conversations.getConversationsCallback(c3)).recentTransfers?.[0]).toMatchObject({ destination: { address: SUPPORT }, state: 'Complete' });
+    expect((await conversations.getConversationsCallback(c3)).recentTransfers?.[0]).toMatchObject({
+      destination: { address: SUPPORT },
+      state: 'Complete',
+    });
     expect(await statusOf(AGENT1)).toBe('OFF_QUEUE');
     expect(await statusOf(AGENT2)).toBe('IDLE');
     expect(await statusOf(AGENT3)).toBe('IDLE');

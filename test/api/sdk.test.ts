@@ -73,16 +73,27 @@ describe('the official SDK', () => {
   it('reschedules, bulk-disconnects and tears down through the SDK', async () => {
     asApp();
     const when = new Date(Date.now() + 3600_000).toISOString();
-    const created = await conversations.postConversationsCallbacks({ queueId: QUEUE, callbackNumbers: ['+13175550100'], callbackScheduledTime: when });
+    const created = await conversations.postConversationsCallbacks({
+      queueId: QUEUE,
+      callbackNumbers: ['+13175550100'],
+      callbackScheduledTime: when,
+    });
     const id = created.conversation.id as string;
     const later = new Date(Date.now() + 7200_000);
-    const patched = await conversations.patchConversationsCallbacks({ conversationId: id, agentId: AGENT1, callbackScheduledTime: later.toISOString() });
+    const patched = await conversations.patchConversationsCallbacks({
+      conversationId: id,
+      agentId: AGENT1,
+      callbackScheduledTime: later.toISOString(),
+    });
     expect(patched.conversation.id).toBe(id);
     const acd = created.callbackIdentifiers.find((x) => x.type === 'ACD')?.id as string;
-    await conversations.postConversationsCallbacksBulkDisconnect({ callbackDisconnectIdentifiers: [{ conversationId: id, callbackId: acd }] });
+    await conversations.postConversationsCallbacksBulkDisconnect({
+      callbackDisconnectIdentifiers: [{ conversationId: id, callbackId: acd }],
+    });
     const generic = await conversations.getConversation(id);
     expect(generic.participants.every((p) => p.callbacks?.[0]?.state === 'disconnected')).toBe(true);
-    const other = (await conversations.postConversationsCallbacks({ queueId: QUEUE, callbackNumbers: ['+13175550100'] })).conversation.id as string;
+    const other = (await conversations.postConversationsCallbacks({ queueId: QUEUE, callbackNumbers: ['+13175550100'] })).conversation
+      .id as string;
     expect(await conversations.postConversationDisconnect(other)).toBe('Accepted');
     expect((await routing.getRoutingQueue(QUEUE)).name).toBe('Callbacks');
   });

@@ -58,11 +58,25 @@ describe('callbackd validate', () => {
   });
 
   it('--json prints one line per NDJSON document; a malformed line is invalid and the others are still checked', async () => {
-    const ndjson = [oneLine('f1-customer-scheduled-connected.json'), '{"state": 5', '', oneLine('f3-agent-missed-system-disconnect.json'), '{"held": "x"}'].join('\n');
+    const ndjson = [
+      oneLine('f1-customer-scheduled-connected.json'),
+      '{"state": 5',
+      '',
+      oneLine('f3-agent-missed-system-disconnect.json'),
+      '{"held": "x"}',
+    ].join('\n');
     const r = await cli(['validate', '--json', '-'], ndjson);
     expect(r.code).toBe(1);
-    const lines = r.out.trim().split('\n').map((l) => JSON.parse(l));
-    expect(lines.map((l) => [l.index, l.valid])).toEqual([[0, true], [1, false], [2, true], [3, false]]);
+    const lines = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l) => [l.index, l.valid])).toEqual([
+      [0, true],
+      [1, false],
+      [2, true],
+      [3, false],
+    ]);
     expect(lines[1].errors[0].path).toBe('');
     expect(lines[1].errors[0].message).toMatch(/^not JSON/);
     expect(lines[3].errors).toEqual([{ path: '/held', message: 'expected a boolean, got a string ("x")' }]);
@@ -74,7 +88,11 @@ describe('callbackd validate', () => {
   });
 
   it('checks a conversation and its participants', async () => {
-    const conv = { id: 'c1', participants: [fixture('f2-acd-routing-data.json'), { state: 3 }], selfUri: '/api/v2/conversations/callbacks/c1' };
+    const conv = {
+      id: 'c1',
+      participants: [fixture('f2-acd-routing-data.json'), { state: 3 }],
+      selfUri: '/api/v2/conversations/callbacks/c1',
+    };
     const r = await cli(['validate', '--json', '-'], JSON.stringify(conv, null, 2));
     expect(JSON.parse(r.out).errors).toEqual([{ path: '/participants/1/state', message: expect.stringMatching(/^expected a string/) }]);
   });
@@ -145,7 +163,10 @@ describe('callbackd validate --timeline', () => {
   it('reports timeline violations as errors with their paths', async () => {
     const good = fixturePath('f4-all-properties.json');
     expect((await cli(['validate', '--timeline', good])).code).toBe(0);
-    const conv = { id: 'c', participants: [fixture('f2-acd-routing-data.json'), { state: 'connected', held: true, endTime: '2024-01-01T10:00:00Z' }] };
+    const conv = {
+      id: 'c',
+      participants: [fixture('f2-acd-routing-data.json'), { state: 'connected', held: true, endTime: '2024-01-01T10:00:00Z' }],
+    };
     const r = await cli(['validate', '--timeline', '--json', '-'], JSON.stringify(conv));
     expect(r.code).toBe(1);
     const paths = JSON.parse(r.out).errors.map((e: { path: string; message: string }) => e.path);
@@ -159,7 +180,9 @@ describe('callbackd serve', () => {
     const { spawn } = await import('node:child_process');
     const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
     const db = join(tmp, 'serve.db');
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', db, '--log-level', 'silent'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', db, '--log-level', 'silent'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -174,7 +197,14 @@ describe('callbackd serve', () => {
     const url = /listening on (http:\/\/[^ ]+)/.exec(out)?.[1] as string;
     expect(out).toContain(`(data: ${db})`);
     expect(out).toContain('grant_type=client_credentials');
-    const token = await fetch(`${url}/oauth/token`, { method: 'POST', headers: { authorization: `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'grant_type=client_credentials' });
+    const token = await fetch(`${url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        authorization: `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
     expect(token.status).toBe(200);
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -19,8 +19,24 @@ describe('create (R-CRT, R-ID)', () => {
     const { state, events } = create();
     expect(state.phase).toBe('queued');
     const [customer, acd] = state.participants;
-    expect(customer).toMatchObject({ purpose: 'customer', state: 'connected', connectedTime: T0, direction: 'outbound', address: 'tel:+13175550100', attributes: { orderId: 'A-17' }, callbackNumbers: ['+13175550100', '+13175550101'], callbackUserName: 'Pat Doe', provider: 'PureCloud Callback' });
-    expect(acd).toMatchObject({ purpose: 'acd', state: 'connected', queue: { id: 'q-callbacks' }, peer: customer?.id, conversationRoutingData: { queue: { id: 'q-callbacks' }, priority: 0, skills: [], scoredAgents: [] } });
+    expect(customer).toMatchObject({
+      purpose: 'customer',
+      state: 'connected',
+      connectedTime: T0,
+      direction: 'outbound',
+      address: 'tel:+13175550100',
+      attributes: { orderId: 'A-17' },
+      callbackNumbers: ['+13175550100', '+13175550101'],
+      callbackUserName: 'Pat Doe',
+      provider: 'PureCloud Callback',
+    });
+    expect(acd).toMatchObject({
+      purpose: 'acd',
+      state: 'connected',
+      queue: { id: 'q-callbacks' },
+      peer: customer?.id,
+      conversationRoutingData: { queue: { id: 'q-callbacks' }, priority: 0, skills: [], scoredAgents: [] },
+    });
     expect(events.map((e) => e.type)).toEqual(['created', 'queued']);
     expect(state.legs[pid(customer!)]?.communicationId).not.toBe(state.legs[pid(acd!)]?.communicationId);
     expect(nextDeadline(state)).toBeUndefined();
@@ -35,7 +51,10 @@ describe('create (R-CRT, R-ID)', () => {
     expect(advance(s, at(3599)).state).toBe(s);
     const { state, events } = advance(s, at(7200));
     expect(state.phase).toBe('queued');
-    expect(state.participants.map((p) => [p.state, p.connectedTime])).toEqual([['connected', when], ['connected', when]]);
+    expect(state.participants.map((p) => [p.state, p.connectedTime])).toEqual([
+      ['connected', when],
+      ['connected', when],
+    ]);
     expect(events).toEqual([{ type: 'queued', at: when, queueId: 'q-callbacks' }]);
     expect(state.version).toBe(s.version + 1);
   });
@@ -61,7 +80,19 @@ describe('offer, answer, not responding (R-RT)', () => {
   it('offers to an agent: alerting leg with the queue timeout and the callback fields', () => {
     const { state, events } = apply(create({ skipEnabled: false, timeoutSeconds: 60 }).state, { type: 'offer', agent: AGENT }, at(5));
     const a = agentLeg(state);
-    expect(a).toMatchObject({ purpose: 'agent', state: 'alerting', direction: 'inbound', startTime: at(5), startAlertingTime: at(5), alertingTimeoutMs: 30000, user: { id: 'agent-1', name: 'Agent One' }, wrapupPrompt: 'mandatory', skipEnabled: false, timeoutSeconds: 60, callbackNumbers: ['+13175550100', '+13175550101'] });
+    expect(a).toMatchObject({
+      purpose: 'agent',
+      state: 'alerting',
+      direction: 'inbound',
+      startTime: at(5),
+      startAlertingTime: at(5),
+      alertingTimeoutMs: 30000,
+      user: { id: 'agent-1', name: 'Agent One' },
+      wrapupPrompt: 'mandatory',
+      skipEnabled: false,
+      timeoutSeconds: 60,
+      callbackNumbers: ['+13175550100', '+13175550101'],
+    });
     expect(state.phase).toBe('offered');
     expect(events).toEqual([{ type: 'offered', at: at(5), participantId: a.id, userId: 'agent-1' }]);
     expect(nextDeadline(state)).toEqual({ at: at(35), kind: 'alertTimeout', participantId: a.id });
@@ -97,7 +128,9 @@ describe('offer, answer, not responding (R-RT)', () => {
     expect(agentLeg(state).disconnectType).toBe('client');
     expect(events.map((e) => e.type)).toEqual(['disconnected', 'agentReleased', 'declined', 'queued']);
     expect(refused(() => apply(offered, { type: 'offer', agent: AGENT2 }, at(6))).code).toBe(CODES.notOfferable);
-    expect(refused(() => apply(create({ callbackScheduledTime: at(60) }).state, { type: 'offer', agent: AGENT }, at(1))).kind).toBe('conflict');
+    expect(refused(() => apply(create({ callbackScheduledTime: at(60) }).state, { type: 'offer', agent: AGENT }, at(1))).kind).toBe(
+      'conflict',
+    );
   });
 });
 
@@ -112,11 +145,17 @@ describe('dialing (R-DL)', () => {
     expect(state.calls).toMatchObject([{ number: '+13175550101', placedBy: a, placedAt: at(12), automatic: false }]);
     expect(events[0]).toMatchObject({ type: 'callPlaced', number: '+13175550101' });
     expect(toCallbackConversation(state).otherMediaUris).toEqual([`/api/v2/conversations/calls/${state.id}`]);
-    expect(refused(() => apply(state, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(13))).code).toBe(CODES.callCannotBePlaced);
+    expect(refused(() => apply(state, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(13))).code).toBe(
+      CODES.callCannotBePlaced,
+    );
     const held = apply(s, { type: 'hold', participantId: a }, at(11)).state;
-    expect(refused(() => apply(held, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(12))).code).toBe(CODES.callCannotBePlaced);
+    expect(refused(() => apply(held, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(12))).code).toBe(
+      CODES.callCannotBePlaced,
+    );
     const offered = apply(create().state, { type: 'offer', agent: AGENT }, at(5)).state;
-    expect(refused(() => apply(offered, { type: 'placeCall', participantId: pid(agentLeg(offered)), number: '+13175550100' }, at(6))).code).toBe(CODES.callCannotBePlaced);
+    expect(
+      refused(() => apply(offered, { type: 'placeCall', participantId: pid(agentLeg(offered)), number: '+13175550100' }, at(6))).code,
+    ).toBe(CODES.callCannotBePlaced);
   });
 
   it('dials the first number automatically timeoutSeconds after connecting', () => {
@@ -161,7 +200,11 @@ describe('hold and park (R-HLD, R-PRK)', () => {
     expect(e).toMatchObject({ code: 'conversation.error.hold.alerting', kind: 'invalid', state: 'leg=alerting' });
     const s = connected();
     const a = pid(agentLeg(s));
-    const { state } = drive(s, [[20, { type: 'hold', participantId: a }], [50, { type: 'unhold', participantId: a }], [60, { type: 'hold', participantId: a }]]);
+    const { state } = drive(s, [
+      [20, { type: 'hold', participantId: a }],
+      [50, { type: 'unhold', participantId: a }],
+      [60, { type: 'hold', participantId: a }],
+    ]);
     expect(agentLeg(state)).toMatchObject({ held: true, startHoldTime: at(60) });
     const back = apply(state, { type: 'unhold', participantId: a }, at(70)).state;
     expect(agentLeg(back).held).toBe(false);
@@ -188,17 +231,36 @@ describe('hold and park (R-HLD, R-PRK)', () => {
 describe('transfer (R-TRF)', () => {
   it('only while connected', () => {
     const offered = apply(create().state, { type: 'offer', agent: AGENT }, at(5)).state;
-    const e = refused(() => apply(offered, { type: 'transfer', participantId: pid(agentLeg(offered)), to: { kind: 'agent', agent: AGENT2 } }, at(6)));
+    const e = refused(() =>
+      apply(offered, { type: 'transfer', participantId: pid(agentLeg(offered)), to: { kind: 'agent', agent: AGENT2 } }, at(6)),
+    );
     expect(e.code).toBe('conversations.error.transfer.not.connected');
   });
 
   it('to an agent: the old leg ends with transfer, a new leg alerts, recentTransfers records it', () => {
     const s = connected();
-    const { state } = apply(s, { type: 'transfer', participantId: pid(agentLeg(s)), to: { kind: 'agent', agent: AGENT2 }, initiatorUserId: 'agent-1' }, at(30));
-    expect(agentLeg(state, 0)).toMatchObject({ state: 'disconnected', disconnectType: 'transfer', startAcwTime: at(30), wrapupRequired: true });
+    const { state } = apply(
+      s,
+      { type: 'transfer', participantId: pid(agentLeg(s)), to: { kind: 'agent', agent: AGENT2 }, initiatorUserId: 'agent-1' },
+      at(30),
+    );
+    expect(agentLeg(state, 0)).toMatchObject({
+      state: 'disconnected',
+      disconnectType: 'transfer',
+      startAcwTime: at(30),
+      wrapupRequired: true,
+    });
     expect(agentLeg(state, 1)).toMatchObject({ state: 'alerting', user: { id: 'agent-2' } });
     expect(state.phase).toBe('offered');
-    expect(state.recentTransfers).toMatchObject([{ state: 'Complete', transferType: 'Unattended', destination: { userId: 'agent-2' }, initiator: { userId: 'agent-1' }, dateIssued: at(30) }]);
+    expect(state.recentTransfers).toMatchObject([
+      {
+        state: 'Complete',
+        transferType: 'Unattended',
+        destination: { userId: 'agent-2' },
+        initiator: { userId: 'agent-1' },
+        dateIssued: at(30),
+      },
+    ]);
   });
 
   it('to a queue: back in the new queue with a new ACD leg', () => {
@@ -224,7 +286,10 @@ describe('disconnect (R-DIS)', () => {
   it('after a call it ends the callback: customer peer, every leg disconnected', () => {
     const s = connected();
     const a = pid(agentLeg(s));
-    const { state } = drive(s, [[20, { type: 'placeCall', participantId: a, number: '+13175550100' }], [90, { type: 'disconnect', participantId: a }]]);
+    const { state } = drive(s, [
+      [20, { type: 'placeCall', participantId: a, number: '+13175550100' }],
+      [90, { type: 'disconnect', participantId: a }],
+    ]);
     expect(state.phase).toBe('ended');
     expect(state.endedAt).toEqual(at(90));
     expect(state.participants.every((p) => p.state === 'disconnected')).toBe(true);
@@ -250,7 +315,10 @@ describe('disconnect (R-DIS)', () => {
   });
 
   it('an unknown participant is not found', () => {
-    expect(refused(() => apply(connected(), { type: 'hold', participantId: 'nobody' }, at(20)))).toMatchObject({ code: CODES.notParticipant, kind: 'notFound' });
+    expect(refused(() => apply(connected(), { type: 'hold', participantId: 'nobody' }, at(20)))).toMatchObject({
+      code: CODES.notParticipant,
+      kind: 'notFound',
+    });
   });
 });
 
@@ -264,13 +332,34 @@ describe('wrap-up (R-WRAP)', () => {
     const s = ended('mandatory');
     const a = pid(agentLeg(s));
     expect(agentLeg(s)).toMatchObject({ wrapupRequired: true, wrapupPrompt: 'mandatory', startAcwTime: at(100) });
-    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { notes: 'x' } }, at(110))).code).toBe('conversation.error.wrapup.code.required');
-    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { code: 'nope' } }, at(110))).code).toBe(CODES.wrapupCodeUnknown);
+    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { notes: 'x' } }, at(110))).code).toBe(
+      'conversation.error.wrapup.code.required',
+    );
+    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { code: 'nope' } }, at(110))).code).toBe(
+      CODES.wrapupCodeUnknown,
+    );
     expect(refused(() => apply(s, { type: 'skipWrapup', participantId: a }, at(110))).code).toBe(CODES.wrapupCannotSkip);
-    const { state, events } = apply(s, { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved', notes: 'done', tags: ['vip'] } }, at(115));
-    expect(agentLeg(state)).toMatchObject({ endAcwTime: at(115), wrapup: { code: 'wc-resolved', name: 'Resolved', notes: 'done', tags: ['vip'], durationSeconds: 15, endTime: at(115), provisional: false } });
+    const { state, events } = apply(
+      s,
+      { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved', notes: 'done', tags: ['vip'] } },
+      at(115),
+    );
+    expect(agentLeg(state)).toMatchObject({
+      endAcwTime: at(115),
+      wrapup: {
+        code: 'wc-resolved',
+        name: 'Resolved',
+        notes: 'done',
+        tags: ['vip'],
+        durationSeconds: 15,
+        endTime: at(115),
+        provisional: false,
+      },
+    });
     expect(events.map((e) => e.type)).toEqual(['wrapupApplied', 'agentReleased']);
-    expect(refused(() => apply(state, { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved' } }, at(120))).code).toBe(CODES.wrapupNotPending);
+    expect(refused(() => apply(state, { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved' } }, at(120))).code).toBe(
+      CODES.wrapupNotPending,
+    );
   });
 
   it('optional: not required, may be skipped', () => {
@@ -309,7 +398,10 @@ describe('wrap-up (R-WRAP)', () => {
     expect(agentLeg(none).startAcwTime).toBeUndefined();
     const s = connected(timed('agentRequested'));
     const a = pid(agentLeg(s));
-    const { state } = drive(s, [[20, { type: 'requestAcw', participantId: a }], [30, { type: 'disconnect', participantId: a }]]);
+    const { state } = drive(s, [
+      [20, { type: 'requestAcw', participantId: a }],
+      [30, { type: 'disconnect', participantId: a }],
+    ]);
     expect(legStatus(state, a)).toBe('acw');
     expect(agentLeg(state).wrapupRequired).toBe(true);
   });
@@ -319,7 +411,9 @@ describe('wrap-up (R-WRAP)', () => {
     const a = pid(agentLeg(s));
     const { state } = apply(s, { type: 'wrapup', participantId: a, wrapup: { notes: 'call back tomorrow', provisional: true } }, at(20));
     expect(agentLeg(state)).toMatchObject({ state: 'connected', wrapup: { notes: 'call back tomorrow', provisional: true } });
-    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved' } }, at(20))).code).toBe(CODES.wrapupNotPending);
+    expect(refused(() => apply(s, { type: 'wrapup', participantId: a, wrapup: { code: 'wc-resolved' } }, at(20))).code).toBe(
+      CODES.wrapupNotPending,
+    );
   });
 });
 
@@ -335,7 +429,10 @@ describe('update (R-RES)', () => {
     const later = apply(create().state, { type: 'update', callbackScheduledTime: at(600) }, at(10)).state;
     expect(later.phase).toBe('scheduled');
     expect(later.participants.map((p) => p.state)).toEqual(['none', 'none']);
-    expect(refused(() => apply(connected(), { type: 'update', callbackNumbers: ['+1'] }, at(20)))).toMatchObject({ code: CODES.notUpdatable, kind: 'conflict' });
+    expect(refused(() => apply(connected(), { type: 'update', callbackNumbers: ['+1'] }, at(20)))).toMatchObject({
+      code: CODES.notUpdatable,
+      kind: 'conflict',
+    });
   });
 });
 

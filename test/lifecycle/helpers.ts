@@ -29,10 +29,22 @@ export const queue = (over: Partial<QueueSettings> = {}): QueueSettings => ({
   ...over,
 });
 
-export const timed = (prompt: WrapupPrompt, timeoutMs = 60000): QueueSettings => queue({ wrapupPrompt: prompt, wrapupTimeoutMs: timeoutMs });
+export const timed = (prompt: WrapupPrompt, timeoutMs = 60000): QueueSettings =>
+  queue({ wrapupPrompt: prompt, wrapupTimeoutMs: timeoutMs });
 
 export const create = (over: Partial<CreateCommand> = {}, now = T0): Transition =>
-  createCallback({ type: 'create', conversationId: 'conv-1', queue: queue(), callbackNumbers: ['+13175550100', '+13175550101'], callbackUserName: 'Pat Doe', data: { orderId: 'A-17' }, ...over }, now);
+  createCallback(
+    {
+      type: 'create',
+      conversationId: 'conv-1',
+      queue: queue(),
+      callbackNumbers: ['+13175550100', '+13175550101'],
+      callbackUserName: 'Pat Doe',
+      data: { orderId: 'A-17' },
+      ...over,
+    },
+    now,
+  );
 
 export const AGENT = { id: 'agent-1', name: 'Agent One' };
 export const AGENT2 = { id: 'agent-2', name: 'Agent Two' };

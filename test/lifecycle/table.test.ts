@@ -23,8 +23,14 @@ type Setup = { state: CallbackConversationState; pid?: string };
 
 /** An agent leg in the given status, on a queue and callback that suit the trigger about to run. */
 function agentIn(status: LegStatus, trigger: string): Setup {
-  const q = trigger === 'timer:wrapupTimeout' ? timed('timeout') : trigger === 'skipWrapup' ? queue({ wrapupPrompt: 'optional' })
-    : trigger === 'timer:autoEnd' ? queue({ autoDialAndEnd: { dialDelaySeconds: 600, endDelaySeconds: 5 } }) : queue();
+  const q =
+    trigger === 'timer:wrapupTimeout'
+      ? timed('timeout')
+      : trigger === 'skipWrapup'
+        ? queue({ wrapupPrompt: 'optional' })
+        : trigger === 'timer:autoEnd'
+          ? queue({ autoDialAndEnd: { dialDelaySeconds: 600, endDelaySeconds: 5 } })
+          : queue();
   const over = trigger === 'timer:autoDial' ? { timeoutSeconds: 30 } : {};
   if (status === 'alerting') {
     const s = apply(create({ queue: q, ...over }).state, { type: 'offer', agent: AGENT }, at(5)).state;
@@ -126,8 +132,16 @@ describe('every row of the transition table', () => {
 
 describe('commands the table has no row for', () => {
   const statuses: LegStatus[] = ['alerting', 'connected', 'held', 'parked', 'acw', 'done'];
-  const triggers = [...new Set(TABLE.filter((r) => r.scope === 'leg' && r.roles.includes('agent') && !r.trigger.startsWith('timer:')).map((r) => r.trigger))];
-  const refusals = triggers.flatMap((t) => statuses.filter((s) => !TABLE.some((r) => r.scope === 'leg' && r.trigger === t && r.roles.includes('agent') && r.from.includes(s))).map((s) => [t, s] as const));
+  const triggers = [
+    ...new Set(
+      TABLE.filter((r) => r.scope === 'leg' && r.roles.includes('agent') && !r.trigger.startsWith('timer:')).map((r) => r.trigger),
+    ),
+  ];
+  const refusals = triggers.flatMap((t) =>
+    statuses
+      .filter((s) => !TABLE.some((r) => r.scope === 'leg' && r.trigger === t && r.roles.includes('agent') && r.from.includes(s)))
+      .map((s) => [t, s] as const),
+  );
 
   it.each(refusals)('%s from %s is refused with a LifecycleError', (trigger, status) => {
     const setup = agentIn(status, trigger);

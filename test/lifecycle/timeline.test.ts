@@ -11,18 +11,41 @@ const rules = (x: CallbackMediaParticipant) => checkTimeline(x).map((v) => `${v.
 
 describe('checkTimeline', () => {
   it('finds nothing wrong with the fixtures and the real payloads', () => {
-    for (const f of ['f1-customer-scheduled-connected', 'f2-acd-routing-data', 'f3-agent-missed-system-disconnect', 'f4-all-properties', 'f5-edge-cases']) {
+    for (const f of [
+      'f1-customer-scheduled-connected',
+      'f2-acd-routing-data',
+      'f3-agent-missed-system-disconnect',
+      'f4-all-properties',
+      'f5-edge-cases',
+    ]) {
       expect(checkTimeline(p(fixture(`${f}.json`)))).toEqual([]);
     }
     for (const participant of fixture('example1-call-conversation.json').participants) expect(checkTimeline(p(participant))).toEqual([]);
   });
 
   it('times out of order', () => {
-    const v = checkTimeline(p({ startTime: '2024-01-01T10:00:05Z', startAlertingTime: '2024-01-01T10:00:00Z', connectedTime: '2024-01-01T10:00:10Z', state: 'connected' }));
-    expect(v).toEqual([{ path: '/startAlertingTime', rule: 'order', message: 'startAlertingTime (2024-01-01T10:00:00.000Z) is before startTime (2024-01-01T10:00:05.000Z)' }]);
+    const v = checkTimeline(
+      p({
+        startTime: '2024-01-01T10:00:05Z',
+        startAlertingTime: '2024-01-01T10:00:00Z',
+        connectedTime: '2024-01-01T10:00:10Z',
+        state: 'connected',
+      }),
+    );
+    expect(v).toEqual([
+      {
+        path: '/startAlertingTime',
+        rule: 'order',
+        message: 'startAlertingTime (2024-01-01T10:00:00.000Z) is before startTime (2024-01-01T10:00:05.000Z)',
+      },
+    ]);
     expect(rules(p({ startAcwTime: '2024-01-01T10:05:00Z', endAcwTime: '2024-01-01T10:04:00Z' }))).toEqual(['order /endAcwTime']);
-    expect(rules(p({ connectedTime: '2024-01-01T10:05:00Z', endTime: '2024-01-01T10:04:00Z', state: 'disconnected' }))).toEqual(['order /endTime']);
-    expect(rules(p({ endTime: '2024-01-01T10:05:00Z', startAcwTime: '2024-01-01T10:04:00Z', state: 'disconnected' }))).toEqual(['order /startAcwTime']);
+    expect(rules(p({ connectedTime: '2024-01-01T10:05:00Z', endTime: '2024-01-01T10:04:00Z', state: 'disconnected' }))).toEqual([
+      'order /endTime',
+    ]);
+    expect(rules(p({ endTime: '2024-01-01T10:05:00Z', startAcwTime: '2024-01-01T10:04:00Z', state: 'disconnected' }))).toEqual([
+      'order /startAcwTime',
+    ]);
   });
 
   it('endTime and the end states go together', () => {

@@ -28,7 +28,10 @@ export function shapeArb(shape: Shape): fc.Arbitrary<unknown> {
       return fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n));
     case 'json':
       // null is absent, as for every property.
-      return fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== null).map((v) => JSON.parse(JSON.stringify(v)));
+      return fc
+        .jsonValue({ maxDepth: 2 })
+        .filter((v) => v !== null)
+        .map((v) => JSON.parse(JSON.stringify(v)));
     case 'datetime':
       return fc.date({ min: MIN, max: MAX, noInvalidDate: true });
     case 'enum':
@@ -50,15 +53,18 @@ export function modelArb(name: ModelName): fc.Arbitrary<Record<string | symbol, 
   if (cached !== undefined) return cached;
   const d = DESCRIPTORS[name];
   const known = new Set(d.properties.map((p) => p.key));
-  const record = fc.record(
-    Object.fromEntries(d.properties.map((p) => [p.key, shapeArb(p.shape)])),
-    { requiredKeys: d.properties.filter((p) => p.required).map((p) => p.key) },
-  );
+  const record = fc.record(Object.fromEntries(d.properties.map((p) => [p.key, shapeArb(p.shape)])), {
+    requiredKeys: d.properties.filter((p) => p.required).map((p) => p.key),
+  });
   const extras = fc.option(
-    fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !known.has(k)), fc.jsonValue({ maxDepth: 2 }), {
-      minKeys: 1,
-      maxKeys: 2,
-    }),
+    fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 8 }).filter((k) => !known.has(k)),
+      fc.jsonValue({ maxDepth: 2 }),
+      {
+        minKeys: 1,
+        maxKeys: 2,
+      },
+    ),
     { freq: 4, nil: undefined },
   );
   const arb = fc.tuple(record, extras).map(([value, extra]) => {

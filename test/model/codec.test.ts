@@ -73,9 +73,17 @@ describe('fixtures', () => {
     );
     const wire = encodeCallbackMediaParticipant(p);
     expect(wire).toEqual({
-      id: input.id, purpose: 'customer', state: 'scheduled', direction: 'outbound', disconnectType: 'takeover',
-      journeyContext: { customer: input.journeyContext.customer }, voicemail: input.voicemail,
-      callbackNumbers: [''], callbackScheduledTime: '2022-07-04T20:03:12.235Z', initialState: 'scheduled', recordingState: 'none',
+      id: input.id,
+      purpose: 'customer',
+      state: 'scheduled',
+      direction: 'outbound',
+      disconnectType: 'takeover',
+      journeyContext: { customer: input.journeyContext.customer },
+      voicemail: input.voicemail,
+      callbackNumbers: [''],
+      callbackScheduledTime: '2022-07-04T20:03:12.235Z',
+      initialState: 'scheduled',
+      recordingState: 'none',
     });
     expect(Object.keys(wire).slice(-2)).toEqual(['initialState', 'recordingState']);
   });
@@ -187,7 +195,12 @@ describe('required properties (the nine in the Journey models)', () => {
   it('missing ones are errors at their own pointer', () => {
     const errs = errors({ journeyContext: { customerSession: { id: 's' }, triggeringAction: { actionMap: { id: 'm' } } } });
     expect(paths(errs).sort()).toEqual(
-      ['/journeyContext/customer', '/journeyContext/customerSession/type', '/journeyContext/triggeringAction/id', '/journeyContext/triggeringAction/actionMap/version'].sort(),
+      [
+        '/journeyContext/customer',
+        '/journeyContext/customerSession/type',
+        '/journeyContext/triggeringAction/id',
+        '/journeyContext/triggeringAction/actionMap/version',
+      ].sort(),
     );
     expect(errs[0]?.message).toMatch(/required but missing/);
   });
@@ -269,7 +282,11 @@ describe('attributes', () => {
     expect(r.ok && paths(r.warnings)).toEqual(['/attributes/n', '/attributes/f', '/attributes/b']);
   });
   it('objects and arrays are errors at the key', () => {
-    expect(paths(errors({ attributes: { orderId: {}, list: [], 'a/b': [] } }))).toEqual(['/attributes/orderId', '/attributes/list', '/attributes/a~1b']);
+    expect(paths(errors({ attributes: { orderId: {}, list: [], 'a/b': [] } }))).toEqual([
+      '/attributes/orderId',
+      '/attributes/list',
+      '/attributes/a~1b',
+    ]);
   });
   it('keeps keys such as __proto__ as data', () => {
     const p = ok(JSON.parse('{"attributes":{"__proto__":"x","constructor":"y"}}'));
@@ -280,7 +297,12 @@ describe('attributes', () => {
 
 describe('unknown properties', () => {
   it('are kept at any depth, warned about, and written back after the known ones', () => {
-    const input = { zeta: 1, id: 'p', wrapup: { code: 'c', extra: { deep: [1, 2] } }, conversationRoutingData: { skills: [{ id: 's', weight: 3 }] } };
+    const input = {
+      zeta: 1,
+      id: 'p',
+      wrapup: { code: 'c', extra: { deep: [1, 2] } },
+      conversationRoutingData: { skills: [{ id: 's', weight: 3 }] },
+    };
     const r = decodeCallbackMediaParticipant(input);
     expect(r.ok && paths(r.warnings)).toEqual(['/zeta', '/wrapup/extra', '/conversationRoutingData/skills/0/weight']);
     const wire = r.ok ? encodeCallbackMediaParticipant(r.value) : {};
@@ -326,7 +348,10 @@ describe('encoding', () => {
   });
   it('encodes a conversation with its participants', () => {
     const conv = fixture('example2-callback-conversation-generic.json');
-    const r = decodeCallbackConversation({ id: conv.id, participants: [fixture('f2-acd-routing-data.json'), fixture('f3-agent-missed-system-disconnect.json')] }, { strict: true });
+    const r = decodeCallbackConversation(
+      { id: conv.id, participants: [fixture('f2-acd-routing-data.json'), fixture('f3-agent-missed-system-disconnect.json')] },
+      { strict: true },
+    );
     expect(r.ok && r.value.participants?.length).toBe(2);
   });
 });

@@ -1,13 +1,7 @@
 // The codec's laws, over generated values that reach every property of every model.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeModel,
-  encodeModel,
-  equals,
-  stringifyModel,
-  unknownProperties,
-} from '../../src/index.js';
+import { decodeModel, encodeModel, equals, stringifyModel, unknownProperties } from '../../src/index.js';
 import { DESCRIPTORS, MODEL_NAMES, type Shape } from '../../src/model/shapes.js';
 import { SEED_MODELS } from '../../src/model/schema.js';
 import { generateModelsSource } from '../../src/model/typegen.js';
@@ -80,7 +74,7 @@ describe('laws', () => {
     fc.assert(
       fc.property(modelArb(ROOT), fc.integer(), (v, seed) => {
         let s = seed;
-        const rnd = () => ((s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+        const rnd = () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
         const canonical = encodeModel(ROOT, v);
         const x = perturbModel(ROOT, JSON.parse(JSON.stringify(canonical)), rnd);
         const r = decodeModel(ROOT, x);

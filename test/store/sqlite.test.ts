@@ -26,18 +26,27 @@ describe('the SQLite store', () => {
   it('stores the next deadline with the state, and finds due conversations in deadline order', async () => {
     const store = new SqliteStore(tempDb());
     await store.seed(seed);
-    const a = createCallback({ type: 'create', conversationId: 'a', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(200) }, T0).state;
-    const b = createCallback({ type: 'create', conversationId: 'b', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(100) }, T0).state;
+    const a = createCallback(
+      { type: 'create', conversationId: 'a', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(200) },
+      T0,
+    ).state;
+    const b = createCallback(
+      { type: 'create', conversationId: 'b', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(100) },
+      T0,
+    ).state;
     await store.createConversation({ orgId: ORG, state: a, recordingState: 'NONE' });
     await store.createConversation({ orgId: ORG, state: b, recordingState: 'NONE' });
     expect(await store.nextDeadlineAt()).toEqual(at(100));
     expect((await store.dueConversations(at(150), 10)).map((d) => d.id)).toEqual(['b']);
-    expect((await store.dueConversations(at(300), 10)).map((d) => [d.id, d.at])).toEqual([['b', at(100)], ['a', at(200)]]);
+    expect((await store.dueConversations(at(300), 10)).map((d) => [d.id, d.at])).toEqual([
+      ['b', at(100)],
+      ['a', at(200)],
+    ]);
     expect(await store.getConversation('other-org', 'a')).toBeUndefined();
     await store.close();
   });
 
-  it('a change that throws commits nothing; another connection\'s write is seen (not the cache)', async () => {
+  it("a change that throws commits nothing; another connection's write is seen (not the cache)", async () => {
     const file = tempDb();
     const store = new SqliteStore(file);
     await store.seed(seed);
