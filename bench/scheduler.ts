@@ -80,7 +80,7 @@ backend.hooks.afterChange = async (orgId, state, events) => {
     });
   }
 };
-for (const u of users) await backend.setRoutingStatus(app, u.id, 'IDLE');
+for (const u of users) await backend.configuration.setRoutingStatus(app, u.id, 'IDLE');
 
 // Create the callbacks, timed so that all are in before the first one is due.
 const create = async (i: number, at: number) =>

@@ -440,7 +440,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     query: PAGING,
     response: { kind: 'listing', model: 'QueueEntityListing', item: 'Queue' },
-    handler: async (b, ctx) => listing(await b.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query),
+    handler: async (b, ctx) => listing(await b.configuration.listQueues(ctx.principal), '/api/v2/routing/queues', ctx.query),
   }),
   route({
     method: 'POST',
@@ -451,7 +451,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     body: { model: 'CreateQueueRequest', required: true },
     response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.createQueue(ctx.principal, ctx.body),
+    handler: (b, ctx) => b.configuration.createQueue(ctx.principal, ctx.body),
   }),
   route({
     method: 'PUT',
@@ -462,7 +462,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     body: { model: 'QueueRequest', required: true },
     response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.putQueue(ctx.principal, p(ctx, 'queueId'), ctx.body),
+    handler: (b, ctx) => b.configuration.putQueue(ctx.principal, p(ctx, 'queueId'), ctx.body),
   }),
   route({
     method: 'DELETE',
@@ -472,7 +472,7 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Delete a queue.',
     status: 200,
     response: { kind: 'empty' },
-    handler: (b, ctx) => b.deleteQueue(ctx.principal, p(ctx, 'queueId')),
+    handler: (b, ctx) => b.configuration.deleteQueue(ctx.principal, p(ctx, 'queueId')),
   }),
   route({
     method: 'GET',
@@ -484,7 +484,11 @@ export const ROUTES: readonly RouteDef[] = [
     query: PAGING,
     response: { kind: 'listing', model: 'QueueMemberEntityListing', item: 'QueueMember' },
     handler: async (b, ctx) =>
-      listing(await b.listMembers(ctx.principal, p(ctx, 'queueId')), `/api/v2/routing/queues/${p(ctx, 'queueId')}/members`, ctx.query),
+      listing(
+        await b.configuration.listMembers(ctx.principal, p(ctx, 'queueId')),
+        `/api/v2/routing/queues/${p(ctx, 'queueId')}/members`,
+        ctx.query,
+      ),
   }),
   route({
     method: 'POST',
@@ -497,7 +501,7 @@ export const ROUTES: readonly RouteDef[] = [
     body: { model: 'WritableEntity', required: true, array: true },
     response: { kind: 'empty' },
     handler: (b, ctx) =>
-      b.postMembers(
+      b.configuration.postMembers(
         ctx.principal,
         p(ctx, 'queueId'),
         ctx.body.map((x) => x.id),
@@ -513,7 +517,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     query: PAGING,
     response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
-    handler: async (b, ctx) => listing(await b.listWrapupCodes(ctx.principal), '/api/v2/routing/wrapupcodes', ctx.query),
+    handler: async (b, ctx) => listing(await b.configuration.listWrapupCodes(ctx.principal), '/api/v2/routing/wrapupcodes', ctx.query),
   }),
   route({
     method: 'POST',
@@ -524,7 +528,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     body: { model: 'WrapupCodeRequest', required: true },
     response: { kind: 'model', model: 'WrapupCode' },
-    handler: (b, ctx) => b.createWrapupCode(ctx.principal, ctx.body),
+    handler: (b, ctx) => b.configuration.createWrapupCode(ctx.principal, ctx.body),
   }),
   route({
     method: 'GET',
@@ -537,7 +541,7 @@ export const ROUTES: readonly RouteDef[] = [
     response: { kind: 'listing', model: 'WrapupCodeEntityListing', item: 'WrapupCode' },
     handler: async (b, ctx) =>
       listing(
-        await b.queueWrapupCodes(ctx.principal, p(ctx, 'queueId')),
+        await b.configuration.queueWrapupCodes(ctx.principal, p(ctx, 'queueId')),
         `/api/v2/routing/queues/${p(ctx, 'queueId')}/wrapupcodes`,
         ctx.query,
       ),
@@ -552,7 +556,7 @@ export const ROUTES: readonly RouteDef[] = [
     body: { model: 'WritableEntity', required: true, array: true },
     response: { kind: 'array', model: 'WrapupCode' },
     handler: (b, ctx) =>
-      b.addQueueWrapupCodes(
+      b.configuration.addQueueWrapupCodes(
         ctx.principal,
         p(ctx, 'queueId'),
         ctx.body.map((x) => x.id),
@@ -567,7 +571,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     body: { model: 'CreateUser', required: true },
     response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.createUser(ctx.principal, ctx.body),
+    handler: (b, ctx) => b.configuration.createUser(ctx.principal, ctx.body),
   }),
   route({
     method: 'GET',
@@ -577,7 +581,7 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Get a queue.',
     status: 200,
     response: { kind: 'model', model: 'Queue' },
-    handler: (b, ctx) => b.getQueue(ctx.principal, p(ctx, 'queueId')),
+    handler: (b, ctx) => b.configuration.getQueue(ctx.principal, p(ctx, 'queueId')),
   }),
   route({
     method: 'GET',
@@ -588,7 +592,7 @@ export const ROUTES: readonly RouteDef[] = [
     status: 200,
     query: PAGING,
     response: { kind: 'listing', model: 'UserEntityListing', item: 'User' },
-    handler: async (b, ctx) => listing(await b.listUsers(ctx.principal), '/api/v2/users', ctx.query),
+    handler: async (b, ctx) => listing(await b.configuration.listUsers(ctx.principal), '/api/v2/users', ctx.query),
   }),
   route({
     method: 'GET',
@@ -598,7 +602,7 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'The user of a user token.',
     status: 200,
     response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.me(ctx.principal),
+    handler: (b, ctx) => b.configuration.me(ctx.principal),
   }),
   route({
     method: 'GET',
@@ -608,7 +612,7 @@ export const ROUTES: readonly RouteDef[] = [
     summary: "An agent's routing status.",
     status: 200,
     response: { kind: 'model', model: 'RoutingStatus' },
-    handler: (b, ctx) => b.getRoutingStatus(ctx.principal, p(ctx, 'userId')),
+    handler: (b, ctx) => b.configuration.getRoutingStatus(ctx.principal, p(ctx, 'userId')),
   }),
   route({
     method: 'PUT',
@@ -623,7 +627,7 @@ export const ROUTES: readonly RouteDef[] = [
       const status = ctx.body.status;
       if (status === undefined || !isOneOf(ROUTING_STATUSES, status))
         throw new ApiError(400, 'invalid.value', 'status is required.', [{ errorCode: 'invalid.value', fieldName: '/status' }]);
-      return b.setRoutingStatus(ctx.principal, p(ctx, 'userId'), status);
+      return b.configuration.setRoutingStatus(ctx.principal, p(ctx, 'userId'), status);
     },
   }),
   route({
@@ -634,6 +638,6 @@ export const ROUTES: readonly RouteDef[] = [
     summary: 'Get a user.',
     status: 200,
     response: { kind: 'model', model: 'User' },
-    handler: (b, ctx) => b.getUser(ctx.principal, p(ctx, 'userId')),
+    handler: (b, ctx) => b.configuration.getUser(ctx.principal, p(ctx, 'userId')),
   }),
 ];

@@ -15,7 +15,6 @@ import {
   type CallbackConversationState,
   type Command,
   type CreateCommand,
-  type ErrorKind,
   type LifecycleEvent,
   type QueueSettings,
 } from '../lifecycle/index.js';
@@ -27,75 +26,26 @@ import type {
   CallbackConversation,
   CallCommand,
   Conversation,
-  CreateQueueRequest,
-  CreateUser,
-  QueueMember,
-  QueueRequest,
-  WrapupCodeRequest,
   CreateCallbackCommand,
   CreateCallbackResponse,
   MediaParticipantRequest,
   PatchCallbackRequest,
   PatchCallbackResponse,
-  Queue,
   TransferRequest,
-  User,
   WrapupCode,
   WrapupInput,
 } from '../model/index.js';
-import { isOneOf } from '../model/index.js';
-import { ACW_PROMPT_VALUES } from '../model/schema-api.js';
-import { hashSecret } from './secrets.js';
-import {
-  queueSettings,
-  type QueueRecord,
-  type RecordingState,
-  type RoutingStatus,
-  type RoutingStatusRecord,
-  type Store,
-  type StoredConversation,
-  type UserRecord,
-} from '../store/types.js';
+import { type RecordingState, type Store, type StoredConversation } from '../store/types.js';
+import { requireUser, ServiceError, type BackendHooks, type Principal } from './common.js';
+import { Configuration } from './configuration.js';
 import * as project from './project.js';
 
-/** Who is calling: the organization, the OAuth client, and the user for user tokens. */
-export interface Principal {
-  orgId: string;
-  clientId: string;
-  userId?: string;
-}
+export { ServiceError, type BackendHooks, type Principal } from './common.js';
 
-export class ServiceError extends Error {
-  override readonly name = 'ServiceError';
-  constructor(
-    readonly kind: ErrorKind,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = {
-  alertingTimeoutSeconds: 30,
-  enableAutoAnswer: false,
-  enableAutoDialAndEnd: false,
-  autoDialDelaySeconds: 300,
-  autoEndDelaySeconds: 300,
-  mode: 'AgentFirst',
-};
-const notFound = (what: string, id: string) => new ServiceError('notFound', 'not.found', `${what} ${id} was not found.`);
 const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]{2,24}$/;
 
 /** Applies one lifecycle command inside a change, recording its events. */
 type Step = (state: CallbackConversationState, cmd: Command) => CallbackConversationState;
-
-/** Told of every committed change, with the events it caused (the router and scheduler listen here). */
-export interface BackendHooks {
-  afterChange?: (orgId: string, state: CallbackConversationState, events: readonly LifecycleEvent[]) => Promise<void> | void;
-  afterCreate?: (orgId: string, state: CallbackConversationState) => Promise<void> | void;
-  afterRoutingStatus?: (orgId: string, record: RoutingStatusRecord) => Promise<void> | void;
-}
 
 export interface BackendOptions {
   store: Store;
@@ -110,211 +60,18 @@ export class CallbackBackend {
   private readonly newId: () => string;
   /** Set by the router/scheduler once they exist (they need the backend first). */
   hooks: BackendHooks = {};
+  /** Queues, users, wrap-up codes and routing statuses of each organization. */
+  readonly configuration: Configuration;
 
   constructor(options: BackendOptions) {
     this.store = options.store;
     this.clock = options.clock ?? (() => new Date());
     this.newId = options.newId ?? randomUUID;
+    this.configuration = new Configuration(this.store, this.clock, this.newId, () => this.hooks);
   }
 
   now(): Date {
     return this.clock();
-  }
-
-  // ---- configuration ----
-
-  private async queueFor(orgId: string, queueId: string): Promise<QueueSettings> {
-    const q = await this.store.getQueue(orgId, queueId);
-    if (q === undefined) throw new ServiceError('invalid', 'conversations.error.queue.not.found', `Queue ${queueId} was not found.`);
-    return queueSettings(q, await this.store.listWrapupCodes(orgId));
-  }
-
-  private async agent(orgId: string, userId: string): Promise<AgentRef> {
-    const u = await this.store.getUser(orgId, userId);
-    if (u === undefined) throw new ServiceError('invalid', 'invalid.value', `User ${userId} was not found in this organization.`);
-    return { id: u.id, name: u.name };
-  }
-
-  async listQueues(p: Principal): Promise<Queue[]> {
-    return (await this.store.listQueues(p.orgId)).map(project.queue);
-  }
-
-  /** A queue of the caller's organization, or a 404. */
-  private async existingQueue(orgId: string, id: string): Promise<QueueRecord> {
-    const q = await this.store.getQueue(orgId, id);
-    if (q === undefined) throw notFound('Queue', id);
-    return q;
-  }
-
-  async getQueue(p: Principal, id: string): Promise<Queue> {
-    return project.queue(await this.existingQueue(p.orgId, id));
-  }
-
-  async listUsers(p: Principal): Promise<User[]> {
-    return (await this.store.listUsers(p.orgId)).map(project.user);
-  }
-
-  async getUser(p: Principal, id: string): Promise<User> {
-    const u = await this.store.getUser(p.orgId, id);
-    if (u === undefined) throw notFound('User', id);
-    return project.user(u);
-  }
-
-  async me(p: Principal): Promise<User> {
-    return this.getUser(p, this.requireUser(p, 'bad.request').id);
-  }
-
-  // ---- configuration over the API ----
-
-  private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
-    const cb = body.mediaSettings?.callback ?? {};
-    const base = existing?.callback ?? DEFAULT_QUEUE_CALLBACK;
-    for (const [name, v] of [
-      ['autoDialDelaySeconds', cb.autoDialDelaySeconds],
-      ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
-    ] as const) {
-      if (v !== undefined && (v < 0 || v > 1200))
-        throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
-    }
-    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1)
-      throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
-    // Request bodies are decoded strictly, so an enum here is one of its known values.
-    const mode: QueueRecord['callback']['mode'] =
-      cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
-    const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
-    if (!isOneOf(ACW_PROMPT_VALUES, prompt))
-      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
-    const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
-    return {
-      id,
-      orgId,
-      name: body.name,
-      ...(body.description !== undefined
-        ? { description: body.description }
-        : existing?.description !== undefined
-          ? { description: existing.description }
-          : {}),
-      dateCreated: existing?.dateCreated ?? this.clock(),
-      callback: {
-        alertingTimeoutSeconds: cb.alertingTimeoutSeconds ?? base.alertingTimeoutSeconds,
-        enableAutoAnswer: cb.enableAutoAnswer ?? base.enableAutoAnswer,
-        enableAutoDialAndEnd: cb.enableAutoDialAndEnd ?? base.enableAutoDialAndEnd,
-        autoDialDelaySeconds: cb.autoDialDelaySeconds ?? base.autoDialDelaySeconds,
-        autoEndDelaySeconds: cb.autoEndDelaySeconds ?? base.autoEndDelaySeconds,
-        mode,
-      },
-      acw: { wrapupPrompt: prompt, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
-      agentOwnedRouting: {
-        enableAgentOwnedCallbacks:
-          body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
-        maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
-        maxOwnedCallbackDelayHours:
-          body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
-      },
-      memberIds: existing?.memberIds ?? [],
-      wrapupCodeIds: existing?.wrapupCodeIds ?? [],
-    };
-  }
-
-  async createQueue(p: Principal, body: CreateQueueRequest): Promise<Queue> {
-    const q = this.queueRecord(p.orgId, this.newId(), body);
-    await this.store.putQueue(q);
-    return project.queue(q);
-  }
-
-  async putQueue(p: Principal, id: string, body: QueueRequest): Promise<Queue> {
-    const q = this.queueRecord(p.orgId, id, body, await this.existingQueue(p.orgId, id));
-    await this.store.putQueue(q);
-    return project.queue(q);
-  }
-
-  async deleteQueue(p: Principal, id: string): Promise<void> {
-    if (!(await this.store.deleteQueue(p.orgId, id))) throw notFound('Queue', id);
-  }
-
-  async listMembers(p: Principal, queueId: string): Promise<QueueMember[]> {
-    const q = await this.existingQueue(p.orgId, queueId);
-    const out: QueueMember[] = [];
-    for (const userId of q.memberIds) {
-      const u = await this.store.getUser(p.orgId, userId);
-      if (u === undefined) continue;
-      const rs = await this.getRoutingStatus(p, userId);
-      out.push({
-        id: u.id,
-        name: u.name,
-        user: { id: u.id, selfUri: `/api/v2/users/${u.id}` },
-        ringNumber: 1,
-        joined: true,
-        memberBy: 'user',
-        routingStatus: { userId, status: rs.status, startTime: rs.startTime },
-        selfUri: `/api/v2/routing/queues/${queueId}/members/${u.id}`,
-      });
-    }
-    return out;
-  }
-
-  /** POST members: add these users, or remove them with `delete`. */
-  async postMembers(p: Principal, queueId: string, ids: readonly string[], remove: boolean): Promise<void> {
-    const q = await this.existingQueue(p.orgId, queueId);
-    for (const id of ids) await this.agent(p.orgId, id);
-    const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
-    await this.store.putQueue({ ...q, memberIds });
-    await this.hooks.afterRoutingStatus?.(p.orgId, { orgId: p.orgId, userId: ids[0] ?? '', status: 'IDLE', startTime: this.clock() });
-  }
-
-  async createUser(p: Principal, body: CreateUser): Promise<User> {
-    if ((await this.store.findUserByUsername(body.email)) !== undefined) {
-      throw new ServiceError('conflict', 'general.conflict', `A user with email ${body.email} already exists.`);
-    }
-    const u: UserRecord = {
-      id: this.newId(),
-      orgId: p.orgId,
-      name: body.name,
-      email: body.email,
-      username: body.email,
-      passwordHash: hashSecret(body.password ?? randomUUID()),
-      state: body.state === 'inactive' ? 'inactive' : 'active',
-    };
-    await this.store.putUser(u);
-    return project.user(u);
-  }
-
-  async listWrapupCodes(p: Principal): Promise<WrapupCode[]> {
-    return (await this.store.listWrapupCodes(p.orgId)).map(project.wrapupCode);
-  }
-
-  async createWrapupCode(p: Principal, body: WrapupCodeRequest): Promise<WrapupCode> {
-    const codes = await this.store.listWrapupCodes(p.orgId);
-    if (codes.some((c) => c.name === body.name))
-      throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
-    const code = { id: this.newId(), orgId: p.orgId, name: body.name, dateCreated: this.clock() };
-    await this.store.putWrapupCode(code);
-    return project.wrapupCode(code);
-  }
-
-  async queueWrapupCodes(p: Principal, queueId: string): Promise<WrapupCode[]> {
-    const q = await this.existingQueue(p.orgId, queueId);
-    return (await this.store.listWrapupCodes(p.orgId)).filter((c) => q.wrapupCodeIds.includes(c.id)).map(project.wrapupCode);
-  }
-
-  async addQueueWrapupCodes(p: Principal, queueId: string, ids: readonly string[]): Promise<WrapupCode[]> {
-    const q = await this.existingQueue(p.orgId, queueId);
-    const codes = await this.store.listWrapupCodes(p.orgId);
-    for (const id of ids)
-      if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
-    await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
-    return codes.filter((c) => ids.includes(c.id)).map(project.wrapupCode);
-  }
-
-  private requireUser(p: Principal, code: string): { id: string } {
-    if (p.userId === undefined) {
-      throw new ServiceError(
-        'invalid',
-        code,
-        'This request requires a user context. Client credentials cannot be used for requests to this resource.',
-      );
-    }
-    return { id: p.userId };
   }
 
   // ---- reading and changing conversations ----
@@ -409,7 +166,7 @@ export class CallbackBackend {
     }
     const queueId = body.queueId ?? body.routingData?.queueId ?? fallbackQueue;
     if (queueId === undefined) throw new ServiceError('invalid', 'callback.error.missing.queue.id', 'Callback missing queue ID.');
-    const queue = await this.queueFor(p.orgId, queueId);
+    const queue = await this.configuration.queueFor(p.orgId, queueId);
     const rd = body.routingData;
     const preferred = [
       ...(rd?.preferredAgentIds ?? []),
@@ -450,8 +207,8 @@ export class CallbackBackend {
   }
 
   async patchCallback(p: Principal, body: PatchCallbackRequest): Promise<PatchCallbackResponse> {
-    const queue = body.queueId !== undefined ? await this.queueFor(p.orgId, body.queueId) : undefined;
-    if (body.agentId !== undefined) await this.agent(p.orgId, body.agentId);
+    const queue = body.queueId !== undefined ? await this.configuration.queueFor(p.orgId, body.queueId) : undefined;
+    if (body.agentId !== undefined) await this.configuration.agent(p.orgId, body.agentId);
     return this.change(p, body.conversationId, (c, now, step) => {
       const state = step(c.state, {
         type: 'update',
@@ -508,7 +265,7 @@ export class CallbackBackend {
   }
 
   async listMyCallbacks(p: Principal): Promise<CallbackConversation[]> {
-    const user = this.requireUser(p, 'bad.request');
+    const user = requireUser(p, 'bad.request');
     const now = this.clock();
     const rows = await this.store.listActiveConversationsForUser(p.orgId, user.id);
     return rows.map((c) => project.callbackConversation(advance(c.state, now).state));
@@ -539,31 +296,15 @@ export class CallbackBackend {
 
   /** The router's entry: offers a queued callback to an agent. */
   async offer(orgId: string, id: string, userId: string): Promise<void> {
-    const agent = await this.agent(orgId, userId);
+    const agent = await this.configuration.agent(orgId, userId);
     await this.change({ orgId, clientId: 'router' }, id, (c, _now, step) => ({
       state: step(c.state, { type: 'offer', agent }),
       result: undefined,
     }));
   }
 
-  async getRoutingStatus(p: Principal, userId: string): Promise<RoutingStatusRecord> {
-    await this.getUser(p, userId);
-    return (await this.store.getRoutingStatus(p.orgId, userId)) ?? { orgId: p.orgId, userId, status: 'OFF_QUEUE', startTime: new Date(0) };
-  }
-
-  /** PUT routingstatus: agents go on queue (IDLE), off queue, or clear NOT_RESPONDING. */
-  async setRoutingStatus(p: Principal, userId: string, status: RoutingStatus): Promise<RoutingStatusRecord> {
-    await this.getUser(p, userId);
-    if (p.userId !== undefined && p.userId !== userId)
-      throw new ServiceError('forbidden', 'not.authorized', 'A user may only set their own routing status.');
-    const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
-    await this.store.setRoutingStatus(record);
-    await this.hooks.afterRoutingStatus?.(p.orgId, record);
-    return record;
-  }
-
   async assign(p: Principal, id: string, userId: string): Promise<void> {
-    const agent = await this.agent(p.orgId, userId);
+    const agent = await this.configuration.agent(p.orgId, userId);
     await this.change(p, id, (c, now, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
   }
 
@@ -673,13 +414,13 @@ export class CallbackBackend {
   async replace(p: Principal, id: string, participantId: string, body: TransferRequest): Promise<void> {
     let to: { kind: 'agent'; agent: AgentRef } | { kind: 'queue'; queue: QueueSettings };
     const address = body.address;
-    if (body.userId !== undefined) to = { kind: 'agent', agent: await this.agent(p.orgId, body.userId) };
-    else if (body.queueId !== undefined) to = { kind: 'queue', queue: await this.queueFor(p.orgId, body.queueId) };
+    if (body.userId !== undefined) to = { kind: 'agent', agent: await this.configuration.agent(p.orgId, body.userId) };
+    else if (body.queueId !== undefined) to = { kind: 'queue', queue: await this.configuration.queueFor(p.orgId, body.queueId) };
     else if (address !== undefined) {
       const u = await this.store.getUser(p.orgId, address);
       if (u !== undefined) to = { kind: 'agent', agent: { id: u.id, name: u.name } };
       else if ((await this.store.getQueue(p.orgId, address)) !== undefined)
-        to = { kind: 'queue', queue: await this.queueFor(p.orgId, address) };
+        to = { kind: 'queue', queue: await this.configuration.queueFor(p.orgId, address) };
       else if (PHONE_LIKE.test(address))
         throw new ServiceError(
           'invalid',
@@ -707,7 +448,7 @@ export class CallbackBackend {
 
   /** POST /conversations/calls/{id}: the calling agent dials one of the callback's numbers. */
   async placeCall(p: Principal, id: string, body: CallCommand): Promise<Conversation> {
-    const user = this.requireUser(p, 'not.a.user');
+    const user = requireUser(p, 'not.a.user');
     return this.change(p, id, (c, now, step) => {
       const leg = c.state.participants.find((x) => x.purpose === 'agent' && x.user?.id === user.id && x.state !== 'disconnected');
       if (leg === undefined) {
@@ -755,10 +496,5 @@ export class CallbackBackend {
       this.newId(),
       c.state.queue.id,
     );
-  }
-
-  /** The user record behind a user token (for /users/me). */
-  async principalUser(p: Principal): Promise<UserRecord | undefined> {
-    return p.userId === undefined ? undefined : this.store.getUser(p.orgId, p.userId);
   }
 }

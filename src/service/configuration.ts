@@ -1,0 +1,242 @@
+// Configuration of an organization over the API: queues and their members and wrap-up codes, users and their
+// routing status. The callback backend resolves ids through it.
+import { randomUUID } from 'node:crypto';
+import type { AgentRef, QueueSettings } from '../lifecycle/index.js';
+import {
+  isOneOf,
+  type CreateQueueRequest,
+  type CreateUser,
+  type Queue,
+  type QueueMember,
+  type QueueRequest,
+  type User,
+  type WrapupCode,
+  type WrapupCodeRequest,
+} from '../model/index.js';
+import { ACW_PROMPT_VALUES } from '../model/schema-api.js';
+import {
+  queueSettings,
+  type QueueRecord,
+  type RoutingStatus,
+  type RoutingStatusRecord,
+  type Store,
+  type UserRecord,
+} from '../store/types.js';
+import { notFound, requireUser, ServiceError, type BackendHooks, type Principal } from './common.js';
+import * as project from './project.js';
+import { hashSecret } from './secrets.js';
+
+const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = {
+  alertingTimeoutSeconds: 30,
+  enableAutoAnswer: false,
+  enableAutoDialAndEnd: false,
+  autoDialDelaySeconds: 300,
+  autoEndDelaySeconds: 300,
+  mode: 'AgentFirst',
+};
+
+export class Configuration {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => Date,
+    private readonly newId: () => string,
+    private readonly hooks: () => BackendHooks,
+  ) {}
+
+  async queueFor(orgId: string, queueId: string): Promise<QueueSettings> {
+    const q = await this.store.getQueue(orgId, queueId);
+    if (q === undefined) throw new ServiceError('invalid', 'conversations.error.queue.not.found', `Queue ${queueId} was not found.`);
+    return queueSettings(q, await this.store.listWrapupCodes(orgId));
+  }
+
+  async agent(orgId: string, userId: string): Promise<AgentRef> {
+    const u = await this.store.getUser(orgId, userId);
+    if (u === undefined) throw new ServiceError('invalid', 'invalid.value', `User ${userId} was not found in this organization.`);
+    return { id: u.id, name: u.name };
+  }
+
+  async listQueues(p: Principal): Promise<Queue[]> {
+    return (await this.store.listQueues(p.orgId)).map(project.queue);
+  }
+
+  /** A queue of the caller's organization, or a 404. */
+  private async existingQueue(orgId: string, id: string): Promise<QueueRecord> {
+    const q = await this.store.getQueue(orgId, id);
+    if (q === undefined) throw notFound('Queue', id);
+    return q;
+  }
+
+  async getQueue(p: Principal, id: string): Promise<Queue> {
+    return project.queue(await this.existingQueue(p.orgId, id));
+  }
+
+  async listUsers(p: Principal): Promise<User[]> {
+    return (await this.store.listUsers(p.orgId)).map(project.user);
+  }
+
+  async getUser(p: Principal, id: string): Promise<User> {
+    const u = await this.store.getUser(p.orgId, id);
+    if (u === undefined) throw notFound('User', id);
+    return project.user(u);
+  }
+
+  async me(p: Principal): Promise<User> {
+    return this.getUser(p, requireUser(p, 'bad.request').id);
+  }
+
+  private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
+    const cb = body.mediaSettings?.callback ?? {};
+    const base = existing?.callback ?? DEFAULT_QUEUE_CALLBACK;
+    for (const [name, v] of [
+      ['autoDialDelaySeconds', cb.autoDialDelaySeconds],
+      ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
+    ] as const) {
+      if (v !== undefined && (v < 0 || v > 1200))
+        throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
+    }
+    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1)
+      throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
+    // Request bodies are decoded strictly, so an enum here is one of its known values.
+    const mode: QueueRecord['callback']['mode'] =
+      cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
+    const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
+    if (!isOneOf(ACW_PROMPT_VALUES, prompt))
+      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
+    const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
+    return {
+      id,
+      orgId,
+      name: body.name,
+      ...(body.description !== undefined
+        ? { description: body.description }
+        : existing?.description !== undefined
+          ? { description: existing.description }
+          : {}),
+      dateCreated: existing?.dateCreated ?? this.clock(),
+      callback: {
+        alertingTimeoutSeconds: cb.alertingTimeoutSeconds ?? base.alertingTimeoutSeconds,
+        enableAutoAnswer: cb.enableAutoAnswer ?? base.enableAutoAnswer,
+        enableAutoDialAndEnd: cb.enableAutoDialAndEnd ?? base.enableAutoDialAndEnd,
+        autoDialDelaySeconds: cb.autoDialDelaySeconds ?? base.autoDialDelaySeconds,
+        autoEndDelaySeconds: cb.autoEndDelaySeconds ?? base.autoEndDelaySeconds,
+        mode,
+      },
+      acw: { wrapupPrompt: prompt, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
+      agentOwnedRouting: {
+        enableAgentOwnedCallbacks:
+          body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
+        maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
+        maxOwnedCallbackDelayHours:
+          body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
+      },
+      memberIds: existing?.memberIds ?? [],
+      wrapupCodeIds: existing?.wrapupCodeIds ?? [],
+    };
+  }
+
+  async createQueue(p: Principal, body: CreateQueueRequest): Promise<Queue> {
+    const q = this.queueRecord(p.orgId, this.newId(), body);
+    await this.store.putQueue(q);
+    return project.queue(q);
+  }
+
+  async putQueue(p: Principal, id: string, body: QueueRequest): Promise<Queue> {
+    const q = this.queueRecord(p.orgId, id, body, await this.existingQueue(p.orgId, id));
+    await this.store.putQueue(q);
+    return project.queue(q);
+  }
+
+  async deleteQueue(p: Principal, id: string): Promise<void> {
+    if (!(await this.store.deleteQueue(p.orgId, id))) throw notFound('Queue', id);
+  }
+
+  async listMembers(p: Principal, queueId: string): Promise<QueueMember[]> {
+    const q = await this.existingQueue(p.orgId, queueId);
+    const out: QueueMember[] = [];
+    for (const userId of q.memberIds) {
+      const u = await this.store.getUser(p.orgId, userId);
+      if (u === undefined) continue;
+      const rs = await this.getRoutingStatus(p, userId);
+      out.push({
+        id: u.id,
+        name: u.name,
+        user: { id: u.id, selfUri: `/api/v2/users/${u.id}` },
+        ringNumber: 1,
+        joined: true,
+        memberBy: 'user',
+        routingStatus: { userId, status: rs.status, startTime: rs.startTime },
+        selfUri: `/api/v2/routing/queues/${queueId}/members/${u.id}`,
+      });
+    }
+    return out;
+  }
+
+  /** POST members: add these users, or remove them with `delete`. */
+  async postMembers(p: Principal, queueId: string, ids: readonly string[], remove: boolean): Promise<void> {
+    const q = await this.existingQueue(p.orgId, queueId);
+    for (const id of ids) await this.agent(p.orgId, id);
+    const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
+    await this.store.putQueue({ ...q, memberIds });
+    await this.hooks().afterRoutingStatus?.(p.orgId, { orgId: p.orgId, userId: ids[0] ?? '', status: 'IDLE', startTime: this.clock() });
+  }
+
+  async createUser(p: Principal, body: CreateUser): Promise<User> {
+    if ((await this.store.findUserByUsername(body.email)) !== undefined) {
+      throw new ServiceError('conflict', 'general.conflict', `A user with email ${body.email} already exists.`);
+    }
+    const u: UserRecord = {
+      id: this.newId(),
+      orgId: p.orgId,
+      name: body.name,
+      email: body.email,
+      username: body.email,
+      passwordHash: hashSecret(body.password ?? randomUUID()),
+      state: body.state === 'inactive' ? 'inactive' : 'active',
+    };
+    await this.store.putUser(u);
+    return project.user(u);
+  }
+
+  async listWrapupCodes(p: Principal): Promise<WrapupCode[]> {
+    return (await this.store.listWrapupCodes(p.orgId)).map(project.wrapupCode);
+  }
+
+  async createWrapupCode(p: Principal, body: WrapupCodeRequest): Promise<WrapupCode> {
+    const codes = await this.store.listWrapupCodes(p.orgId);
+    if (codes.some((c) => c.name === body.name))
+      throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
+    const code = { id: this.newId(), orgId: p.orgId, name: body.name, dateCreated: this.clock() };
+    await this.store.putWrapupCode(code);
+    return project.wrapupCode(code);
+  }
+
+  async queueWrapupCodes(p: Principal, queueId: string): Promise<WrapupCode[]> {
+    const q = await this.existingQueue(p.orgId, queueId);
+    return (await this.store.listWrapupCodes(p.orgId)).filter((c) => q.wrapupCodeIds.includes(c.id)).map(project.wrapupCode);
+  }
+
+  async addQueueWrapupCodes(p: Principal, queueId: string, ids: readonly string[]): Promise<WrapupCode[]> {
+    const q = await this.existingQueue(p.orgId, queueId);
+    const codes = await this.store.listWrapupCodes(p.orgId);
+    for (const id of ids)
+      if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
+    await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
+    return codes.filter((c) => ids.includes(c.id)).map(project.wrapupCode);
+  }
+
+  async getRoutingStatus(p: Principal, userId: string): Promise<RoutingStatusRecord> {
+    await this.getUser(p, userId);
+    return (await this.store.getRoutingStatus(p.orgId, userId)) ?? { orgId: p.orgId, userId, status: 'OFF_QUEUE', startTime: new Date(0) };
+  }
+
+  /** PUT routingstatus: agents go on queue (IDLE), off queue, or clear NOT_RESPONDING. */
+  async setRoutingStatus(p: Principal, userId: string, status: RoutingStatus): Promise<RoutingStatusRecord> {
+    await this.getUser(p, userId);
+    if (p.userId !== undefined && p.userId !== userId)
+      throw new ServiceError('forbidden', 'not.authorized', 'A user may only set their own routing status.');
+    const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
+    await this.store.setRoutingStatus(record);
+    await this.hooks().afterRoutingStatus?.(p.orgId, record);
+    return record;
+  }
+}
