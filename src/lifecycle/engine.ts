@@ -583,7 +583,7 @@ function run(state: CallbackConversationState, trigger: Trigger, cmd: Command | 
       pid !== undefined ? `leg=${status}` : `phase=${status}`,
     );
   }
-  effect(m, row, cmd, status as LegStatus);
+  effect(m, cmd, status as LegStatus);
   const outcome = pid !== undefined ? legStatus(m.state, pid) : m.state.phase;
   check([row], row.scope, outcome, trigger);
   if (row.scope === 'leg') {
@@ -596,7 +596,7 @@ function run(state: CallbackConversationState, trigger: Trigger, cmd: Command | 
   return { state: m.state, events: m.events };
 }
 
-function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegStatus): void {
+function effect(m: Mutable, cmd: Command | TimerCommand, status: LegStatus): void {
   const now = m.now;
   const pid = subject(cmd);
   const p = pid !== undefined ? participant(m.state, pid) : undefined;
@@ -816,7 +816,6 @@ function effect(m: Mutable, row: Row, cmd: Command | TimerCommand, status: LegSt
       emit(m, { type: 'attributesUpdated', at: now, participantId: pid as string });
       return;
   }
-  void row;
 }
 
 // ---- time ----
