@@ -168,6 +168,20 @@ export class CallbackBackend {
     if (queueId === undefined) throw new ServiceError('invalid', 'callback.error.missing.queue.id', 'Callback missing queue ID.');
     const queue = await this.configuration.queueFor(p.orgId, queueId);
     const rd = body.routingData;
+    if (rd?.routingFlags?.includes('AGENT_OWNED_CALLBACK') === true && body.callbackScheduledTime !== undefined) {
+      // Agent-owned callbacks may only be scheduled as far ahead as the queue allows (R-CRT-1).
+      const owned = (await this.store.getQueue(p.orgId, queueId))?.agentOwnedRouting;
+      if (
+        owned?.enableAgentOwnedCallbacks === true &&
+        body.callbackScheduledTime.getTime() - this.clock().getTime() > owned.maxOwnedCallbackDelayHours * 3600_000
+      ) {
+        throw new ServiceError(
+          'invalid',
+          'callback.error.scheduled.time.too.far.in.future',
+          `An agent-owned callback may be scheduled at most ${owned.maxOwnedCallbackDelayHours} hours ahead on this queue.`,
+        );
+      }
+    }
     const preferred = [
       ...(rd?.preferredAgentIds ?? []),
       ...(rd?.scoredAgents ?? []).map((s) => s.agent?.id).filter((x): x is string => x !== undefined),

@@ -134,6 +134,36 @@ describe('the ACD', () => {
   });
 });
 
+describe('agent-owned scheduling horizon', () => {
+  it('refuses an owned callback scheduled further ahead than maxOwnedCallbackDelayHours', async () => {
+    const owned = { queueId: TIMED, preferredAgentIds: [AGENT1], routingFlags: ['AGENT_OWNED_CALLBACK'] };
+    const far = new Date(clock.now().getTime() + 25 * 3600_000).toISOString();
+    const r = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      body: { queueId: TIMED, callbackNumbers: ['+1555'], callbackScheduledTime: far, routingData: owned },
+    });
+    expect(r.json).toMatchObject({ status: 400, code: 'callback.error.scheduled.time.too.far.in.future' });
+    const near = new Date(clock.now().getTime() + 23 * 3600_000).toISOString();
+    expect(
+      (
+        await c.call('POST', '/api/v2/conversations/callbacks', {
+          token: app,
+          body: { queueId: TIMED, callbackNumbers: ['+1555'], callbackScheduledTime: near, routingData: owned },
+        })
+      ).status,
+    ).toBe(200);
+    // Not owned: the 30-day horizon applies.
+    expect(
+      (
+        await c.call('POST', '/api/v2/conversations/callbacks', {
+          token: app,
+          body: { queueId: TIMED, callbackNumbers: ['+1555'], callbackScheduledTime: far },
+        })
+      ).status,
+    ).toBe(200);
+  });
+});
+
 describe('durable time', () => {
   it('a scheduled callback comes due by itself when the clock moves, with no request touching it', async () => {
     const when = new Date(clock.now().getTime() + 24 * 3600_000).toISOString();
