@@ -26,13 +26,18 @@ import { notFound, requireUser, ServiceError, type BackendHooks, type Principal 
 import * as project from './project.js';
 import { hashSecret } from './secrets.js';
 
-const DEFAULT_QUEUE_CALLBACK: QueueRecord['callback'] = {
-  alertingTimeoutSeconds: 30,
-  enableAutoAnswer: false,
-  enableAutoDialAndEnd: false,
-  autoDialDelaySeconds: 300,
-  autoEndDelaySeconds: 300,
-  mode: 'AgentFirst',
+/** The settings of a queue that a seed file or an API request leaves out. */
+export const QUEUE_DEFAULTS: Pick<QueueRecord, 'callback' | 'acw' | 'agentOwnedRouting'> = {
+  callback: {
+    alertingTimeoutSeconds: 30,
+    enableAutoAnswer: false,
+    enableAutoDialAndEnd: false,
+    autoDialDelaySeconds: 300,
+    autoEndDelaySeconds: 300,
+    mode: 'AgentFirst',
+  },
+  acw: { wrapupPrompt: 'OPTIONAL' },
+  agentOwnedRouting: { enableAgentOwnedCallbacks: false, maxOwnedCallbackHours: 24, maxOwnedCallbackDelayHours: 168 },
 };
 
 export class Configuration {
@@ -86,7 +91,7 @@ export class Configuration {
 
   private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
     const cb = body.mediaSettings?.callback ?? {};
-    const base = existing?.callback ?? DEFAULT_QUEUE_CALLBACK;
+    const base = existing?.callback ?? QUEUE_DEFAULTS.callback;
     for (const [name, v] of [
       ['autoDialDelaySeconds', cb.autoDialDelaySeconds],
       ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
@@ -99,10 +104,11 @@ export class Configuration {
     // Request bodies are decoded strictly, so an enum here is one of its known values.
     const mode: QueueRecord['callback']['mode'] =
       cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
-    const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? 'OPTIONAL';
+    const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? QUEUE_DEFAULTS.acw.wrapupPrompt;
     if (!isOneOf(ACW_PROMPT_VALUES, prompt))
       throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
     const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
+    const owned = existing?.agentOwnedRouting ?? QUEUE_DEFAULTS.agentOwnedRouting;
     return {
       id,
       orgId,
@@ -123,11 +129,9 @@ export class Configuration {
       },
       acw: { wrapupPrompt: prompt, ...(timeoutMs !== undefined ? { timeoutMs } : {}) },
       agentOwnedRouting: {
-        enableAgentOwnedCallbacks:
-          body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? existing?.agentOwnedRouting.enableAgentOwnedCallbacks ?? false,
-        maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? existing?.agentOwnedRouting.maxOwnedCallbackHours ?? 24,
-        maxOwnedCallbackDelayHours:
-          body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? existing?.agentOwnedRouting.maxOwnedCallbackDelayHours ?? 168,
+        enableAgentOwnedCallbacks: body.agentOwnedRouting?.enableAgentOwnedCallbacks ?? owned.enableAgentOwnedCallbacks,
+        maxOwnedCallbackHours: body.agentOwnedRouting?.maxOwnedCallbackHours ?? owned.maxOwnedCallbackHours,
+        maxOwnedCallbackDelayHours: body.agentOwnedRouting?.maxOwnedCallbackDelayHours ?? owned.maxOwnedCallbackDelayHours,
       },
       memberIds: existing?.memberIds ?? [],
       wrapupCodeIds: existing?.wrapupCodeIds ?? [],

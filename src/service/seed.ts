@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { QueueRecord, SeedData } from '../store/types.js';
+import { QUEUE_DEFAULTS } from './configuration.js';
 import { packageRoot } from './paths.js';
 import { hashSecret } from './secrets.js';
 
@@ -24,15 +25,6 @@ interface SeedFile {
 }
 
 export class SeedError extends Error {}
-
-const DEFAULT_CALLBACK: QueueRecord['callback'] = {
-  alertingTimeoutSeconds: 30,
-  enableAutoAnswer: false,
-  enableAutoDialAndEnd: false,
-  autoDialDelaySeconds: 300,
-  autoEndDelaySeconds: 300,
-  mode: 'AgentFirst',
-};
 
 export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date()): SeedData {
   let parsed: SeedFile;
@@ -77,13 +69,9 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date())
         name: q.name,
         ...(q.description !== undefined ? { description: q.description } : {}),
         dateCreated: created,
-        callback: { ...DEFAULT_CALLBACK, ...q.callback },
-        acw: q.acw ?? { wrapupPrompt: 'OPTIONAL' },
-        agentOwnedRouting: q.agentOwnedRouting ?? {
-          enableAgentOwnedCallbacks: false,
-          maxOwnedCallbackHours: 24,
-          maxOwnedCallbackDelayHours: 168,
-        },
+        callback: { ...QUEUE_DEFAULTS.callback, ...q.callback },
+        acw: q.acw ?? QUEUE_DEFAULTS.acw,
+        agentOwnedRouting: q.agentOwnedRouting ?? QUEUE_DEFAULTS.agentOwnedRouting,
         memberIds,
         wrapupCodeIds,
       });
