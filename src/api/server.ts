@@ -58,7 +58,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         scheduler.notice(state);
         if (state.phase === 'queued') router.kick(orgId);
       },
-      afterRoutingStatus: (orgId) => router.kick(orgId),
+      afterRoutingChange: (orgId) => router.kick(orgId),
     };
   }
   const settle = async () => {

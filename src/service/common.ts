@@ -1,6 +1,5 @@
 // What the service layers share: who is calling, and the typed errors the API layer maps to statuses.
 import type { CallbackConversationState, ErrorKind, LifecycleEvent } from '../lifecycle/index.js';
-import type { RoutingStatusRecord } from '../store/types.js';
 
 /** Who is calling: the organization, the OAuth client, and the user for user tokens. */
 export interface Principal {
@@ -39,5 +38,6 @@ export function requireUser(p: Principal, code: string): { id: string } {
 export interface BackendHooks {
   afterChange?: (orgId: string, state: CallbackConversationState, events: readonly LifecycleEvent[]) => Promise<void> | void;
   afterCreate?: (orgId: string, state: CallbackConversationState) => Promise<void> | void;
-  afterRoutingStatus?: (orgId: string, record: RoutingStatusRecord) => Promise<void> | void;
+  /** Who may take which callbacks changed (a routing status, queue membership): time to route again. */
+  afterRoutingChange?: (orgId: string) => Promise<void> | void;
 }

@@ -181,7 +181,7 @@ export class Configuration {
     for (const id of ids) await this.agent(p.orgId, id);
     const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
     await this.store.putQueue({ ...q, memberIds });
-    await this.hooks().afterRoutingStatus?.(p.orgId, { orgId: p.orgId, userId: ids[0] ?? '', status: 'IDLE', startTime: this.clock() });
+    await this.hooks().afterRoutingChange?.(p.orgId);
   }
 
   async createUser(p: Principal, body: CreateUser): Promise<User> {
@@ -240,7 +240,7 @@ export class Configuration {
       throw new ServiceError('forbidden', 'not.authorized', 'A user may only set their own routing status.');
     const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
     await this.store.setRoutingStatus(record);
-    await this.hooks().afterRoutingStatus?.(p.orgId, record);
+    await this.hooks().afterRoutingChange?.(p.orgId);
     return record;
   }
 }
