@@ -106,6 +106,20 @@ export function listing<T>(items: readonly T[], path: string, query: Record<stri
   };
 }
 
+/** The listing envelope of an endpoint without paging: every item on page 1 (§3.2). */
+export function onePage<T>(items: readonly T[], path: string): Record<string, unknown> {
+  return {
+    entities: items,
+    pageSize: items.length,
+    pageNumber: 1,
+    total: items.length,
+    firstUri: path,
+    lastUri: path,
+    selfUri: path,
+    pageCount: 1,
+  };
+}
+
 export const ROUTES: readonly RouteDef[] = [
   // ---- callback endpoints (API reference §1.1 rows 1-16) ----
   route({
@@ -116,7 +130,7 @@ export const ROUTES: readonly RouteDef[] = [
     summary: "The calling user's active callback conversations.",
     status: 200,
     response: { kind: 'listing', model: 'CallbackConversationEntityListing', item: 'CallbackConversation' },
-    handler: async (b, ctx) => listing(await b.listMyCallbacks(ctx.principal), CB, { pageSize: '500' }),
+    handler: async (b, ctx) => onePage(await b.listMyCallbacks(ctx.principal), CB),
   }),
   route({
     method: 'POST',
