@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { activeAgentLegs, legStatus, nextDeadline } from '../lifecycle/index.js';
+import { legStatus, nextDeadline } from '../lifecycle/index.js';
 import { decodeState, encodeState } from './state-codec.js';
 import type {
   Change,
@@ -267,41 +267,31 @@ export class SqliteStore implements Store {
     const waiting = s.phase === 'queued' ? s.participants.filter((p) => p.purpose === 'acd' && p.state === 'connected').at(-1) : undefined;
     const queuedAt = waiting?.connectedTime?.getTime() ?? null;
     const owner = s.routing.routingFlags.includes('AGENT_OWNED_CALLBACK') ? (s.routing.preferredAgentIds[0] ?? null) : null;
+    const row = {
+      id: s.id,
+      orgId: c.orgId,
+      version: s.version,
+      phase: s.phase,
+      body,
+      recordingState: c.recordingState,
+      deadline,
+      updatedAt: Date.now(),
+      queueId: s.queue.id,
+      priority: s.routing.priority,
+      queuedAt,
+      owner,
+    };
     if (expectedVersion === undefined) {
       this.sql(
-        'INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      ).run(
-        s.id,
-        c.orgId,
-        s.version,
-        s.phase,
-        body,
-        c.recordingState,
-        deadline,
-        Date.now(),
-        s.queue.id,
-        s.routing.priority,
-        queuedAt,
-        owner,
-      );
+        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id)
+         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner)`,
+      ).run(row);
     } else {
       const r = this.sql(
-        'UPDATE conversations SET version = ?, phase = ?, body = ?, recording_state = ?, next_deadline = ?, updated_at = ?, queue_id = ?, priority = ?, queued_at = ?, owner_id = ? WHERE id = ? AND org_id = ? AND version = ?',
-      ).run(
-        s.version,
-        s.phase,
-        body,
-        c.recordingState,
-        deadline,
-        Date.now(),
-        s.queue.id,
-        s.routing.priority,
-        queuedAt,
-        owner,
-        s.id,
-        c.orgId,
-        expectedVersion,
-      );
+        `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
+           updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner
+         WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
+      ).run({ ...row, expectedVersion });
       if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
     }
     this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
@@ -309,7 +299,8 @@ export class SqliteStore implements Store {
       s.participants
         .filter(
           (p) =>
-            p.purpose === 'agent' && p.user?.id !== undefined && (activeAgentLegs(s).includes(p) || legStatus(s, p.id as string) === 'acw'),
+            // Not over: alerting, connected, held, parked or in after-call work.
+            p.purpose === 'agent' && p.user?.id !== undefined && legStatus(s, p.id as string) !== 'done',
         )
         .map((p) => p.user?.id as string),
     );
