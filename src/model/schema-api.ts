@@ -189,9 +189,7 @@ export const BulkResult = model('BulkResult', 'Outcome of one item of a bulk req
 export const BulkCallbackPatchResponse = model('BulkCallbackPatchResponse', 'Outcome of a bulk update.', {
   results: list(BulkResult, 'One result per request, in order.'),
   errorCount: int32('How many items failed.'),
-  errorIndexes: Type.Array(Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647 }), {
-    description: 'Indexes of the items that failed.',
-  }),
+  errorIndexes: Type.Array(int32('Index of a failed item.'), { description: 'Indexes of the items that failed.' }),
 });
 
 export const WrapupInput = model('WrapupInput', 'A wrap-up to apply.', {

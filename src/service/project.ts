@@ -12,8 +12,6 @@ import type {
 } from '../model/index.js';
 import type { QueueRecord, RecordingState, UserRecord, WrapupCodeRecord } from '../store/types.js';
 
-export { toCallbackConversation };
-
 const division = { id: 'home', name: 'Home', selfUri: '/api/v2/authorization/divisions/home' };
 
 /** The callback communication of a participant, in the generic Callback shape (whose state knows `scheduled`). */
