@@ -15,7 +15,17 @@ export class ApiError extends Error {
   }
 }
 
-const STATUS: Record<ErrorKind, number> = { invalid: 400, conflict: 409, notFound: 404, forbidden: 403 };
+const STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  notFound: 404,
+  conflict: 409,
+  tooLarge: 413,
+  unsupportedMediaType: 415,
+  tooManyRequests: 429,
+  internal: 500,
+};
 
 /** The HTTP status and body of any error a handler may throw; unknown errors are 500s. */
 export function toErrorBody(error: unknown, contextId: string): { status: number; body: ErrorBody } {

@@ -1,40 +1,22 @@
-// Typed lifecycle errors. `code` is the Platform API error code where the API reference documents one; codes marked
-// [INF] in docs/lifecycle.md are ours where it documents none. `kind` says what sort of refusal it is; the API layer
-// maps kinds to HTTP statuses, nothing here knows about HTTP.
+// The lifecycle's refusals: catalogue errors (src/errors.ts) that also say which state the conversation or leg was
+// in. Nothing here knows about HTTP; the API layer maps each error's kind to a status.
+import { CallbackdError, ERRORS, type ErrorEntry, type ErrorKind, type ErrorName } from '../errors.js';
 
-export type ErrorKind = 'invalid' | 'conflict' | 'notFound' | 'forbidden';
+export type { ErrorKind };
 
-export class LifecycleError extends Error {
-  override readonly name = 'LifecycleError';
+export class LifecycleError extends CallbackdError {
+  override name = 'LifecycleError';
   constructor(
-    readonly code: string,
-    readonly kind: ErrorKind,
+    entry: ErrorEntry,
     message: string,
     /** The state the conversation or leg was in, e.g. `phase=active` or `leg=alerting`. */
     readonly state: string,
   ) {
-    super(message);
+    super(entry, message);
   }
 }
 
-export const CODES = {
-  holdAlerting: 'conversation.error.hold.alerting',
-  wrapupCodeRequired: 'conversation.error.wrapup.code.required',
-  transferNotConnected: 'conversations.error.transfer.not.connected',
-  callCannotBePlaced: 'conversation.error.callback.call.cannot.be.placed',
-  noActiveConversations: 'conversation.error.participant.no.active.conversations',
-  notParticipant: 'conversation.error.not.conversation.participant',
-  missingNumbers: 'callback.error.missing.callback.numbers',
-  missingQueue: 'callback.error.missing.queue.id',
-  tooFarInFuture: 'callback.error.scheduled.time.too.far.in.future',
-  invalidDate: 'invalid.date',
-  // [INF] the API documents no code for these:
-  skipNotEnabled: 'callback.error.skip.not.enabled',
-  notUpdatable: 'callback.error.already.delivered',
-  notOfferable: 'callback.error.not.queued',
-  wrapupNotPending: 'conversation.error.wrapup.not.pending',
-  wrapupCannotSkip: 'conversation.error.wrapup.skip.not.allowed',
-  wrapupCodeUnknown: 'conversation.error.wrapup.code.invalid',
-  invalidTransition: 'conversation.error.invalid.state',
-  invalidValue: 'invalid.value',
-} as const;
+/** The catalogue's codes by name (`CODES.holdAlerting` is `conversation.error.hold.alerting`). */
+export const CODES = Object.fromEntries(Object.entries(ERRORS).map(([name, entry]) => [name, entry.code])) as {
+  readonly [N in ErrorName]: (typeof ERRORS)[N]['code'];
+};

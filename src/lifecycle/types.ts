@@ -1,6 +1,12 @@
 // The callback conversation as the lifecycle engine keeps it: the participants in model types, plus what the model
 // does not carry (the callback's own phase, including `scheduled`; per-leg bookkeeping; placed calls; a version).
-import type { CallbackMediaParticipant, TransferResponse, WrapupInput } from '../model/index.js';
+import type {
+  CallbackMediaParticipant,
+  ParticipantWrapupPrompt,
+  TransferRequestTransferType,
+  TransferResponse,
+  WrapupInput,
+} from '../model/index.js';
 
 /** The callback's own state. `scheduled` exists here although CallbackMediaParticipant.state has no such value. */
 export type Phase = 'scheduled' | 'queued' | 'offered' | 'active' | 'ended';
@@ -8,8 +14,8 @@ export type Phase = 'scheduled' | 'queued' | 'offered' | 'active' | 'ended';
 /** Status of an agent leg, as the transition table names it. */
 export type LegStatus = 'alerting' | 'connected' | 'held' | 'parked' | 'acw' | 'done';
 
-/** Wrap-up prompt modes of a participant (R-WRAP-1). */
-export type WrapupPrompt = 'mandatory' | 'optional' | 'timeout' | 'forcedTimeout' | 'agentRequested';
+/** Wrap-up prompt modes of a participant (R-WRAP-1), as the schema spells them. */
+export type WrapupPrompt = ParticipantWrapupPrompt;
 
 export interface WrapupCodeRef {
   id: string;
@@ -56,6 +62,8 @@ export interface LegInfo {
   /** Accumulated hold and park time (ms), which the participant's own times cannot tell once they end. */
   heldMs?: number;
   parkedMs?: number;
+  /** For an agent leg a transfer created: the entry of recentTransfers it completes when answered. */
+  transferId?: string;
 }
 
 /** A voice call placed to the customer from the callback (R-DL-1). */
@@ -138,7 +146,14 @@ export type Command =
   | { type: 'unhold'; participantId: string }
   | { type: 'park'; participantId: string; resumeTime: Date }
   | { type: 'resume'; participantId: string }
-  | { type: 'transfer'; participantId: string; to: TransferTarget; initiatorUserId?: string }
+  | {
+      type: 'transfer';
+      participantId: string;
+      to: TransferTarget;
+      initiatorUserId?: string;
+      /** As the request gave it; absent means Unattended (the API's default). */
+      transferType?: TransferRequestTransferType;
+    }
   | { type: 'disconnect'; participantId: string }
   | { type: 'disconnectAll'; teardown?: boolean }
   | { type: 'requestAcw'; participantId: string }
@@ -187,4 +202,6 @@ export type LifecycleEvent =
 export interface Transition {
   state: CallbackConversationState;
   events: LifecycleEvent[];
+  /** The ids of the transition-table rows applied, in order. */
+  rows: string[];
 }

@@ -254,13 +254,43 @@ describe('transfer (R-TRF)', () => {
     expect(state.phase).toBe('offered');
     expect(state.recentTransfers).toMatchObject([
       {
-        state: 'Complete',
+        state: 'Pending',
         transferType: 'Unattended',
         destination: { userId: 'agent-2' },
         initiator: { userId: 'agent-1' },
         dateIssued: at(30),
       },
     ]);
+    // Pending until the new agent answers; a second transfer that is declined fails.
+    const answered = apply(state, { type: 'answer', participantId: pid(agentLeg(state, 1)) }, at(35)).state;
+    expect(answered.recentTransfers.map((t) => t.state)).toEqual(['Complete']);
+    const again = apply(
+      answered,
+      { type: 'transfer', participantId: pid(agentLeg(answered, 1)), to: { kind: 'agent', agent: AGENT } },
+      at(40),
+    );
+    const declined = apply(again.state, { type: 'decline', participantId: pid(agentLeg(again.state, 2)) }, at(45)).state;
+    expect(declined.recentTransfers.map((t) => t.state)).toEqual(['Complete', 'Failed']);
+    expect(declined.phase).toBe('queued');
+  });
+
+  it('honours transferType: Unattended (the default) is done, Attended is refused (replace is a blind transfer)', () => {
+    const s = connected();
+    const e = refused(() =>
+      apply(
+        s,
+        { type: 'transfer', participantId: pid(agentLeg(s)), to: { kind: 'agent', agent: AGENT2 }, transferType: 'Attended' },
+        at(30),
+      ),
+    );
+    expect(e).toMatchObject({ code: 'invalid.value', kind: 'invalid', state: 'leg=connected' });
+    expect(e.message).toMatch(/transferType/);
+    const { state } = apply(
+      s,
+      { type: 'transfer', participantId: pid(agentLeg(s)), to: { kind: 'agent', agent: AGENT2 }, transferType: 'Unattended' },
+      at(30),
+    );
+    expect(state.recentTransfers[0]?.transferType).toBe('Unattended');
   });
 
   it('to a queue: back in the new queue with a new ACD leg', () => {
@@ -404,6 +434,11 @@ describe('wrap-up (R-WRAP)', () => {
     ]);
     expect(legStatus(state, a)).toBe('acw');
     expect(agentLeg(state).wrapupRequired).toBe(true);
+    // Requested ACW is time-boxed like `timeout`: the timer ends it with the system code (docs/lifecycle.md).
+    expect(nextDeadline(state)).toEqual({ at: at(90), kind: 'wrapupTimeout', participantId: a });
+    const timedOut = advance(state, at(100)).state;
+    expect(agentLeg(timedOut)).toMatchObject({ endAcwTime: at(90), wrapup: { code: TIMEOUT_WRAPUP_CODE, durationSeconds: 60 } });
+    expect(legStatus(timedOut, a)).toBe('done');
   });
 
   it('a provisional wrap-up can be saved during the call without a code', () => {

@@ -1,169 +1,385 @@
-// Walks every row of the transition table from every state it starts in, and checks that every command refused by
-// the table is refused with a LifecycleError (never an internal error).
+// Walks the transition table through real outcomes: many conversations are built (every queue mode, leg status,
+// call history), every command and due timer is tried on each, and the row the engine picks is recorded. Every row
+// must be reached from each state it lists and make each phase move it lists (the engine checks the outcome itself),
+// every check of a row must be seen refusing with its code, every refusal row must refuse with its own code, and no
+// command may ever hit an ambiguous or missing guard.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   LifecycleError,
-  REJECTIONS,
+  ROWS,
+  fireTimer,
   TABLE,
+  ROUTING_TABLE,
+  isRefusal,
   legStatus,
   nextDeadline,
   renderDiagrams,
+  routingStatusChanges,
+  selectRow,
   type CallbackConversationState,
   type Command,
-  type LegStatus,
-  type Row,
+  type QueueSettings,
 } from '../../src/index.js';
 import { withDiagrams } from '../../src/lifecycle/diagram.js';
-import { AGENT, AGENT2, advance, agentLeg, apply, at, connected, create, queue, timed } from './helpers.js';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import type { Check, Context, TimerCommand } from '../../src/lifecycle/table.js';
+import { AGENT, AGENT2, apply, at, create, queue, timed } from './helpers.js';
 
-const NOW = at(500);
-type Setup = { state: CallbackConversationState; pid?: string };
-
-/** An agent leg in the given status, on a queue and callback that suit the trigger about to run. */
-function agentIn(status: LegStatus, trigger: string): Setup {
-  const q =
-    trigger === 'timer:wrapupTimeout'
-      ? timed('timeout')
-      : trigger === 'skipWrapup'
-        ? queue({ wrapupPrompt: 'optional' })
-        : trigger === 'timer:autoEnd'
-          ? queue({ autoDialAndEnd: { dialDelaySeconds: 600, endDelaySeconds: 5 } })
-          : queue();
-  const over = trigger === 'timer:autoDial' ? { timeoutSeconds: 30 } : {};
-  if (status === 'alerting') {
-    const s = apply(create({ queue: q, ...over }).state, { type: 'offer', agent: AGENT }, at(5)).state;
-    return { state: s, pid: agentLeg(s).id as string };
-  }
-  let s = connected(q, over);
-  const pid = agentLeg(s).id as string;
-  const step = (cmd: Command, t: number) => (s = apply(s, cmd, at(t)).state);
-  if (trigger === 'endCall' || trigger === 'timer:autoEnd') {
-    step({ type: 'placeCall', participantId: pid, number: '+13175550100' }, 20);
-    if (trigger === 'timer:autoEnd') step({ type: 'endCall', participantId: pid }, 30);
-  }
-  if (status === 'held') step({ type: 'hold', participantId: pid }, 40);
-  if (status === 'parked') step({ type: 'park', participantId: pid, resumeTime: at(450) }, 40);
-  if (status === 'acw' || status === 'done') step({ type: 'disconnect', participantId: pid }, 60);
-  if (status === 'done') step({ type: 'wrapup', participantId: pid, wrapup: { code: 'wc-resolved' } }, 70);
-  return { state: s, pid };
+type Cmd = Command | TimerCommand;
+interface Scenario {
+  name: string;
+  state: CallbackConversationState;
+  /** The participant the leg commands are about ('' for the callback as a whole). */
+  pid: string;
+  now: Date;
 }
 
-function phaseIn(phase: string): Setup {
-  switch (phase) {
-    case 'scheduled':
-      return { state: create({ callbackScheduledTime: at(400) }).state };
-    case 'queued':
-      return { state: create().state };
-    case 'offered':
-      return { state: apply(create().state, { type: 'offer', agent: AGENT }, at(5)).state };
-    case 'active':
-      return { state: connected() };
-    default:
-      throw new Error(phase);
+const QUEUES: [string, QueueSettings][] = [
+  ['mandatory', queue()],
+  ['optional', queue({ wrapupPrompt: 'optional' })],
+  ['timeout', timed('timeout')],
+  ['forcedTimeout', timed('forcedTimeout')],
+  ['agentRequested', timed('agentRequested')],
+  ['autoAnswer', queue({ autoAnswer: true })],
+  ['autoAnswerAgentRequested', queue({ autoAnswer: true, wrapupPrompt: 'agentRequested', wrapupTimeoutMs: 60000 })],
+  ['autoDialAndEnd', queue({ wrapupPrompt: 'optional', autoDialAndEnd: { dialDelaySeconds: 600, endDelaySeconds: 5 } })],
+  [
+    'autoDialAndEndAgentRequested',
+    queue({ wrapupPrompt: 'agentRequested', wrapupTimeoutMs: 60000, autoDialAndEnd: { dialDelaySeconds: 600, endDelaySeconds: 5 } }),
+  ],
+];
+const CREATES = [{}, { timeoutSeconds: 30 }, { skipEnabled: false }, { externalCampaign: true }];
+
+/** Steps after the offer (at T0+5s) that bring the last agent leg into some state; any refused step drops the scenario. */
+const HISTORIES: [string, (pid: string) => Command[]][] = [
+  ['offered', () => []],
+  ['connected', (p) => [{ type: 'answer', participantId: p }]],
+  [
+    'held',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'hold', participantId: p },
+    ],
+  ],
+  [
+    'parked',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'park', participantId: p, resumeTime: at(5000) },
+    ],
+  ],
+  [
+    'dialing',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'placeCall', participantId: p, number: '+13175550100' },
+    ],
+  ],
+  [
+    'dialingHeld',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'placeCall', participantId: p, number: '+13175550100' },
+      { type: 'hold', participantId: p },
+    ],
+  ],
+  [
+    'called',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'placeCall', participantId: p, number: '+13175550100' },
+      { type: 'endCall', participantId: p },
+    ],
+  ],
+  [
+    'calledHeld',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'placeCall', participantId: p, number: '+13175550100' },
+      { type: 'endCall', participantId: p },
+      { type: 'hold', participantId: p },
+    ],
+  ],
+  [
+    'requested',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'requestAcw', participantId: p },
+    ],
+  ],
+  [
+    'acw',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'disconnect', participantId: p },
+    ],
+  ],
+  [
+    'acwRequested',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'requestAcw', participantId: p },
+      { type: 'disconnect', participantId: p },
+    ],
+  ],
+  [
+    'wrappedUp',
+    (p) => [
+      { type: 'answer', participantId: p },
+      { type: 'disconnect', participantId: p },
+      { type: 'wrapup', participantId: p, wrapup: { code: 'wc-resolved' } },
+    ],
+  ],
+  ['declined', (p) => [{ type: 'decline', participantId: p }]],
+];
+
+/** Before the offer: nothing, or a first agent who dialed (or not) and then transferred the callback to AGENT. */
+const BEFORE: [string, (s: CallbackConversationState, t: number) => CallbackConversationState][] = [
+  ['fresh', (s) => apply(s, { type: 'offer', agent: AGENT }, at(5)).state],
+  [
+    'afterCallTransfer',
+    (s) => {
+      let x = apply(s, { type: 'offer', agent: AGENT2 }, at(1)).state;
+      const first = lastAgent(x);
+      if (legStatus(x, first) === 'alerting') x = apply(x, { type: 'answer', participantId: first }, at(2)).state;
+      x = apply(x, { type: 'placeCall', participantId: first, number: '+13175550100' }, at(3)).state;
+      x = apply(x, { type: 'endCall', participantId: first }, at(4)).state;
+      return apply(x, { type: 'transfer', participantId: first, to: { kind: 'agent', agent: AGENT } }, at(5)).state;
+    },
+  ],
+];
+
+const lastAgent = (s: CallbackConversationState) => s.participants.filter((p) => p.purpose === 'agent').at(-1)?.id as string;
+
+function* agentScenarios(): Generator<Scenario> {
+  for (const [qn, q] of QUEUES)
+    for (const over of CREATES)
+      for (const [bn, before] of BEFORE)
+        for (const [hn, history] of HISTORIES) {
+          try {
+            let s = before(create({ queue: q, ...over }).state, 5);
+            const pid = lastAgent(s);
+            history(pid).forEach((cmd, i) => {
+              // On auto-answer queues the offer is already answered.
+              if (cmd.type === 'answer' && legStatus(s, pid) === 'connected') return;
+              s = apply(s, cmd, at(10 + i * 10)).state;
+            });
+            yield { name: `${qn}/${JSON.stringify(over)}/${bn}/${hn}`, state: s, pid, now: at(200) };
+          } catch (e) {
+            if (!(e instanceof LifecycleError)) throw e;
+          }
+        }
+}
+
+function* conversationScenarios(): Generator<Scenario> {
+  for (const [qn, q] of QUEUES) {
+    const scheduled = create({ queue: q, callbackScheduledTime: at(400) }).state;
+    const queued = create({ queue: q }).state;
+    const offered = apply(queued, { type: 'offer', agent: AGENT }, at(5)).state;
+    const ended = apply(queued, { type: 'disconnectAll' }, at(5)).state;
+    for (const [n, state] of Object.entries({ scheduled, queued, offered, ended }))
+      yield { name: `${qn}/${n}`, state, pid: '', now: at(200) };
   }
 }
 
-function command(trigger: string, pid: string | undefined, from: string): Command {
-  const participantId = pid as string;
-  switch (trigger) {
-    case 'update':
-      return { type: 'update', callbackScheduledTime: at(900) };
-    case 'offer':
-      return { type: 'offer', agent: AGENT2 };
-    case 'disconnectAll':
-      return { type: 'disconnectAll' };
-    case 'park':
-      return { type: 'park', participantId, resumeTime: at(2000) };
-    case 'placeCall':
-      return { type: 'placeCall', participantId, number: '+13175550101' };
-    case 'transfer':
-      return { type: 'transfer', participantId, to: { kind: 'agent', agent: AGENT2 } };
-    case 'wrapup':
-      return { type: 'wrapup', participantId, wrapup: from === 'acw' ? { code: 'wc-resolved' } : { notes: 'n', provisional: true } };
-    case 'setAttributes':
-      return { type: 'setAttributes', participantId, attributes: { k: 'v' } };
-    default:
-      return { type: trigger, participantId } as Command;
+/** Every other participant (customer, ACD) of the conversation scenarios and of a few agent ones. */
+function* partyScenarios(): Generator<Scenario> {
+  for (const s of [...conversationScenarios(), ...[...agentScenarios()].filter((_, i) => i % 7 === 0)]) {
+    for (const p of s.state.participants) if (p.purpose !== 'agent') yield { ...s, pid: p.id as string };
   }
 }
 
-/** Runs a row's trigger from a setup: a command at NOW, or the timer at its deadline. */
-function fire(row: Row, setup: Setup, from: string): CallbackConversationState {
-  if (row.trigger.startsWith('timer:')) {
-    const d = nextDeadline(setup.state);
-    expect(d?.kind).toBe(row.trigger.slice(6));
-    return advance(setup.state, d?.at as Date).state;
-  }
-  return apply(setup.state, command(row.trigger, setup.pid, from), NOW).state;
+function legCommands(s: Scenario): Cmd[] {
+  const participantId = s.pid;
+  const numbers = s.state.participants.find((p) => p.id === s.pid)?.callbackNumbers ?? [];
+  const other = queue({ id: 'q-billing', name: 'Billing' });
+  const cmds: Cmd[] = [
+    ...(['answer', 'decline', 'hold', 'unhold', 'resume', 'skip', 'requestAcw', 'skipWrapup', 'disconnect', 'endCall'] as const).map(
+      (type) => ({ type, participantId }) as Command,
+    ),
+    { type: 'park', participantId, resumeTime: at(900) },
+    { type: 'park', participantId, resumeTime: at(100) },
+    { type: 'placeCall', participantId, number: numbers[0] ?? '+13175550100' },
+    { type: 'placeCall', participantId, number: '+19999999999' },
+    { type: 'transfer', participantId, to: { kind: 'agent', agent: AGENT2 } },
+    { type: 'transfer', participantId, to: { kind: 'queue', queue: other } },
+    { type: 'transfer', participantId, to: { kind: 'queue', queue: other }, transferType: 'Attended' },
+    { type: 'wrapup', participantId, wrapup: { notes: 'n', provisional: true } },
+    { type: 'wrapup', participantId, wrapup: { code: 'wc-resolved' } },
+    { type: 'wrapup', participantId, wrapup: { notes: 'no code' } },
+    { type: 'wrapup', participantId, wrapup: { code: 'nope' } },
+    { type: 'setAttributes', participantId, attributes: { k: 'v' } },
+  ];
+  const due = nextDeadline(s.state);
+  if (due?.participantId === s.pid) cmds.push({ type: `timer:${due.kind}`, participantId: s.pid });
+  return cmds;
 }
 
-const cases = TABLE.flatMap((row) => row.from.map((from) => [`${row.id} from ${from}`, row, from] as const));
+function conversationCommands(s: Scenario): Cmd[] {
+  const cmds: Cmd[] = [
+    { type: 'offer', agent: AGENT2 },
+    { type: 'disconnectAll' },
+    { type: 'update', callbackScheduledTime: at(900) },
+    { type: 'update', callbackScheduledTime: at(100) },
+    { type: 'update', callbackNumbers: ['+15555550123'] },
+    { type: 'update', queue: queue({ id: 'q-billing' }) },
+    { type: 'update', callbackNumbers: [] },
+    { type: 'update', callbackScheduledTime: at(40 * 86400) },
+    { type: 'update', callbackScheduledTime: new Date(Number.NaN) },
+  ];
+  const due = nextDeadline(s.state);
+  if (due !== undefined && due.participantId === undefined) cmds.push({ type: `timer:${due.kind}` });
+  return cmds;
+}
 
-describe('every row of the transition table', () => {
-  it.each(cases)('%s', (_, row, from) => {
-    if (row.scope === 'conversation') {
-      if (from === 'new') {
-        expect(row.to).toContain(create().state.phase);
-        expect(row.to).toContain(create({ callbackScheduledTime: at(60) }).state.phase);
-        return;
-      }
-      const next = fire(row, phaseIn(from), from);
-      expect(row.to).toContain(next.phase);
+interface Walk {
+  /** `row|from|phaseBefore→phaseAfter` for rows applied. */
+  applied: Set<string>;
+  /** Checks seen refusing (rows of one trigger share them). */
+  refusedBy: Set<Check>;
+  /** `row|from` for refusal rows seen refusing. */
+  refusals: Set<string>;
+  tried: number;
+}
+
+function walk(): Walk {
+  const w: Walk = { applied: new Set(), refusedBy: new Set(), refusals: new Set(), tried: 0 };
+  const tryOne = (s: Scenario, cmd: Cmd) => {
+    w.tried++;
+    const now = cmd.type.startsWith('timer:') ? (nextDeadline(s.state)?.at as Date) : s.now;
+    const from = s.pid === '' ? s.state.phase : legStatus(s.state, s.pid);
+    let row;
+    try {
+      row = selectRow(s.state, cmd, now);
+    } catch (e) {
+      if (e instanceof LifecycleError && e.code === 'conversation.error.invalid.state') return;
+      throw new Error(`${s.name}: ${cmd.type} from ${from}: ${(e as Error).message}`);
+    }
+    const run = () => (cmd.type.startsWith('timer:') ? advanceOne(s.state, cmd as TimerCommand) : apply(s.state, cmd as Command, now));
+    if (isRefusal(row)) {
+      const e = refusal(run);
+      expect(e.code, `${s.name} ${cmd.type}`).toBe(row.refuse.code);
+      expect(e.state).toBe(s.pid === '' ? `phase=${from}` : `leg=${from}`);
+      w.refusals.add(`${row.id}|${from}`);
       return;
     }
-    const roles = row.roles;
-    if (roles.includes('agent')) {
-      const setup = agentIn(from as LegStatus, row.trigger);
-      expect(legStatus(setup.state, setup.pid as string)).toBe(from);
-      const next = fire(row, setup, from);
-      expect(row.to).toContain(legStatus(next, setup.pid as string));
+    try {
+      const next = run().state;
+      w.applied.add(`${row.id}|${from}|${s.state.phase}→${next.phase}`);
+    } catch (e) {
+      if (!(e instanceof LifecycleError)) throw new Error(`${s.name}: ${cmd.type} from ${from}: ${(e as Error).message}`);
+      const leg = s.state.participants.find((p) => p.id === s.pid) ?? {};
+      const ctx = { state: s.state, cmd, now, pid: s.pid, leg } as unknown as Context;
+      const failing = (row.checks ?? []).find((c) => !c.holds(ctx));
+      expect(failing, `${s.name} ${cmd.type}: refused (${e.code}) by no check of row ${row.id}`).toBeDefined();
+      expect(e.code).toBe(failing?.refuse.code);
+      w.refusedBy.add(failing as Check);
     }
-    for (const role of roles.filter((r) => r !== 'agent')) {
-      if (from !== 'connected') continue;
-      const state = create().state;
-      const pid = state.participants.find((p) => p.purpose === role)?.id as string;
-      const next = apply(state, command(row.trigger, pid, from), NOW).state;
-      expect(row.to).toContain(legStatus(next, pid));
-    }
+  };
+  for (const s of agentScenarios()) for (const cmd of legCommands(s)) tryOne(s, cmd);
+  for (const s of partyScenarios()) for (const cmd of legCommands(s)) tryOne(s, cmd);
+  for (const s of conversationScenarios()) for (const cmd of conversationCommands(s)) tryOne(s, cmd);
+  return w;
+}
+
+/** One timer, at its deadline (which must be the next one). */
+function advanceOne(state: CallbackConversationState, cmd: TimerCommand) {
+  const d = nextDeadline(state) as NonNullable<ReturnType<typeof nextDeadline>>;
+  expect(`timer:${d.kind}`).toBe(cmd.type);
+  return fireTimer(state, d);
+}
+
+function refusal(f: () => unknown): LifecycleError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof LifecycleError) return e;
+    throw e;
+  }
+  throw new Error('expected a refusal');
+}
+
+const result = walk();
+
+describe('the transition table, walked', () => {
+  it('tries thousands of commands and never meets an ambiguous or missing guard', () => {
+    expect(result.tried).toBeGreaterThan(5000);
+  });
+
+  const applied = ROWS.flatMap((row) =>
+    row.from.flatMap((from) => {
+      if (row.scope === 'conversation') return from === 'new' ? [] : [[row.id, from, `${from}→${row.to}`] as const];
+      const moves = row.moves ?? [];
+      return moves.length === 0 ? [[row.id, from, undefined] as const] : moves.map(([a, b]) => [row.id, from, `${a}→${b}`] as const);
+    }),
+  );
+  it.each(applied)('row %s applies from %s (%s)', (id, from, move) => {
+    const seen = [...result.applied].filter((k) => k.startsWith(`${id}|${from}|`));
+    expect(seen.length, `row ${id} from ${from} never applied`).toBeGreaterThan(0);
+    if (move !== undefined) expect(seen).toContain(`${id}|${from}|${move}`);
+    // Rows without moves never move the callback.
+    else for (const k of seen) expect(k.split('|')[2]?.split('→')[0]).toBe(k.split('|')[2]?.split('→')[1]);
+  });
+
+  const checks = [...new Set(ROWS.filter((r) => r.trigger !== 'create').flatMap((row) => row.checks ?? []))].map(
+    (c) =>
+      [
+        ROWS.filter((r) => r.checks?.includes(c))
+          .map((r) => r.id)
+          .join(', '),
+        c.text,
+        c,
+      ] as const,
+  );
+  it.each(checks)('rows %s refuse when not: %s', (_ids, _text, check) => {
+    expect(result.refusedBy.has(check)).toBe(true);
+  });
+
+  const refusals = TABLE.filter(isRefusal).flatMap((row) => row.from.map((from) => [row.id, from] as const));
+  it.each(refusals)('refusal %s from %s answers its own code', (id, from) => {
+    expect([...result.refusals]).toContain(`${id}|${from}`);
+  });
+
+  it('create: the two rows, and their checks', () => {
+    expect(create().rows).toEqual(['createQueued']);
+    expect(create({ callbackScheduledTime: at(60) }).rows).toEqual(['create']);
+    expect(refusal(() => create({ callbackNumbers: [] })).code).toBe('callback.error.missing.callback.numbers');
+    expect(refusal(() => create({ callbackScheduledTime: at(31 * 86400) })).code).toBe('callback.error.scheduled.time.too.far.in.future');
+    expect(refusal(() => create({ callbackScheduledTime: new Date(Number.NaN) })).code).toBe('invalid.date');
   });
 });
 
-describe('commands the table has no row for', () => {
-  const statuses: LegStatus[] = ['alerting', 'connected', 'held', 'parked', 'acw', 'done'];
-  const triggers = [
-    ...new Set(
-      TABLE.filter((r) => r.scope === 'leg' && r.roles.includes('agent') && !r.trigger.startsWith('timer:')).map((r) => r.trigger),
-    ),
-  ];
-  const refusals = triggers.flatMap((t) =>
-    statuses
-      .filter((s) => !TABLE.some((r) => r.scope === 'leg' && r.trigger === t && r.roles.includes('agent') && r.from.includes(s)))
-      .map((s) => [t, s] as const),
+describe('the routing-status table', () => {
+  it.each(ROUTING_TABLE.flatMap((r) => r.from.map((from) => [r.id, from, r.on, r.to] as const)))(
+    'row %s: %s on %s becomes %s',
+    (_id, from, on, to) => {
+      const event = { type: on, at: at(0), participantId: 'p', userId: 'u' } as const;
+      expect(routingStatusChanges(new Map([['u', from]]), [event]).get('u')).toBe(to);
+    },
   );
 
-  it.each(refusals)('%s from %s is refused with a LifecycleError', (trigger, status) => {
-    const setup = agentIn(status, trigger);
-    let error: unknown;
-    try {
-      apply(setup.state, command(trigger, setup.pid, status), NOW);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(LifecycleError);
-    const e = error as LifecycleError;
-    const documented = REJECTIONS.find((r) => r.trigger === trigger && r.when.includes(status));
-    expect(e.code).toBe(documented?.code ?? 'conversation.error.invalid.state');
-    expect(e.state).toBe(`leg=${status}`);
-    expect(e.message.length).toBeGreaterThan(10);
+  it('no row: the status stays (an assign to an agent off queue, a release of an agent not interacting)', () => {
+    const offered = { type: 'offered', at: at(0), participantId: 'p', userId: 'u' } as const;
+    const released = { type: 'agentReleased', at: at(0), participantId: 'p', userId: 'u' } as const;
+    expect(routingStatusChanges(new Map([['u', 'OFF_QUEUE']]), [offered]).size).toBe(0);
+    expect(routingStatusChanges(new Map(), [offered]).size).toBe(0);
+    expect(routingStatusChanges(new Map([['u', 'NOT_RESPONDING']]), [released]).size).toBe(0);
+    // Events in order: offered then missed is NOT_RESPONDING; offered then released is back to IDLE (no change).
+    const missed = { type: 'notResponding', at: at(1), participantId: 'p', userId: 'u' } as const;
+    expect(routingStatusChanges(new Map([['u', 'IDLE']]), [offered, missed]).get('u')).toBe('NOT_RESPONDING');
+    expect(routingStatusChanges(new Map([['u', 'IDLE']]), [offered, released]).size).toBe(0);
   });
 });
 
 describe('docs/lifecycle.md', () => {
-  it('shows the current table (npm run gen)', () => {
+  it('shows the current table (npm run gen), and only moves that happen', () => {
     const doc = readFileSync(fileURLToPath(new URL('../../docs/lifecycle.md', import.meta.url)), 'utf8');
     expect(doc).toBe(withDiagrams(doc));
-    expect(renderDiagrams()).toContain('alerting --> connected: answer');
+    const diagrams = renderDiagrams();
+    expect(diagrams).toContain('alerting --> connected: answer');
+    // The edges the old cartesian rows drew, which cannot happen:
+    expect(diagrams).not.toContain('connected --> parked: requestAcw');
+    expect(diagrams).not.toContain('alerting --> acw: disconnect');
   });
 });
