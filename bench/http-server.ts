@@ -4,7 +4,7 @@ import Fastify from 'fastify';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../src/api/server.js';
+import { startServer } from '../src/server.js';
 
 const QUEUE = '0e0e0e0e-0000-4000-8000-000000000001';
 const server = await startServer({ db: join(mkdtempSync(join(tmpdir(), 'callbackd-bench-')), 'bench.db'), port: 0, logger: false });

@@ -5,9 +5,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer } from '../src/api/server.js';
+import { startServer } from '../src/server.js';
 import { advance, createCallback, type QueueSettings } from '../src/lifecycle/index.js';
-import type { Principal } from '../src/service/backend.js';
+import type { Principal } from '../src/service/principal.js';
 
 const json = process.argv.includes('--json');
 const COUNT = Number(process.env.BENCH_CALLBACKS ?? 100_000);
@@ -55,23 +55,24 @@ await (
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
 const server = await startServer({ db: join(dir, 'bench.db'), port: 0, seedFile, logger: false });
-const { backend, scheduler } = server;
+const { scheduler } = server;
+const { callbacks, configuration } = server.services;
 const app: Principal = { orgId: ORG, clientId: 'bench' };
 
 // Agents: each answered callback is dialed, hung up and wrapped up at once (three more transactions each).
 let handled = 0;
 let failures = 0;
-const previous = backend.hooks.afterChange;
-backend.hooks.afterChange = async (orgId, state, events) => {
+const previous = callbacks.onChange;
+callbacks.onChange = async (orgId, state, events) => {
   await previous?.(orgId, state, events);
   for (const e of events) {
     if (e.type !== 'answered') continue;
     const agent: Principal = { orgId, clientId: 'bench', userId: e.userId };
     setImmediate(() => {
       void (async () => {
-        await backend.placeCall(agent, state.id, { callNumber: '+13175550100' });
-        await backend.patchParticipant(agent, state.id, e.participantId, { state: 'disconnected' });
-        await backend.patchParticipant(agent, state.id, e.participantId, { wrapup: { code: CODE } });
+        await callbacks.placeCall(agent, state.id, { callNumber: '+13175550100' });
+        await callbacks.patchParticipant(agent, state.id, e.participantId, { state: 'disconnected' });
+        await callbacks.patchParticipant(agent, state.id, e.participantId, { wrapup: { code: CODE } });
         handled++;
       })().catch((err: unknown) => {
         failures++;
@@ -80,11 +81,11 @@ backend.hooks.afterChange = async (orgId, state, events) => {
     });
   }
 };
-for (const u of users) await backend.configuration.setRoutingStatus(app, u.id, 'IDLE');
+for (const u of users) await configuration.setRoutingStatus(app, u.id, 'IDLE');
 
 // Create the callbacks, timed so that all are in before the first one is due.
 const create = async (i: number, at: number) =>
-  backend.createCallback(app, {
+  callbacks.createCallback(app, {
     queueId: QUEUE,
     callbackNumbers: ['+13175550100'],
     callbackScheduledTime: new Date(at + (i * SPREAD_MS) / COUNT),

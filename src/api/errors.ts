@@ -1,21 +1,10 @@
-// Errors as the Platform API sends them: an ErrorBody with the HTTP status repeated, a code, and the request's
-// correlation id as contextId.
-import { LifecycleError, type ErrorKind } from '../lifecycle/index.js';
-import { stringifyErrorBody, type Detail, type ErrorBody, type Issue } from '../model/index.js';
-import { ServiceError } from '../service/backend.js';
+// Errors on the wire. Every error the server writes is a catalogue error (src/errors.ts) whose kind gives its HTTP
+// status; it is answered as the Platform ErrorBody (the status repeated, the code, the request's correlation id as
+// contextId, a detail per bad field), or in RFC 6749's shape on the token endpoint.
+import { CallbackdError, ERRORS, type ErrorKind, type FieldProblem } from '../errors.js';
+import { stringifyErrorBody, stringifyOAuthError, type ErrorBody, type Issue } from '../model/index.js';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: Detail[] = [],
-  ) {
-    super(message);
-  }
-}
-
-const STATUS: Record<ErrorKind, number> = {
+export const STATUS: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -27,38 +16,43 @@ const STATUS: Record<ErrorKind, number> = {
   internal: 500,
 };
 
-/** The HTTP status and body of any error a handler may throw; unknown errors are 500s. */
-export function toErrorBody(error: unknown, contextId: string): { status: number; body: ErrorBody } {
-  let status = 500;
-  let code = 'internal.server.error';
-  let message = 'The server encountered an unexpected error.';
-  let details: Detail[] = [];
-  if (error instanceof ApiError) {
-    ({ status, code, message, details } = error);
-  } else if (error instanceof LifecycleError || error instanceof ServiceError) {
-    status = STATUS[error.kind];
-    code = error.code;
-    message = error.message;
-  }
-  return { status, body: { message, code, status, messageParams: {}, contextId, details, errors: [] } };
+const internal = () => new CallbackdError(ERRORS.internal, 'The server encountered an unexpected error.');
+
+/** The catalogue error behind anything thrown: itself, or a 500 for what is not one. */
+export const asCallbackdError = (error: unknown): CallbackdError => (error instanceof CallbackdError ? error : internal());
+
+export function errorBody(e: CallbackdError, contextId: string): ErrorBody {
+  return {
+    message: e.message,
+    code: e.code,
+    status: STATUS[e.kind],
+    messageParams: {},
+    contextId,
+    details: e.fields.map((f) => ({ errorCode: f.code, fieldName: f.field, entityName: f.message })),
+    errors: [],
+  };
 }
 
-export const errorText = (body: ErrorBody): string => stringifyErrorBody(body);
+/** The response text of an error: the Platform ErrorBody, or `{error, error_description}` on the token endpoint. */
+export function errorText(e: CallbackdError, contextId: string, shape: 'platform' | 'oauth'): string {
+  if (shape === 'oauth' && e.entry.source === 'RFC 6749') return stringifyOAuthError({ error: e.code, error_description: e.message });
+  return stringifyErrorBody(errorBody(e, contextId));
+}
 
 /** A 400 for a body the model layer refused, naming each bad field by its JSON pointer. */
-export function badBody(issues: readonly Issue[]): ApiError {
+export function badBody(issues: readonly Issue[]): CallbackdError {
   const isDate = (i: Issue) => i.message.startsWith('expected an ISO-8601');
-  const code = issues.every(isDate) ? 'invalid.date' : 'bad.request';
+  const entry = issues.every(isDate) ? ERRORS.invalidDate : ERRORS.badRequest;
   const first = issues[0] as Issue;
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return new ApiError(
-    400,
-    code,
+  const fields: FieldProblem[] = issues.map((i) => ({
+    field: i.path === '' ? '/' : i.path,
+    code: isDate(i) ? ERRORS.invalidDate.code : ERRORS.invalidValue.code,
+    message: i.message,
+  }));
+  return new CallbackdError(
+    entry,
     `The request body is invalid: ${first.path === '' ? '(body)' : first.path}: ${first.message}${more}`,
-    issues.map((i) => ({
-      errorCode: isDate(i) ? 'invalid.date' : 'invalid.value',
-      fieldName: i.path === '' ? '/' : i.path,
-      entityName: i.message,
-    })),
+    fields,
   );
 }

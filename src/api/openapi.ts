@@ -1,7 +1,8 @@
 // The OpenAPI 3 document of everything served, generated from the route table and the same schemas the server
 // decodes and encodes with.
 import { MODELS, type ModelName } from '../model/index.js';
-import { ROUTES, type ResponseKind } from './routes.js';
+import type { QueryParam, ResponseKind, RouteDef } from './route.js';
+import { ROUTES } from './routes/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -43,77 +44,54 @@ function responseSchema(r: ResponseKind): Json | undefined {
   }
 }
 
-export function openApiDocument(serverUrl?: string): Json {
-  const paths: Record<string, Json> = {};
-  for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
-    const query = (r.query ?? []).map((q) => ({
-      name: q.name,
-      in: 'query',
-      required: false,
-      description: q.description,
-      schema: { type: q.type },
-    }));
-    const schema = responseSchema(r.response);
-    const op: Json = {
-      operationId: r.operationId,
-      summary: r.summary,
-      tags: [r.tag],
-      security: [{ 'PureCloud OAuth': [] }],
-      ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
-      ...(r.body !== undefined
-        ? {
-            requestBody: {
-              required: r.body.required,
-              content: {
-                'application/json': { schema: r.body.array === true ? { type: 'array', items: ref(r.body.model) } : ref(r.body.model) },
-              },
-            },
-          }
-        : {}),
-      responses: {
-        [String(r.status)]: { description: 'Success', ...(schema !== undefined ? { content: { 'application/json': { schema } } } : {}) },
-        default: { description: 'Error', content: { 'application/json': { schema: ref('ErrorBody') } } },
-      },
-    };
-    (paths[r.path] ??= {})[r.method.toLowerCase()] = op;
+function querySchema(q: QueryParam): Json {
+  return q.type === 'integer' ? { type: 'integer', minimum: q.minimum, maximum: q.maximum, default: q.default } : { type: q.type };
+}
+
+function requestBody(r: RouteDef): Json | undefined {
+  const b = r.body;
+  if (b === undefined) return undefined;
+  if ('form' in b) {
+    const schema = { type: 'object', properties: Object.fromEntries(b.form.map((k) => [k, { type: 'string' }])), required: ['grant_type'] };
+    return { required: true, content: { 'application/x-www-form-urlencoded': { schema }, 'application/json': { schema } } };
   }
-  paths['/oauth/token'] = {
-    post: {
-      operationId: 'oauthToken',
-      summary: 'Get an access token: grant_type client_credentials (HTTP Basic client auth) or password (username, password).',
-      tags: ['OAuth'],
-      requestBody: {
-        required: true,
-        content: {
-          'application/x-www-form-urlencoded': {
-            schema: {
-              type: 'object',
-              properties: {
-                grant_type: { type: 'string', enum: ['client_credentials', 'password'] },
-                username: { type: 'string' },
-                password: { type: 'string' },
-              },
-              required: ['grant_type'],
-            },
-          },
-        },
-      },
-      responses: {
-        '200': {
-          description: 'A bearer token',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                properties: { access_token: { type: 'string' }, token_type: { type: 'string' }, expires_in: { type: 'integer' } },
-              },
-            },
-          },
-        },
+  return {
+    required: b.required,
+    content: { 'application/json': { schema: b.array === true ? { type: 'array', items: ref(b.model) } : ref(b.model) } },
+  };
+}
+
+function operation(r: RouteDef): Json {
+  const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+  const query = Object.entries(r.query ?? {}).map(([name, q]) => ({
+    name,
+    in: 'query',
+    required: false,
+    description: q.description,
+    schema: querySchema(q),
+  }));
+  const schema = responseSchema(r.response);
+  const body = requestBody(r);
+  return {
+    operationId: r.operationId,
+    summary: r.summary,
+    tags: [r.tag],
+    security: r.auth === 'bearer' ? [{ 'PureCloud OAuth': [] }] : r.auth === 'client' ? [{ 'OAuth client': [] }] : [],
+    ...(params.length + query.length > 0 ? { parameters: [...params, ...query] } : {}),
+    ...(body !== undefined ? { requestBody: body } : {}),
+    responses: {
+      [String(r.status)]: { description: 'Success', ...(schema !== undefined ? { content: { 'application/json': { schema } } } : {}) },
+      default: {
+        description: 'Error',
+        content: { 'application/json': { schema: ref(r.errors === 'oauth' ? 'OAuthError' : 'ErrorBody') } },
       },
     },
   };
+}
+
+export function openApiDocument(serverUrl?: string): Json {
+  const paths: Record<string, Json> = {};
+  for (const r of ROUTES) (paths[r.path] ??= {})[r.method.toLowerCase()] = operation(r);
   const schemas: Json = {};
   for (const [name, schema] of Object.entries(MODELS)) schemas[name] = component(schema, true);
   return {
@@ -123,7 +101,7 @@ export function openApiDocument(serverUrl?: string): Json {
     paths,
     components: {
       schemas,
-      securitySchemes: { 'PureCloud OAuth': { type: 'http', scheme: 'bearer' } },
+      securitySchemes: { 'PureCloud OAuth': { type: 'http', scheme: 'bearer' }, 'OAuth client': { type: 'http', scheme: 'basic' } },
     },
   };
 }

@@ -28,6 +28,9 @@ export type TransferResponseState = 'Pending' | 'Active' | 'Complete' | 'Cancele
 /** Known values of TransferResponseTransferType. */
 export type TransferResponseTransferType = 'Attended' | 'Unattended';
 
+/** Known values of EmulatorClockMode. */
+export type EmulatorClockMode = 'system' | 'manual';
+
 /** Known values of RoutingStatusValue. */
 export type RoutingStatusValue = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
 
@@ -441,6 +444,48 @@ export interface CallbackConversation {
   divisions?: ConversationDivisionMembership[];
   /** API path of the conversation. */
   selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A bearer token (RFC 6749 §5.1). */
+export interface TokenResponse {
+  /** The token, for `Authorization: Bearer`. Required. */
+  access_token: string;
+  /** Always bearer. Required. */
+  token_type: string;
+  /** Seconds it stays valid. Wire: int32. Required. */
+  expires_in: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A refused token request (RFC 6749 §5.2). */
+export interface OAuthError {
+  /** invalid_request, invalid_client, invalid_grant or unsupported_grant_type. Required. */
+  error: string;
+  /** Why. */
+  error_description?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The emulator's clock. */
+export interface EmulatorClock {
+  /** The time the service runs on. Wire: ISO-8601 date-time. */
+  now?: Date;
+  /** system, or manual (moved only by POST /emulator/clock). */
+  mode?: EmulatorClockMode | UnknownEnumValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Move a manual clock: give advance or instant. */
+export interface EmulatorClockRequest {
+  /** An ISO-8601 duration such as PT1H30M, or a number of milliseconds. */
+  advance?: JsonValue;
+  /** The time to move to (never back). Wire: ISO-8601 date-time. */
+  instant?: Date;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -1641,6 +1686,58 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire TokenResponse; collects every error and warning with its JSON pointer. */
+export function decodeTokenResponse(input: unknown, options?: DecodeOptions): DecodeResult<TokenResponse> {
+  return decodeModel<TokenResponse>('TokenResponse', input, options);
+}
+/** The wire JSON object of a TokenResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTokenResponse(value: TokenResponse): Record<string, unknown> {
+  return encodeModel('TokenResponse', value);
+}
+/** The wire JSON text of a TokenResponse; equal to JSON.stringify(encodeTokenResponse(value)). */
+export function stringifyTokenResponse(value: TokenResponse): string {
+  return stringifyModel('TokenResponse', value);
+}
+
+/** Decodes and validates a wire OAuthError; collects every error and warning with its JSON pointer. */
+export function decodeOAuthError(input: unknown, options?: DecodeOptions): DecodeResult<OAuthError> {
+  return decodeModel<OAuthError>('OAuthError', input, options);
+}
+/** The wire JSON object of a OAuthError: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeOAuthError(value: OAuthError): Record<string, unknown> {
+  return encodeModel('OAuthError', value);
+}
+/** The wire JSON text of a OAuthError; equal to JSON.stringify(encodeOAuthError(value)). */
+export function stringifyOAuthError(value: OAuthError): string {
+  return stringifyModel('OAuthError', value);
+}
+
+/** Decodes and validates a wire EmulatorClock; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorClock(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorClock> {
+  return decodeModel<EmulatorClock>('EmulatorClock', input, options);
+}
+/** The wire JSON object of a EmulatorClock: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorClock(value: EmulatorClock): Record<string, unknown> {
+  return encodeModel('EmulatorClock', value);
+}
+/** The wire JSON text of a EmulatorClock; equal to JSON.stringify(encodeEmulatorClock(value)). */
+export function stringifyEmulatorClock(value: EmulatorClock): string {
+  return stringifyModel('EmulatorClock', value);
+}
+
+/** Decodes and validates a wire EmulatorClockRequest; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorClockRequest(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorClockRequest> {
+  return decodeModel<EmulatorClockRequest>('EmulatorClockRequest', input, options);
+}
+/** The wire JSON object of a EmulatorClockRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorClockRequest(value: EmulatorClockRequest): Record<string, unknown> {
+  return encodeModel('EmulatorClockRequest', value);
+}
+/** The wire JSON text of a EmulatorClockRequest; equal to JSON.stringify(encodeEmulatorClockRequest(value)). */
+export function stringifyEmulatorClockRequest(value: EmulatorClockRequest): string {
+  return stringifyModel('EmulatorClockRequest', value);
+}
+
 /** Decodes and validates a wire RoutingStatus; collects every error and warning with its JSON pointer. */
 export function decodeRoutingStatus(input: unknown, options?: DecodeOptions): DecodeResult<RoutingStatus> {
   return decodeModel<RoutingStatus>('RoutingStatus', input, options);
@@ -2315,6 +2412,10 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  TokenResponse: TokenResponse;
+  OAuthError: OAuthError;
+  EmulatorClock: EmulatorClock;
+  EmulatorClockRequest: EmulatorClockRequest;
   RoutingStatus: RoutingStatus;
   CreateQueueRequest: CreateQueueRequest;
   QueueRequest: QueueRequest;

@@ -493,13 +493,10 @@ export const WrapupCodeRequest = model(
 );
 export const WrapupCodeEntityListing = listing('WrapupCodeEntityListing', WrapupCode, 'Wrap-up codes.');
 
+export const ROUTING_STATUS_VALUES = ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'] as const;
 export const RoutingStatus = model('RoutingStatus', "An agent's routing status.", {
   userId: str('The agent.'),
-  status: enumOf(
-    'RoutingStatusValue',
-    ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'],
-    'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.',
-  ),
+  status: enumOf('RoutingStatusValue', ROUTING_STATUS_VALUES, 'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.'),
   startTime: dateTime('Since when.'),
 });
 
@@ -515,7 +512,41 @@ export const QueueMember = model('QueueMember', 'A member of a queue.', {
 });
 export const QueueMemberEntityListing = listing('QueueMemberEntityListing', QueueMember, 'Queue members.');
 
+// ---- OAuth and the emulator's own controls ----
+
+export const TokenResponse = model(
+  'TokenResponse',
+  'A bearer token (RFC 6749 §5.1).',
+  {
+    access_token: str('The token, for `Authorization: Bearer`.'),
+    token_type: str('Always bearer.'),
+    expires_in: int32('Seconds it stays valid.'),
+  },
+  ['access_token', 'token_type', 'expires_in'],
+);
+
+export const OAuthError = model(
+  'OAuthError',
+  'A refused token request (RFC 6749 §5.2).',
+  { error: str('invalid_request, invalid_client, invalid_grant or unsupported_grant_type.'), error_description: str('Why.') },
+  ['error'],
+);
+
+export const EmulatorClock = model('EmulatorClock', "The emulator's clock.", {
+  now: dateTime('The time the service runs on.'),
+  mode: enumOf('EmulatorClockMode', ['system', 'manual'], 'system, or manual (moved only by POST /emulator/clock).'),
+});
+
+export const EmulatorClockRequest = model('EmulatorClockRequest', 'Move a manual clock: give advance or instant.', {
+  advance: json('An ISO-8601 duration such as PT1H30M, or a number of milliseconds.'),
+  instant: dateTime('The time to move to (never back).'),
+});
+
 export const API_MODELS = {
+  TokenResponse,
+  OAuthError,
+  EmulatorClock,
+  EmulatorClockRequest,
   RoutingStatus,
   CreateQueueRequest,
   QueueRequest,

@@ -1,7 +1,8 @@
 // Configuration of an organization over the API: queues and their members and wrap-up codes, users and their
-// routing status. The callback backend resolves ids through it.
+// routing status. The callbacks service resolves ids through it.
 import { randomUUID } from 'node:crypto';
-import type { AgentRef, QueueSettings } from '../lifecycle/index.js';
+import { ERRORS, ServiceError } from '../errors.js';
+import { TIMED_PROMPTS, type AgentRef, type QueueSettings, type TransferTarget } from '../lifecycle/index.js';
 import {
   isOneOf,
   type CreateQueueRequest,
@@ -13,18 +14,38 @@ import {
   type WrapupCode,
   type WrapupCodeRequest,
 } from '../model/index.js';
-import { ACW_PROMPT_VALUES } from '../model/schema-api.js';
-import {
-  queueSettings,
-  type QueueRecord,
-  type RoutingStatus,
-  type RoutingStatusRecord,
-  type Store,
-  type UserRecord,
-} from '../store/types.js';
-import { notFound, requireUser, ServiceError, type BackendHooks, type Principal } from './common.js';
-import * as project from './project.js';
+import { ACW_PROMPT_VALUES, ROUTING_STATUS_VALUES } from '../model/schema-api.js';
+import type { QueueRecord, RoutingStatusRecord, Store, UserRecord, WrapupCodeRecord } from '../store/types.js';
+import { requireUser, type Principal } from './principal.js';
+import * as project from './views.js';
 import { hashSecret } from './secrets.js';
+
+const notFound = (what: string, id: string): ServiceError => new ServiceError(ERRORS.notFound, `${what} ${id} was not found.`);
+
+/** The lifecycle's view of a stored queue. */
+export function queueSettings(q: QueueRecord, codes: readonly WrapupCodeRecord[]): QueueSettings {
+  const prompt = (
+    {
+      MANDATORY: 'mandatory',
+      OPTIONAL: 'optional',
+      MANDATORY_TIMEOUT: 'timeout',
+      MANDATORY_FORCED_TIMEOUT: 'forcedTimeout',
+      AGENT_REQUESTED: 'agentRequested',
+    } as const
+  )[q.acw.wrapupPrompt];
+  return {
+    id: q.id,
+    name: q.name,
+    alertingTimeoutMs: q.callback.alertingTimeoutSeconds * 1000,
+    autoAnswer: q.callback.enableAutoAnswer,
+    ...(q.callback.enableAutoDialAndEnd
+      ? { autoDialAndEnd: { dialDelaySeconds: q.callback.autoDialDelaySeconds, endDelaySeconds: q.callback.autoEndDelaySeconds } }
+      : {}),
+    wrapupPrompt: prompt,
+    ...(TIMED_PROMPTS.has(prompt) && q.acw.timeoutMs !== undefined ? { wrapupTimeoutMs: q.acw.timeoutMs } : {}),
+    wrapupCodes: codes.filter((c) => q.wrapupCodeIds.includes(c.id)).map((c) => ({ id: c.id, name: c.name })),
+  };
+}
 
 /** The settings of a queue that a seed file or an API request leaves out. */
 export const QUEUE_DEFAULTS: Pick<QueueRecord, 'callback' | 'acw' | 'agentOwnedRouting'> = {
@@ -41,23 +62,51 @@ export const QUEUE_DEFAULTS: Pick<QueueRecord, 'callback' | 'acw' | 'agentOwnedR
 };
 
 export class Configuration {
+  /** Told when who may take which callbacks changed (a routing status, queue membership): time to route again. */
+  onRoutingChange: ((orgId: string) => void) | undefined;
+
   constructor(
     private readonly store: Store,
     private readonly clock: () => Date,
-    private readonly newId: () => string,
-    private readonly hooks: () => BackendHooks,
+    private readonly newId: () => string = randomUUID,
   ) {}
 
   async queueFor(orgId: string, queueId: string): Promise<QueueSettings> {
     const q = await this.store.getQueue(orgId, queueId);
-    if (q === undefined) throw new ServiceError('invalid', 'conversations.error.queue.not.found', `Queue ${queueId} was not found.`);
+    if (q === undefined) throw new ServiceError(ERRORS.queueNotFound, `Queue ${queueId} was not found.`);
     return queueSettings(q, await this.store.listWrapupCodes(orgId));
   }
 
   async agent(orgId: string, userId: string): Promise<AgentRef> {
     const u = await this.store.getUser(orgId, userId);
-    if (u === undefined) throw new ServiceError('invalid', 'invalid.value', `User ${userId} was not found in this organization.`);
+    if (u === undefined) throw new ServiceError(ERRORS.invalidValue, `User ${userId} was not found in this organization.`);
     return { id: u.id, name: u.name };
+  }
+
+  /** A transfer address: a user id or a queue id of the organization. */
+  async userOrQueue(orgId: string, address: string): Promise<TransferTarget | undefined> {
+    const u = await this.store.getUser(orgId, address);
+    if (u !== undefined) return { kind: 'agent', agent: { id: u.id, name: u.name } };
+    if ((await this.store.getQueue(orgId, address)) !== undefined) return { kind: 'queue', queue: await this.queueFor(orgId, address) };
+    return undefined;
+  }
+
+  async wrapupCodeRecords(orgId: string): Promise<WrapupCodeRecord[]> {
+    return this.store.listWrapupCodes(orgId);
+  }
+
+  /** Agent-owned callbacks may only be scheduled as far ahead as their queue allows (R-CRT-1). */
+  async checkOwnedSchedule(orgId: string, queueId: string, when: Date): Promise<void> {
+    const owned = (await this.store.getQueue(orgId, queueId))?.agentOwnedRouting;
+    if (
+      owned?.enableAgentOwnedCallbacks === true &&
+      when.getTime() - this.clock().getTime() > owned.maxOwnedCallbackDelayHours * 3600_000
+    ) {
+      throw new ServiceError(
+        ERRORS.tooFarInFuture,
+        `An agent-owned callback may be scheduled at most ${owned.maxOwnedCallbackDelayHours} hours ahead on this queue.`,
+      );
+    }
   }
 
   async listQueues(p: Principal): Promise<Queue[]> {
@@ -86,7 +135,7 @@ export class Configuration {
   }
 
   async me(p: Principal): Promise<User> {
-    return this.getUser(p, requireUser(p, 'bad.request').id);
+    return this.getUser(p, requireUser(p));
   }
 
   private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
@@ -97,16 +146,15 @@ export class Configuration {
       ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
     ] as const) {
       if (v !== undefined && (v < 0 || v > 1200))
-        throw new ServiceError('invalid', 'invalid.value', `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
+        throw new ServiceError(ERRORS.invalidValue, `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
     }
     if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1)
-      throw new ServiceError('invalid', 'invalid.value', 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
+      throw new ServiceError(ERRORS.invalidValue, 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
     // Request bodies are decoded strictly, so an enum here is one of its known values.
     const mode: QueueRecord['callback']['mode'] =
       cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';
     const prompt = body.acwSettings?.wrapupPrompt ?? existing?.acw.wrapupPrompt ?? QUEUE_DEFAULTS.acw.wrapupPrompt;
-    if (!isOneOf(ACW_PROMPT_VALUES, prompt))
-      throw new ServiceError('invalid', 'invalid.value', `Unknown acwSettings.wrapupPrompt ${prompt}.`);
+    if (!isOneOf(ACW_PROMPT_VALUES, prompt)) throw new ServiceError(ERRORS.invalidValue, `Unknown acwSettings.wrapupPrompt ${prompt}.`);
     const timeoutMs = body.acwSettings?.timeoutMs ?? existing?.acw.timeoutMs;
     const owned = existing?.agentOwnedRouting ?? QUEUE_DEFAULTS.agentOwnedRouting;
     return {
@@ -181,12 +229,12 @@ export class Configuration {
     for (const id of ids) await this.agent(p.orgId, id);
     const memberIds = remove ? q.memberIds.filter((m) => !ids.includes(m)) : [...new Set([...q.memberIds, ...ids])];
     await this.store.putQueue({ ...q, memberIds });
-    await this.hooks().afterRoutingChange?.(p.orgId);
+    this.onRoutingChange?.(p.orgId);
   }
 
   async createUser(p: Principal, body: CreateUser): Promise<User> {
     if ((await this.store.findUserByUsername(body.email)) !== undefined) {
-      throw new ServiceError('conflict', 'general.conflict', `A user with email ${body.email} already exists.`);
+      throw new ServiceError(ERRORS.generalConflict, `A user with email ${body.email} already exists.`);
     }
     const u: UserRecord = {
       id: this.newId(),
@@ -208,7 +256,7 @@ export class Configuration {
   async createWrapupCode(p: Principal, body: WrapupCodeRequest): Promise<WrapupCode> {
     const codes = await this.store.listWrapupCodes(p.orgId);
     if (codes.some((c) => c.name === body.name))
-      throw new ServiceError('conflict', 'general.conflict', `A wrap-up code named ${body.name} already exists.`);
+      throw new ServiceError(ERRORS.generalConflict, `A wrap-up code named ${body.name} already exists.`);
     const code = { id: this.newId(), orgId: p.orgId, name: body.name, dateCreated: this.clock() };
     await this.store.putWrapupCode(code);
     return project.wrapupCode(code);
@@ -223,7 +271,7 @@ export class Configuration {
     const q = await this.existingQueue(p.orgId, queueId);
     const codes = await this.store.listWrapupCodes(p.orgId);
     for (const id of ids)
-      if (!codes.some((c) => c.id === id)) throw new ServiceError('invalid', 'invalid.value', `Wrap-up code ${id} does not exist.`);
+      if (!codes.some((c) => c.id === id)) throw new ServiceError(ERRORS.invalidValue, `Wrap-up code ${id} does not exist.`);
     await this.store.putQueue({ ...q, wrapupCodeIds: [...new Set([...q.wrapupCodeIds, ...ids])] });
     return codes.filter((c) => ids.includes(c.id)).map(project.wrapupCode);
   }
@@ -234,13 +282,17 @@ export class Configuration {
   }
 
   /** PUT routingstatus: agents go on queue (IDLE), off queue, or clear NOT_RESPONDING. */
-  async setRoutingStatus(p: Principal, userId: string, status: RoutingStatus): Promise<RoutingStatusRecord> {
+  async setRoutingStatus(p: Principal, userId: string, status: string | undefined): Promise<RoutingStatusRecord> {
+    if (status === undefined || !isOneOf(ROUTING_STATUS_VALUES, status))
+      throw new ServiceError(ERRORS.invalidValue, 'status is required.', [
+        { field: '/status', code: ERRORS.invalidValue.code, message: `one of ${ROUTING_STATUS_VALUES.join(', ')}` },
+      ]);
     await this.getUser(p, userId);
     if (p.userId !== undefined && p.userId !== userId)
-      throw new ServiceError('forbidden', 'not.authorized', 'A user may only set their own routing status.');
+      throw new ServiceError(ERRORS.notAuthorized, 'A user may only set their own routing status.');
     const record: RoutingStatusRecord = { orgId: p.orgId, userId, status, startTime: this.clock() };
     await this.store.setRoutingStatus(record);
-    await this.hooks().afterRoutingChange?.(p.orgId);
+    this.onRoutingChange?.(p.orgId);
     return record;
   }
 }

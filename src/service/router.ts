@@ -1,12 +1,14 @@
 // The ACD: offers queued callbacks to idle, on-queue members of their queue — highest priority first, then the
-// longest waiting; among agents the longest idle — and keeps agents' routing status in step with the lifecycle's
-// events (offered: INTERACTING; missed: NOT_RESPONDING; released: IDLE again).
-import { LifecycleError, type CallbackConversationState, type LifecycleEvent } from '../lifecycle/index.js';
+// longest waiting; among agents the longest idle. Agents' routing statuses move with the lifecycle's events in the
+// same transaction as the change (callbacks.ts, routing-status table); the router only decides who gets what.
+import { CallbackdError } from '../errors.js';
+import type { LifecycleEvent } from '../lifecycle/index.js';
 import type { Store } from '../store/types.js';
-import { ServiceError, type CallbackBackend } from './backend.js';
+import type { CallbackService } from './callbacks.js';
 import type { Clock } from './clock.js';
 
 const BATCH = 1000;
+const ROUTING_EVENTS: ReadonlySet<string> = new Set(['queued', 'agentReleased', 'notResponding', 'declined', 'ended']);
 
 export class Router {
   private readonly passes = new Map<string, Promise<void>>();
@@ -18,36 +20,13 @@ export class Router {
 
   constructor(
     private readonly store: Store,
-    private readonly backend: CallbackBackend,
+    private readonly callbacks: CallbackService,
     private readonly clock: Clock,
   ) {}
 
-  /** Keeps routing statuses in step with what happened, then routes that organization again. */
-  async onEvents(orgId: string, _state: CallbackConversationState, events: readonly LifecycleEvent[]): Promise<void> {
-    const now = this.clock.now();
-    for (const e of events) {
-      if (e.type === 'offered' || e.type === 'notResponding' || e.type === 'agentReleased') {
-        const current = await this.store.getRoutingStatus(orgId, e.userId);
-        if (e.type === 'offered') {
-          // Only an on-queue agent becomes INTERACTING; a manual assign to an off-queue agent leaves them off queue.
-          if (current?.status === 'IDLE')
-            await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'INTERACTING', startTime: now });
-        } else if (e.type === 'notResponding') {
-          if (current?.status === 'IDLE' || current?.status === 'INTERACTING')
-            await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'NOT_RESPONDING', startTime: now });
-        } else if (current?.status === 'INTERACTING') {
-          await this.store.setRoutingStatus({ orgId, userId: e.userId, status: 'IDLE', startTime: now });
-        }
-      }
-    }
-    if (
-      events.some(
-        (e) =>
-          e.type === 'queued' || e.type === 'agentReleased' || e.type === 'notResponding' || e.type === 'declined' || e.type === 'ended',
-      )
-    ) {
-      this.kick(orgId);
-    }
+  /** Routes the organization again after events that free an agent or queue a callback. */
+  onEvents(orgId: string, events: readonly LifecycleEvent[]): void {
+    if (events.some((e) => ROUTING_EVENTS.has(e.type))) this.kick(orgId);
   }
 
   /** Asks for a routing pass of the organization; passes of one organization never overlap. */
@@ -105,11 +84,11 @@ export class Router {
       const pick = candidates[0];
       if (pick === undefined) continue;
       try {
-        await this.backend.offer(orgId, cb.id, pick.userId);
+        await this.callbacks.offer(orgId, cb.id, pick.userId);
         idle = idle.filter((s) => s !== pick);
       } catch (e) {
         // The callback moved on (answered elsewhere, cancelled) between the listing and the offer.
-        if (!(e instanceof LifecycleError || e instanceof ServiceError)) throw e;
+        if (!(e instanceof CallbackdError)) throw e;
       }
     }
     if (nextOwnershipEnd !== undefined && (this.ownershipAt === undefined || nextOwnershipEnd < this.ownershipAt)) {

@@ -4,7 +4,7 @@
 // every passed deadline fires exactly once on restart.
 import { nextDeadline, type CallbackConversationState } from '../lifecycle/index.js';
 import type { Store } from '../store/types.js';
-import type { CallbackBackend } from './backend.js';
+import type { CallbackService } from './callbacks.js';
 import type { Clock } from './clock.js';
 
 export class Scheduler {
@@ -22,7 +22,7 @@ export class Scheduler {
 
   constructor(
     private readonly store: Store,
-    private readonly backend: CallbackBackend,
+    private readonly callbacks: CallbackService,
     private readonly clock: Clock,
   ) {}
 
@@ -54,7 +54,7 @@ export class Scheduler {
       if (due === undefined) break;
       this.onFire?.(due.at, this.clock.now());
       try {
-        if (await this.backend.fire(due.orgId, due.id, due.at)) count++;
+        if (await this.callbacks.fire(due.orgId, due.id, due.at)) count++;
       } catch (e) {
         this.poisoned.add(due.id);
         this.onError(e, due.id);

@@ -3,55 +3,28 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { legStatus, nextDeadline } from '../lifecycle/index.js';
+import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
-import type {
-  Change,
-  ClientRecord,
-  DueConversation,
-  Organization,
-  QueuedCallback,
-  RoutingStatus,
-  RoutingStatusRecord,
-  QueueRecord,
-  RecordingState,
-  SeedData,
-  Store,
-  StoredConversation,
-  TokenRecord,
-  UserRecord,
-  WrapupCodeRecord,
+import {
+  VersionConflictError,
+  type ClientRecord,
+  type ConversationWrite,
+  type DueConversation,
+  type Organization,
+  type QueuedCallback,
+  type RoutingStatus,
+  type RoutingStatusRecord,
+  type QueueRecord,
+  type RecordingState,
+  type SeedData,
+  type Store,
+  type StoredConversation,
+  type TokenRecord,
+  type UserRecord,
+  type WrapupCodeRecord,
 } from './types.js';
 
-/** Schema versions, applied in order; PRAGMA user_version records how far a file has got. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
-   CREATE TABLE clients (client_id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, secret_hash TEXT NOT NULL);
-   CREATE TABLE users (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, email TEXT NOT NULL,
-     username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, state TEXT NOT NULL);
-   CREATE INDEX users_org ON users(org_id);
-   CREATE TABLE wrapup_codes (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, date_created TEXT NOT NULL);
-   CREATE INDEX wrapup_codes_org ON wrapup_codes(org_id);
-   CREATE TABLE queues (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, body TEXT NOT NULL);
-   CREATE INDEX queues_org ON queues(org_id);
-   CREATE TABLE tokens (token TEXT PRIMARY KEY, org_id TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT, expires_at INTEGER NOT NULL);
-   CREATE TABLE conversations (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, version INTEGER NOT NULL, phase TEXT NOT NULL,
-     body TEXT NOT NULL, recording_state TEXT NOT NULL, next_deadline INTEGER, updated_at INTEGER NOT NULL);
-   CREATE INDEX conversations_org ON conversations(org_id, phase);
-   CREATE INDEX conversations_deadline ON conversations(next_deadline) WHERE next_deadline IS NOT NULL;
-   CREATE TABLE conversation_agents (conversation_id TEXT NOT NULL, org_id TEXT NOT NULL, user_id TEXT NOT NULL,
-     PRIMARY KEY (conversation_id, user_id));
-   CREATE INDEX conversation_agents_user ON conversation_agents(org_id, user_id);`,
-  `ALTER TABLE conversations ADD COLUMN queue_id TEXT;
-   ALTER TABLE conversations ADD COLUMN priority INTEGER;
-   ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
-   ALTER TABLE conversations ADD COLUMN owner_id TEXT;
-   CREATE INDEX conversations_queued ON conversations(org_id, priority DESC, queued_at) WHERE phase = 'queued';
-   CREATE TABLE routing_status (user_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, since INTEGER NOT NULL);
-   CREATE INDEX routing_status_org ON routing_status(org_id, status, since);`,
-];
-
-export class VersionConflictError extends Error {}
+export { VersionConflictError };
 
 interface ConversationRow {
   org_id: string;
@@ -86,6 +59,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.db.pragma('busy_timeout = 5000');
     this.migrate();
+    this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
   }
 
   private migrate(): void {
@@ -259,85 +233,58 @@ export class SqliteStore implements Store {
     return r && this.conversation(id, r);
   }
 
-  private write(c: StoredConversation, expectedVersion: number | undefined): void {
-    const s = c.state;
-    const deadline = nextDeadline(s)?.at.getTime() ?? null;
-    const body = encodeState(s);
-    // Routing columns: where and since when a queued callback waits.
-    const waiting = s.phase === 'queued' ? s.participants.filter((p) => p.purpose === 'acd' && p.state === 'connected').at(-1) : undefined;
-    const queuedAt = waiting?.connectedTime?.getTime() ?? null;
-    const owner = s.routing.routingFlags.includes('AGENT_OWNED_CALLBACK') ? (s.routing.preferredAgentIds[0] ?? null) : null;
-    const row = {
-      id: s.id,
-      orgId: c.orgId,
-      version: s.version,
-      phase: s.phase,
-      body,
-      recordingState: c.recordingState,
-      deadline,
-      updatedAt: Date.now(),
-      queueId: s.queue.id,
-      priority: s.routing.priority,
-      queuedAt,
-      owner,
-    };
-    if (expectedVersion === undefined) {
-      this.sql(
-        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id)
-         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner)`,
-      ).run(row);
-    } else {
-      const r = this.sql(
-        `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
-           updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner
-         WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
-      ).run({ ...row, expectedVersion });
-      if (r.changes !== 1) throw new VersionConflictError(`conversation ${s.id} changed underneath (expected version ${expectedVersion})`);
+  /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */
+  private readonly commitTx: Database.Transaction<(w: ConversationWrite) => void>;
+
+  private commitOne(w: ConversationWrite): void {
+    {
+      const s = w.state;
+      const ix = w.index;
+      if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
+        throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
+      const row = {
+        id: s.id,
+        orgId: w.orgId,
+        version: s.version,
+        phase: ix.phase,
+        body: encodeState(s),
+        recordingState: w.recordingState,
+        deadline: ix.nextDeadline?.getTime() ?? null,
+        updatedAt: Date.now(),
+        queueId: ix.queueId,
+        priority: ix.priority,
+        queuedAt: ix.queuedAt?.getTime() ?? null,
+        owner: ix.ownerId ?? null,
+      };
+      if (w.expectedVersion === undefined) {
+        this.sql(
+          `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id)
+           VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner)`,
+        ).run(row);
+      } else {
+        const r = this.sql(
+          `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
+             updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner
+           WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
+        ).run({ ...row, expectedVersion: w.expectedVersion });
+        if (r.changes !== 1)
+          throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
+      }
+      this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
+      const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
+      for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
+      const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
+      for (const r of w.routing ?? []) {
+        if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
+          throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
+      }
     }
-    this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
-    const agents = new Set(
-      s.participants
-        .filter(
-          (p) =>
-            // Not over: alerting, connected, held, parked or in after-call work.
-            p.purpose === 'agent' && p.user?.id !== undefined && legStatus(s, p.id as string) !== 'done',
-        )
-        .map((p) => p.user?.id as string),
-    );
-    const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
-    for (const u of agents) add.run(s.id, c.orgId, u);
   }
 
-  async createConversation(c: StoredConversation): Promise<void> {
-    this.db.transaction(() => this.write(c, undefined))();
-    this.remember(c);
-  }
-
-  async updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined> {
-    const run = this.db.transaction(() => {
-      this.syncDataVersion();
-      const row = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(
-        orgId,
-        id,
-      ) as ConversationRow | undefined;
-      if (row === undefined) return undefined;
-      const current = this.conversation(id, row);
-      const { next, result } = change(current);
-      const changed = next.state !== current.state || next.recordingState !== current.recordingState;
-      if (changed) this.write(next, row.version);
-      return { result, written: changed ? next : undefined };
-    });
-    let out: { result: T; written: StoredConversation | undefined } | undefined;
-    try {
-      out = run.immediate();
-    } catch (e) {
-      this.conversations.delete(id);
-      throw e;
-    }
-    if (out === undefined) return undefined;
+  async commitConversation(w: ConversationWrite): Promise<void> {
+    this.commitTx.immediate(w);
     // Cached only once committed.
-    if (out.written !== undefined) this.remember(out.written);
-    return out.result;
+    this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
   }
 
   async listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]> {

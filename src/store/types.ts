@@ -1,6 +1,18 @@
 // The storage interface. Async throughout, so that a PostgreSQL adapter can stand behind it without any change
-// above; the SQLite adapter (sqlite.ts) is the default. Every read and write is scoped to an organization.
-import type { CallbackConversationState, Deadline, QueueSettings } from '../lifecycle/index.js';
+// above; the SQLite adapter (sqlite.ts) is the default. Every read and write is scoped to an organization. The store
+// holds no rules: what it keeps beside a conversation (its index) and which routing statuses a change moves are
+// computed by the lifecycle and written as given. Enum types come from the schema (src/model).
+import {
+  TIMED_PROMPTS,
+  type CallbackConversationState,
+  type ConversationIndex,
+  type Deadline,
+  type QueueSettings,
+} from '../lifecycle/index.js';
+import type { AcwWrapupPrompt, CallbackMode, RecordingState, RoutingStatusValue, UserState } from '../model/index.js';
+
+export type { RecordingState };
+export type RoutingStatus = RoutingStatusValue;
 
 export interface Organization {
   id: string;
@@ -11,7 +23,7 @@ export interface ClientRecord {
   clientId: string;
   orgId: string;
   name: string;
-  /** scrypt hash, see auth.ts. */
+  /** scrypt hash, see service/secrets.ts. */
   secretHash: string;
 }
 
@@ -22,7 +34,7 @@ export interface UserRecord {
   email: string;
   username: string;
   passwordHash: string;
-  state: 'active' | 'inactive';
+  state: Exclude<UserState, 'deleted'>;
 }
 
 export interface WrapupCodeRecord {
@@ -45,10 +57,10 @@ export interface QueueRecord {
     enableAutoDialAndEnd: boolean;
     autoDialDelaySeconds: number;
     autoEndDelaySeconds: number;
-    mode: 'AgentFirst' | 'CustomerFirst';
+    mode: CallbackMode;
   };
   acw: {
-    wrapupPrompt: 'MANDATORY' | 'OPTIONAL' | 'MANDATORY_TIMEOUT' | 'MANDATORY_FORCED_TIMEOUT' | 'AGENT_REQUESTED';
+    wrapupPrompt: AcwWrapupPrompt;
     timeoutMs?: number;
   };
   agentOwnedRouting: { enableAgentOwnedCallbacks: boolean; maxOwnedCallbackHours: number; maxOwnedCallbackDelayHours: number };
@@ -64,12 +76,7 @@ export interface TokenRecord {
   expiresAt: Date;
 }
 
-export type RecordingState = 'ACTIVE' | 'PAUSED' | 'NONE';
-
 /** An agent's routing status (`PUT /api/v2/users/{userId}/routingstatus`). */
-export type RoutingStatus = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
-export const ROUTING_STATUSES: readonly RoutingStatus[] = ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'];
-
 export interface RoutingStatusRecord {
   orgId: string;
   userId: string;
@@ -101,10 +108,25 @@ export interface StoredConversation {
   recordingState: RecordingState;
 }
 
-/** What a change to a stored conversation produces: the next record, and a result for the caller. */
-export interface Change<T> {
-  next: StoredConversation;
-  result: T;
+/** A routing status a change moves: written only if the agent still has `from` (else the change conflicts). */
+export interface RoutingStatusWrite {
+  from: RoutingStatus;
+  to: RoutingStatusRecord;
+}
+
+/** One change to a conversation, committed whole or not at all. */
+export interface ConversationWrite extends StoredConversation {
+  /** What the store keeps beside it, as the lifecycle computed it (`conversationIndex`). */
+  index: ConversationIndex;
+  /** The version the change was computed from; absent for a new conversation. */
+  expectedVersion?: number;
+  /** Routing statuses the change moves, in the same transaction. */
+  routing?: readonly RoutingStatusWrite[];
+}
+
+/** A write lost a race: the conversation (or a routing status) changed since it was read. Nothing was written. */
+export class VersionConflictError extends Error {
+  override name = 'VersionConflictError';
 }
 
 export interface SeedData {
@@ -129,13 +151,14 @@ export interface Store {
   putToken(token: TokenRecord): Promise<void>;
   getToken(token: string): Promise<TokenRecord | undefined>;
 
+  /** The last committed version (a write by another connection included). */
   getConversation(orgId: string, id: string): Promise<StoredConversation | undefined>;
-  createConversation(conversation: StoredConversation): Promise<void>;
   /**
-   * Runs `change` on the current record and commits its result in one transaction, or throws what `change` threw
-   * and commits nothing. Changes to one conversation are serialized; the version is checked on write.
+   * Commits one change in one transaction: the conversation (inserted, or updated only if its version is still
+   * `expectedVersion`), its index, and the routing statuses it moves. Throws VersionConflictError, writing nothing,
+   * when another writer got there first; any other failure also writes nothing.
    */
-  updateConversation<T>(orgId: string, id: string, change: (current: StoredConversation) => Change<T>): Promise<T | undefined>;
+  commitConversation(write: ConversationWrite): Promise<void>;
   /** Conversations in which the user has an agent leg that is not over (alerting to after-call work). */
   listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]>;
 
@@ -157,32 +180,6 @@ export interface Store {
   /** The earliest deadline of any conversation. */
   nextDeadlineAt(): Promise<Date | undefined>;
   close(): Promise<void>;
-}
-
-/** The lifecycle's view of a stored queue. */
-export function queueSettings(q: QueueRecord, codes: readonly WrapupCodeRecord[]): QueueSettings {
-  const prompt = (
-    {
-      MANDATORY: 'mandatory',
-      OPTIONAL: 'optional',
-      MANDATORY_TIMEOUT: 'timeout',
-      MANDATORY_FORCED_TIMEOUT: 'forcedTimeout',
-      AGENT_REQUESTED: 'agentRequested',
-    } as const
-  )[q.acw.wrapupPrompt];
-  const timed = prompt === 'timeout' || prompt === 'forcedTimeout' || prompt === 'agentRequested';
-  return {
-    id: q.id,
-    name: q.name,
-    alertingTimeoutMs: q.callback.alertingTimeoutSeconds * 1000,
-    autoAnswer: q.callback.enableAutoAnswer,
-    ...(q.callback.enableAutoDialAndEnd
-      ? { autoDialAndEnd: { dialDelaySeconds: q.callback.autoDialDelaySeconds, endDelaySeconds: q.callback.autoEndDelaySeconds } }
-      : {}),
-    wrapupPrompt: prompt,
-    ...(timed && q.acw.timeoutMs !== undefined ? { wrapupTimeoutMs: q.acw.timeoutMs } : {}),
-    wrapupCodes: codes.filter((c) => q.wrapupCodeIds.includes(c.id)).map((c) => ({ id: c.id, name: c.name })),
-  };
 }
 
 export type { Deadline };

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { ManualClock } from '../../src/service/clock.js';
 import { fixturePath } from '../helpers.js';
 

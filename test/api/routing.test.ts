@@ -1,7 +1,7 @@
 // The ACD and durable time, against a real server on a manual clock.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { startServer, type RunningServer } from '../../src/api/server.js';
+import { startServer, type RunningServer } from '../../src/server.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { fixturePath } from '../helpers.js';
 import { AGENT1, AGENT2, QUEUE, TestClock, client, tempDb } from './helpers.js';

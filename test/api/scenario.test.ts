@@ -4,7 +4,7 @@
 // conversation and agent is asserted.
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { AGENT1, AGENT2, TestClock, client, server } from './helpers.js';
 
 let srv: RunningServer;

@@ -1,7 +1,7 @@
 // The official JS SDK (purecloud-platform-client-v2, pinned) drives a whole callback life against callbackd.
 import platformClient from 'purecloud-platform-client-v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { AGENT1, QUEUE, RESOLVED, client, server } from './helpers.js';
 
 let srv: RunningServer;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningServer } from '../../src/api/server.js';
+import type { RunningServer } from '../../src/server.js';
 import { AGENT1, AGENT2, OTHER_QUEUE, QUEUE, RESOLVED, TestClock, client, server } from './helpers.js';
 
 let srv: RunningServer;
@@ -232,7 +232,10 @@ describe('a callback through its life', () => {
       ).status,
     ).toBe(202);
     const after = await get(live);
-    expect(after.recentTransfers).toMatchObject([{ state: 'Complete', destination: { userId: AGENT2 }, initiator: { userId: AGENT1 } }]);
+    // Pending while the new agent is alerting (R-TRF-1).
+    expect(after.recentTransfers).toMatchObject([
+      { state: 'Pending', transferType: 'Unattended', destination: { userId: AGENT2 }, initiator: { userId: AGENT1 } },
+    ]);
     expect((await agentLeg(live, AGENT2)).state).toBe('alerting');
     const teardown = await c.call('POST', `/api/v2/conversations/${live}/disconnect`, { token: app });
     expect(teardown).toMatchObject({ status: 202, json: 'Accepted' });

@@ -53,12 +53,14 @@ export const AGENT2 = { id: 'agent-2', name: 'Agent Two' };
 export function drive(start: CallbackConversationState, steps: [number, Command][]): Transition {
   let state = start;
   const events: Transition['events'] = [];
+  const rows: string[] = [];
   for (const [s, cmd] of steps) {
     const t = apply(state, cmd, at(s));
     state = t.state;
     events.push(...t.events);
+    rows.push(...t.rows);
   }
-  return { state, events };
+  return { state, events, rows };
 }
 
 export const agentLeg = (state: CallbackConversationState, n = 0) => {

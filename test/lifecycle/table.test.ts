@@ -308,7 +308,7 @@ describe('the transition table, walked', () => {
   });
 
   const applied = ROWS.flatMap((row) =>
-    row.from.flatMap((from) => {
+    (row.from as readonly string[]).flatMap((from): (readonly [string, string, string | undefined])[] => {
       if (row.scope === 'conversation') return from === 'new' ? [] : [[row.id, from, `${from}→${row.to}`] as const];
       const moves = row.moves ?? [];
       return moves.length === 0 ? [[row.id, from, undefined] as const] : moves.map(([a, b]) => [row.id, from, `${a}→${b}`] as const);

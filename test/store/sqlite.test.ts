@@ -1,12 +1,32 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { apply, createCallback } from '../../src/lifecycle/index.js';
-import { SqliteStore } from '../../src/store/sqlite.js';
-import { queue, T0, at } from '../lifecycle/helpers.js';
+import { apply, conversationIndex, createCallback, type CallbackConversationState } from '../../src/lifecycle/index.js';
+import { SqliteStore, VersionConflictError } from '../../src/store/sqlite.js';
+import type { ConversationWrite, RoutingStatusWrite } from '../../src/store/types.js';
+import { AGENT, queue, T0, at } from '../lifecycle/helpers.js';
 import { tempDb } from '../api/helpers.js';
 
 const ORG = 'org-1';
 const seed = { organizations: [{ id: ORG, name: 'o' }], clients: [], users: [], wrapupCodes: [], queues: [] };
+
+const write = (state: CallbackConversationState, expectedVersion?: number, routing?: RoutingStatusWrite[]): ConversationWrite => ({
+  orgId: ORG,
+  state,
+  recordingState: 'NONE',
+  index: conversationIndex(state),
+  ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+  ...(routing !== undefined ? { routing } : {}),
+});
+const newCallback = (id: string, over: Partial<Parameters<typeof createCallback>[0]> = {}) =>
+  createCallback({ type: 'create', conversationId: id, queue: queue(), callbackNumbers: ['+1'], ...over }, T0).state;
+const attrs = (s: CallbackConversationState, attributes: Record<string, string>, t = 1) =>
+  apply(s, { type: 'setAttributes', participantId: s.participants[0]?.id as string, attributes }, at(t)).state;
+
+async function opened(file = tempDb()): Promise<SqliteStore> {
+  const store = new SqliteStore(file);
+  await store.seed(seed);
+  return store;
+}
 
 describe('the SQLite store', () => {
   it('migrates the schema in order and records how far it got', async () => {
@@ -23,19 +43,12 @@ describe('the SQLite store', () => {
     await new SqliteStore(file).close();
   });
 
-  it('stores the next deadline with the state, and finds due conversations in deadline order', async () => {
-    const store = new SqliteStore(tempDb());
-    await store.seed(seed);
-    const a = createCallback(
-      { type: 'create', conversationId: 'a', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(200) },
-      T0,
-    ).state;
-    const b = createCallback(
-      { type: 'create', conversationId: 'b', queue: queue(), callbackNumbers: ['+1'], callbackScheduledTime: at(100) },
-      T0,
-    ).state;
-    await store.createConversation({ orgId: ORG, state: a, recordingState: 'NONE' });
-    await store.createConversation({ orgId: ORG, state: b, recordingState: 'NONE' });
+  it('writes the index as given, and finds due conversations in deadline order', async () => {
+    const store = await opened();
+    const a = newCallback('a', { callbackScheduledTime: at(200) });
+    const b = newCallback('b', { callbackScheduledTime: at(100) });
+    await store.commitConversation(write(a));
+    await store.commitConversation(write(b));
     expect(await store.nextDeadlineAt()).toEqual(at(100));
     expect((await store.dueConversations(at(150), 10)).map((d) => d.id)).toEqual(['b']);
     expect((await store.dueConversations(at(300), 10)).map((d) => [d.id, d.at])).toEqual([
@@ -43,22 +56,88 @@ describe('the SQLite store', () => {
       ['a', at(200)],
     ]);
     expect(await store.getConversation('other-org', 'a')).toBeUndefined();
+    // Offered to an agent: the agent is busy, the callback no longer queued, its deadline the alerting timeout.
+    const q = newCallback('q');
+    await store.commitConversation(write(q));
+    expect((await store.listQueued(ORG, 10)).map((x) => [x.id, x.queuedAt])).toEqual([['q', T0]]);
+    const offered = apply(q, { type: 'offer', agent: AGENT }, at(5)).state;
+    await store.commitConversation(write(offered, q.version));
+    expect(await store.busyAgents(ORG)).toEqual(new Set([AGENT.id]));
+    expect(await store.listQueued(ORG, 10)).toEqual([]);
+    expect((await store.listActiveConversationsForUser(ORG, AGENT.id)).map((c) => c.state.version)).toEqual([offered.version]);
     await store.close();
   });
 
-  it("a change that throws commits nothing; another connection's write is seen (not the cache)", async () => {
+  it('two writers that read the same version: exactly one commits, the other gets a conflict and writes nothing', async () => {
     const file = tempDb();
-    const store = new SqliteStore(file);
-    await store.seed(seed);
-    const s = createCallback({ type: 'create', conversationId: 'c', queue: queue(), callbackNumbers: ['+1'] }, T0).state;
-    await store.createConversation({ orgId: ORG, state: s, recordingState: 'NONE' });
-    await expect(
-      store.updateConversation(ORG, 'c', (cur) => {
-        apply(cur.state, { type: 'hold', participantId: 'nobody' }, at(1));
-        return { next: cur, result: 1 };
-      }),
-    ).rejects.toThrow(/not in conversation/);
+    const one = await opened(file);
+    const two = new SqliteStore(file);
+    await one.commitConversation(write(newCallback('c')));
+    // Both read version 1 (two connections, as two processes would).
+    const read1 = (await one.getConversation(ORG, 'c'))?.state as CallbackConversationState;
+    const read2 = (await two.getConversation(ORG, 'c'))?.state as CallbackConversationState;
+    expect([read1.version, read2.version]).toEqual([1, 1]);
+    await one.commitConversation(write(attrs(read1, { first: 'yes' }), read1.version));
+    await expect(two.commitConversation(write(attrs(read2, { second: 'yes' }), read2.version))).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
+    // The loser reads again and commits on top: nothing is lost.
+    const again = (await two.getConversation(ORG, 'c'))?.state as CallbackConversationState;
+    expect(again.participants[0]?.attributes).toMatchObject({ first: 'yes' });
+    await two.commitConversation(write(attrs(again, { second: 'yes' }), again.version));
+    const last = (await one.getConversation(ORG, 'c'))?.state;
+    expect(last?.participants[0]?.attributes).toMatchObject({ first: 'yes', second: 'yes' });
+    expect(last?.version).toBe(3);
+    // The same within one connection: a write from a stale read conflicts.
+    await expect(one.commitConversation(write(attrs(read1, { stale: 'yes' }), read1.version))).rejects.toBeInstanceOf(VersionConflictError);
+    expect((await one.getConversation(ORG, 'c'))?.state.participants[0]?.attributes).not.toHaveProperty('stale');
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it('a change that fails after its first write commits nothing', async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    const s = newCallback('c');
+    await store.commitConversation(write(s));
+    // Make the second statement of a commit (the agents index) fail, after the conversation row was updated.
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON conversation_agents WHEN NEW.user_id = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    db.close();
+    const offered = apply(s, { type: 'offer', agent: { id: 'boom' } }, at(5)).state;
+    await expect(store.commitConversation(write(offered, s.version))).rejects.toThrow(/boom/);
+    const check = new Database(file, { readonly: true });
+    const row = check.prepare("SELECT version, phase FROM conversations WHERE id = 'c'").get() as { version: number; phase: string };
+    check.close();
+    expect(row).toEqual({ version: 1, phase: 'queued' });
     expect((await store.getConversation(ORG, 'c'))?.state.version).toBe(1);
+    expect(await store.busyAgents(ORG)).toEqual(new Set());
+  });
+
+  it('routing statuses move with the change, only from the status that was read; a stale one rolls the change back', async () => {
+    const store = await opened();
+    const s = newCallback('c');
+    await store.commitConversation(write(s));
+    await store.setRoutingStatus({ orgId: ORG, userId: AGENT.id, status: 'IDLE', startTime: T0 });
+    const offered = apply(s, { type: 'offer', agent: AGENT }, at(5)).state;
+    const moved = { orgId: ORG, userId: AGENT.id, status: 'INTERACTING' as const, startTime: at(5) };
+    // Read as NOT_RESPONDING, but it is IDLE: the whole change conflicts and nothing is written.
+    await expect(store.commitConversation(write(offered, s.version, [{ from: 'NOT_RESPONDING', to: moved }]))).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
+    expect((await store.getConversation(ORG, 'c'))?.state.version).toBe(s.version);
+    expect((await store.getRoutingStatus(ORG, AGENT.id))?.status).toBe('IDLE');
+    await store.commitConversation(write(offered, s.version, [{ from: 'IDLE', to: moved }]));
+    expect(await store.getRoutingStatus(ORG, AGENT.id)).toEqual(moved);
+    expect((await store.getConversation(ORG, 'c'))?.state.phase).toBe('offered');
+    await store.close();
+  });
+
+  it("another connection's write is seen (not the cache)", async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    await store.commitConversation(write(newCallback('c')));
+    expect((await store.getConversation(ORG, 'c'))?.recordingState).toBe('NONE');
     const other = new Database(file);
     other.prepare("UPDATE conversations SET recording_state = 'PAUSED' WHERE id = 'c'").run();
     other.close();

@@ -1,4 +1,4 @@
-// Projections of stored records onto the Platform API's read models.
+// Views: stored records projected onto the Platform API's read models (what GET endpoints return).
 import { toCallbackConversation, type CallbackConversationState } from '../lifecycle/index.js';
 import type {
   AssignedWrapupCode,

@@ -1,13 +1,18 @@
-// Starting and stopping a whole callbackd server: store, seed, backend, HTTP. Used by `callbackd serve` and tests.
+// The composition root: which store, which clock, which services, the router and the scheduler, and the HTTP
+// server, wired once. Used by `callbackd serve`, the tests and the benchmarks.
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
-import { CallbackBackend } from '../service/backend.js';
-import { loadSeed } from '../service/seed.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/types.js';
-import { ManualClock, SystemClock, type Clock } from '../service/clock.js';
-import { Router } from '../service/router.js';
-import { Scheduler } from '../service/scheduler.js';
-import { buildApp } from './app.js';
+import { buildApp } from './api/app.js';
+import type { Services } from './api/route.js';
+import { AuthService } from './service/auth.js';
+import { CallbackService } from './service/callbacks.js';
+import { ManualClock, SystemClock, type Clock } from './service/clock.js';
+import { Configuration } from './service/configuration.js';
+import { EmulatorService } from './service/emulator.js';
+import { Router } from './service/router.js';
+import { Scheduler } from './service/scheduler.js';
+import { loadSeed } from './service/seed.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/types.js';
 
 export interface ServerOptions {
   host?: string;
@@ -21,13 +26,16 @@ export interface ServerOptions {
   clock?: Clock;
   /** Run the scheduler and the router (default true). */
   routing?: boolean;
+  /** Wraps the store the services use (tests put fault injection or barriers here). */
+  wrapStore?: (store: Store) => Store;
 }
 
 export interface RunningServer {
   url: string;
   app: FastifyInstance;
+  /** The store as opened (not wrapped). */
   store: Store;
-  backend: CallbackBackend;
+  services: Services;
   clock: Clock;
   scheduler: Scheduler;
   router: Router;
@@ -37,29 +45,26 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const store = new SqliteStore(options.db);
+  const opened = new SqliteStore(options.db);
   try {
-    await store.seed(loadSeed(options.seedFile));
+    await opened.seed(loadSeed(options.seedFile));
   } catch (e) {
-    await store.close();
+    await opened.close();
     throw e;
   }
+  const store = options.wrapStore?.(opened) ?? opened;
   const clock = options.clock ?? new SystemClock();
-  const backend = new CallbackBackend({ store, clock: () => clock.now() });
-  const scheduler = new Scheduler(store, backend, clock);
-  const router = new Router(store, backend, clock);
+  const now = () => clock.now();
+  const configuration = new Configuration(store, now);
+  const callbacks = new CallbackService({ store, configuration, clock: now });
+  const scheduler = new Scheduler(store, callbacks, clock);
+  const router = new Router(store, callbacks, clock);
   if (options.routing !== false) {
-    backend.hooks = {
-      afterChange: async (orgId, state, events) => {
-        scheduler.notice(state);
-        await router.onEvents(orgId, state, events);
-      },
-      afterCreate: (orgId, state) => {
-        scheduler.notice(state);
-        if (state.phase === 'queued') router.kick(orgId);
-      },
-      afterRoutingChange: (orgId) => router.kick(orgId),
+    callbacks.onChange = (orgId, state, events) => {
+      scheduler.notice(state);
+      router.onEvents(orgId, events);
     };
+    configuration.onRoutingChange = (orgId) => router.kick(orgId);
   }
   const settle = async () => {
     for (let i = 0; i < 100; i++) {
@@ -68,11 +73,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       if (fired === 0) return;
     }
   };
-  const app = await buildApp({
-    backend,
-    ...(options.logger !== undefined ? { logger: options.logger } : {}),
-    ...(clock instanceof ManualClock ? { manualClock: { clock, settle } } : {}),
-  });
+  const services: Services = {
+    callbacks,
+    configuration,
+    auth: new AuthService(store, now),
+    emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
+  };
+  const app = await buildApp({ services, ...(options.logger !== undefined ? { logger: options.logger } : {}) });
   scheduler.onError = (err, conversationId) => app.log.error({ err, conversationId }, 'scheduler: cannot advance conversation; skipped');
   router.onError = (err, orgId) => app.log.error({ err, orgId }, 'router: routing pass failed');
   if (options.routing !== false) {
@@ -87,8 +94,8 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     app,
-    store,
-    backend,
+    store: opened,
+    services,
     clock,
     scheduler,
     router,
@@ -100,7 +107,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       router.stop();
       await app.close();
       await router.settle();
-      await store.close();
+      await opened.close();
     },
   };
 }

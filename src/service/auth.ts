@@ -1,0 +1,85 @@
+// Authentication: OAuth clients, users' passwords and bearer tokens (client credentials, RFC 6749 §4.4, and the
+// resource-owner password grant for user-bound tokens, §4.3). The HTTP layer only reads headers and forms into a
+// TokenRequest and a bearer token; every rule about who gets a token is here.
+import { ERRORS, OAuthError, ServiceError } from '../errors.js';
+import type { Store } from '../store/types.js';
+import type { Principal } from './principal.js';
+import { newToken, verifySecret } from './secrets.js';
+
+export interface ClientCredentials {
+  id: string;
+  secret: string;
+  /** Sent with HTTP Basic (a refusal then asks for Basic again). */
+  basic: boolean;
+}
+
+export interface TokenRequest {
+  grantType?: string;
+  /** Undefined when the request carried no client authentication. */
+  client?: ClientCredentials;
+  username?: string;
+  password?: string;
+}
+
+export interface TokenResponse {
+  access_token: string;
+  token_type: 'bearer';
+  expires_in: number;
+}
+
+export class AuthService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: () => Date,
+    private readonly ttlSeconds = 86400,
+  ) {}
+
+  async issueToken(req: TokenRequest): Promise<TokenResponse> {
+    if (req.grantType === undefined) throw new OAuthError(ERRORS.oauthInvalidRequest, 'grant_type is required.');
+    const creds = req.client;
+    if (creds === undefined)
+      throw new OAuthError(
+        ERRORS.oauthInvalidClient,
+        'Client authentication is required (HTTP Basic or client_id and client_secret).',
+        true,
+      );
+    const client = await this.store.getClient(creds.id);
+    if (client === undefined || !verifySecret(creds.secret, client.secretHash)) {
+      throw new OAuthError(ERRORS.oauthInvalidClient, 'Unknown client or wrong secret.', creds.basic);
+    }
+    let userId: string | undefined;
+    if (req.grantType === 'password') {
+      if (req.username === undefined || req.password === undefined)
+        throw new OAuthError(ERRORS.oauthInvalidRequest, 'username and password are required.');
+      const user = await this.store.findUserByUsername(req.username);
+      if (user === undefined || user.orgId !== client.orgId || user.state !== 'active' || !verifySecret(req.password, user.passwordHash)) {
+        throw new OAuthError(ERRORS.oauthInvalidGrant, 'Wrong username or password.');
+      }
+      userId = user.id;
+    } else if (req.grantType !== 'client_credentials') {
+      throw new OAuthError(
+        ERRORS.oauthUnsupportedGrantType,
+        `grant_type ${req.grantType} is not supported; use client_credentials or password.`,
+      );
+    }
+    const token = newToken();
+    await this.store.putToken({
+      token,
+      orgId: client.orgId,
+      clientId: client.clientId,
+      ...(userId !== undefined ? { userId } : {}),
+      expiresAt: new Date(this.clock().getTime() + this.ttlSeconds * 1000),
+    });
+    return { access_token: token, token_type: 'bearer', expires_in: this.ttlSeconds };
+  }
+
+  /** The principal of a bearer token (undefined: none was sent). */
+  async authenticate(token: string | undefined): Promise<Principal> {
+    if (token === undefined)
+      throw new ServiceError(ERRORS.authenticationRequired, 'No authentication bearer token specified in authorization header.');
+    const t = await this.store.getToken(token);
+    if (t === undefined || t.expiresAt.getTime() <= this.clock().getTime())
+      throw new ServiceError(ERRORS.badCredentials, 'Invalid login credentials.');
+    return { orgId: t.orgId, clientId: t.clientId, ...(t.userId !== undefined ? { userId: t.userId } : {}) };
+  }
+}

@@ -1,0 +1,503 @@
+// The callbacks service: the state and rules of callback conversations, in model types. It resolves ids against the
+// organization's configuration, runs every change through the lifecycle engine, and commits the result with the
+// routing statuses it moves in one store transaction, optimistically: a change computed from a version another writer
+// has since replaced is recomputed from the new one. It throws catalogue errors and knows nothing about HTTP.
+import { randomUUID } from 'node:crypto';
+import { CallbackdError, ERRORS, ServiceError } from '../errors.js';
+import {
+  activeLegOf,
+  advance,
+  apply,
+  conversationIndex,
+  createCallback,
+  hasTakenPart,
+  legStatus,
+  nextDeadline,
+  participant as findParticipant,
+  routingStatusChanges,
+  routingSubjects,
+  wrapupCodesOf,
+  type CallbackConversationState,
+  type Command,
+  type CreateCommand,
+  type LifecycleEvent,
+  type TransferTarget,
+} from '../lifecycle/index.js';
+import { isOneOf } from '../model/index.js';
+import { RECORDING_STATES } from '../model/schema-api.js';
+import type {
+  AssignedWrapupCode,
+  BulkCallbackDisconnectRequest,
+  BulkCallbackPatchRequest,
+  BulkCallbackPatchResponse,
+  CallbackConversation,
+  CallCommand,
+  Conversation,
+  CreateCallbackCommand,
+  CreateCallbackResponse,
+  MediaParticipantRequest,
+  PatchCallbackRequest,
+  PatchCallbackResponse,
+  TransferRequest,
+  WrapupCode,
+  WrapupInput,
+} from '../model/index.js';
+import { VersionConflictError, type RecordingState, type RoutingStatusWrite, type Store, type StoredConversation } from '../store/types.js';
+import type { Configuration } from './configuration.js';
+import { requireUser, systemPrincipal, type Principal } from './principal.js';
+import { commandsFor } from './participant-request.js';
+import * as views from './views.js';
+
+const TRANSFER_TYPES = ['Attended', 'Unattended'] as const;
+const PHONE_LIKE = /^\+?[0-9][0-9 ()./-]{2,24}$/;
+
+/** Told of every committed change with the events it caused (the router and the scheduler listen here). */
+export interface ChangeListener {
+  (orgId: string, state: CallbackConversationState, events: readonly LifecycleEvent[]): Promise<void> | void;
+}
+
+export interface CallbackServiceOptions {
+  store: Store;
+  configuration: Configuration;
+  /** The service's clock. */
+  clock: () => Date;
+  newId?: () => string;
+  /** How often a change that lost a race is recomputed before the caller gets a 409 conflict (default 5). */
+  conflictRetries?: number;
+}
+
+/** What a change computes from the current conversation: the next state and recording state, and its result. */
+interface Outcome<T> {
+  state?: CallbackConversationState;
+  recordingState?: RecordingState;
+  result: T;
+}
+type Step = (state: CallbackConversationState, cmd: Command) => CallbackConversationState;
+/** `due` is how many time-driven transitions were applied before it (the scheduler's firings). */
+type ChangeFn<T> = (current: StoredConversation, step: Step, now: Date, due: number) => Outcome<T>;
+
+const notFound = (id: string) => new ServiceError(ERRORS.conversationNotFound, `Conversation ${id} was not found.`);
+
+export class CallbackService {
+  private readonly store: Store;
+  private readonly configuration: Configuration;
+  private readonly clock: () => Date;
+  private readonly newId: () => string;
+  private readonly retries: number;
+  /** Set once the router and the scheduler exist (they need this service first). */
+  onChange: ChangeListener | undefined;
+
+  constructor(options: CallbackServiceOptions) {
+    this.store = options.store;
+    this.configuration = options.configuration;
+    this.clock = options.clock;
+    this.newId = options.newId ?? randomUUID;
+    this.retries = options.conflictRetries ?? 5;
+  }
+
+  // ---- reading and changing conversations ----
+
+  /** Reads a conversation, first applying the transitions its deadlines call for (lazy time). */
+  private async read(p: Principal, id: string): Promise<StoredConversation> {
+    const stored = await this.store.getConversation(p.orgId, id);
+    if (stored === undefined) throw notFound(id);
+    const due = nextDeadline(stored.state);
+    if (due === undefined || due.at.getTime() > this.clock().getTime()) return stored;
+    return this.change(p.orgId, id, (c) => ({ result: c }));
+  }
+
+  /**
+   * One change to one conversation: its due deadlines (up to `upTo`, default now) are applied first, then `fn`; the
+   * result and the routing statuses its events move are committed together. What `fn` throws commits nothing.
+   */
+  private async change<T>(orgId: string, id: string, fn: ChangeFn<T>, upTo?: Date): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const stored = await this.store.getConversation(orgId, id);
+      if (stored === undefined) throw notFound(id);
+      const now = this.clock();
+      const advanced = advance(stored.state, upTo ?? now);
+      const events = [...advanced.events];
+      const step: Step = (state, cmd) => {
+        const t = apply(state, cmd, now);
+        events.push(...t.events);
+        return t.state;
+      };
+      const current = { ...stored, state: advanced.state };
+      const out = fn(current, step, now, advanced.rows.length);
+      let state = out.state ?? current.state;
+      const recordingState = out.recordingState ?? current.recordingState;
+      if (state === stored.state && recordingState === stored.recordingState) return out.result;
+      // Every committed change advances the version, a recording-state change too.
+      if (state.version === stored.state.version) state = { ...state, version: state.version + 1 };
+      try {
+        await this.store.commitConversation({
+          orgId,
+          state,
+          recordingState,
+          index: conversationIndex(state),
+          expectedVersion: stored.state.version,
+          routing: await this.routingWrites(orgId, events, now),
+        });
+      } catch (e) {
+        if (!(e instanceof VersionConflictError)) throw e;
+        if (attempt < this.retries) continue;
+        throw new ServiceError(ERRORS.conflict, `Conversation ${id} was changed concurrently; try again.`);
+      }
+      if (events.length > 0) await this.onChange?.(orgId, state, events);
+      return out.result;
+    }
+  }
+
+  /** The routing statuses a change's events move (routing-status table), as writes checked against what was read. */
+  private async routingWrites(orgId: string, events: readonly LifecycleEvent[], now: Date): Promise<RoutingStatusWrite[]> {
+    const users = routingSubjects(events);
+    if (users.length === 0) return [];
+    const current = new Map(
+      (await Promise.all(users.map((u) => this.store.getRoutingStatus(orgId, u)))).flatMap((r) =>
+        r ? [[r.userId, r.status] as const] : [],
+      ),
+    );
+    return [...routingStatusChanges(current, events)].map(([userId, status]) => ({
+      from: current.get(userId) as RoutingStatusWrite['from'],
+      to: { orgId, userId, status, startTime: now },
+    }));
+  }
+
+  /**
+   * Who may act on a participant (the one place for it): a client token on any; a user token only in a conversation
+   * the user took part in (else 404), and not on another agent's leg (403).
+   */
+  private authorize(p: Principal, state: CallbackConversationState, participantId: string): void {
+    const target = findParticipant(state, participantId);
+    if (p.userId === undefined) return;
+    if (!hasTakenPart(state, p.userId)) throw new ServiceError(ERRORS.notParticipant, 'User is not a participant in the conversation.');
+    if (target.purpose === 'agent' && target.user?.id !== p.userId) {
+      throw new ServiceError(ERRORS.notAuthorized, "A user may only act on their own participant; this one is another agent's.");
+    }
+  }
+
+  private static communicationOf(state: CallbackConversationState, participantId: string, communicationId: string | undefined): void {
+    if (communicationId !== undefined && state.legs[participantId]?.communicationId !== communicationId) {
+      throw new ServiceError(ERRORS.notFound, `Communication ${communicationId} is not participant ${participantId}'s.`);
+    }
+  }
+
+  // ---- creating ----
+
+  async createCallback(p: Principal, body: CreateCallbackCommand): Promise<CreateCallbackResponse> {
+    return this.identifiers(await this.newCallback(p, body));
+  }
+
+  private async newCallback(p: Principal, body: CreateCallbackCommand, fallbackQueue?: string): Promise<CallbackConversationState> {
+    const numbers = body.callbackNumbers ?? [];
+    if (numbers.length === 0) throw new ServiceError(ERRORS.missingNumbers, 'Callback numbers missing.');
+    if (body.validateCallbackNumbers === true) {
+      const bad = numbers.findIndex((n) => !PHONE_LIKE.test(n));
+      if (bad >= 0)
+        throw new ServiceError(
+          ERRORS.invalidValue,
+          `Value [${numbers[bad]}] is not valid for field type [phone number]: callbackNumbers/${bad}.`,
+          [{ field: `/callbackNumbers/${bad}`, code: ERRORS.invalidValue.code, message: 'not a phone number' }],
+        );
+    }
+    const queueId = body.queueId ?? body.routingData?.queueId ?? fallbackQueue;
+    if (queueId === undefined) throw new ServiceError(ERRORS.missingQueue, 'Callback missing queue ID.');
+    const queue = await this.configuration.queueFor(p.orgId, queueId);
+    const rd = body.routingData;
+    if (rd?.routingFlags?.includes('AGENT_OWNED_CALLBACK') === true && body.callbackScheduledTime !== undefined) {
+      await this.configuration.checkOwnedSchedule(p.orgId, queueId, body.callbackScheduledTime);
+    }
+    const preferred = [
+      ...(rd?.preferredAgentIds ?? []),
+      ...(rd?.scoredAgents ?? []).flatMap((s) => (s.agent?.id !== undefined ? [s.agent.id] : [])),
+    ];
+    const cmd: CreateCommand = {
+      type: 'create',
+      conversationId: this.newId(),
+      queue,
+      callbackNumbers: numbers,
+      ...(body.callbackUserName !== undefined ? { callbackUserName: body.callbackUserName } : {}),
+      ...(body.callbackScheduledTime !== undefined ? { callbackScheduledTime: body.callbackScheduledTime } : {}),
+      ...(body.data !== undefined ? { data: body.data } : {}),
+      ...(body.scriptId !== undefined ? { scriptId: body.scriptId } : {}),
+      ...(rd?.priority !== undefined ? { priority: rd.priority } : {}),
+      ...(rd?.skillIds !== undefined ? { skillIds: rd.skillIds } : {}),
+      ...(rd?.languageId !== undefined ? { languageId: rd.languageId } : {}),
+      ...(rd?.label !== undefined ? { label: rd.label } : {}),
+      ...(preferred.length > 0 ? { preferredAgentIds: [...new Set(preferred)] } : {}),
+      ...(rd?.routingFlags !== undefined ? { routingFlags: rd.routingFlags } : {}),
+      ...(body.countryCode !== undefined ? { countryCode: body.countryCode } : {}),
+      ...(body.callerId !== undefined ? { callerId: body.callerId } : {}),
+      ...(body.callerIdName !== undefined ? { callerIdName: body.callerIdName } : {}),
+    };
+    const { state, events } = createCallback(cmd, this.clock());
+    await this.store.commitConversation({ orgId: p.orgId, state, recordingState: 'NONE', index: conversationIndex(state) });
+    await this.onChange?.(p.orgId, state, events);
+    return state;
+  }
+
+  private identifiers(state: CallbackConversationState): CreateCallbackResponse {
+    const ids = state.participants.flatMap((x) => {
+      const info = state.legs[x.id as string];
+      if (info === undefined || info.role === 'agent') return [];
+      return [{ type: info.role === 'customer' ? 'EXTERNAL' : 'ACD', id: info.communicationId }];
+    });
+    return { conversation: { id: state.id, selfUri: `/api/v2/conversations/${state.id}` }, callbackIdentifiers: ids };
+  }
+
+  /** POST /conversations/{id}/participants/{pid}/callbacks: a new callback for that participant. */
+  async callbackFromParticipant(p: Principal, id: string, participantId: string, body: CreateCallbackCommand | undefined): Promise<void> {
+    const c = await this.read(p, id);
+    const source = findParticipant(c.state, participantId);
+    if (source.purpose === 'acd') throw new ServiceError(ERRORS.cannotCallbackAcd, 'Cannot create a callback for an ACD participant.');
+    const numbers = body?.callbackNumbers ?? source.callbackNumbers;
+    const userName = body?.callbackUserName ?? source.callbackUserName;
+    await this.newCallback(
+      p,
+      {
+        ...(body ?? {}),
+        ...(numbers !== undefined ? { callbackNumbers: numbers } : {}),
+        ...(userName !== undefined ? { callbackUserName: userName } : {}),
+      },
+      c.state.queue.id,
+    );
+  }
+
+  // ---- scheduled callbacks ----
+
+  async patchCallback(p: Principal, body: PatchCallbackRequest): Promise<PatchCallbackResponse> {
+    const queue = body.queueId !== undefined ? await this.configuration.queueFor(p.orgId, body.queueId) : undefined;
+    if (body.agentId !== undefined) await this.configuration.agent(p.orgId, body.agentId);
+    return this.change(p.orgId, body.conversationId, (c, step) => {
+      const state = step(c.state, {
+        type: 'update',
+        ...(body.callbackScheduledTime !== undefined ? { callbackScheduledTime: body.callbackScheduledTime } : {}),
+        ...(body.callbackNumbers !== undefined ? { callbackNumbers: body.callbackNumbers } : {}),
+        ...(queue !== undefined ? { queue } : {}),
+        ...(body.agentId !== undefined ? { preferredAgentId: body.agentId } : {}),
+        ...(body.countryCode !== undefined ? { countryCode: body.countryCode } : {}),
+      });
+      return { state, result: this.identifiers(state) };
+    });
+  }
+
+  async bulkUpdate(p: Principal, body: BulkCallbackPatchRequest): Promise<BulkCallbackPatchResponse> {
+    const results: BulkCallbackPatchResponse['results'] = [];
+    const errorIndexes: number[] = [];
+    for (const [i, req] of body.patchCallbackRequests.entries()) {
+      try {
+        const r = await this.patchCallback(p, req);
+        results.push({
+          entity: {
+            conversation: { id: r.conversation.id as string, selfUri: r.conversation.selfUri as string },
+            callbackIdentifiers: r.callbackIdentifiers.map((x) => ({ type: x.type, id: x.id })),
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof CallbackdError)) throw e;
+        results.push({ error: { code: e.code, message: e.message } });
+        errorIndexes.push(i);
+      }
+    }
+    return { results, errorCount: errorIndexes.length, errorIndexes };
+  }
+
+  async bulkDisconnect(p: Principal, body: BulkCallbackDisconnectRequest): Promise<void> {
+    for (const item of body.callbackDisconnectIdentifiers) {
+      await this.change(p.orgId, item.conversationId, (c, step) => {
+        if (!Object.values(c.state.legs).some((l) => l.communicationId === item.callbackId)) {
+          throw new ServiceError(ERRORS.notFound, `Callback ${item.callbackId} is not in conversation ${item.conversationId}.`);
+        }
+        if (c.state.phase === 'ended') return { result: undefined };
+        return { state: step(c.state, { type: 'disconnectAll' }), result: undefined };
+      });
+    }
+  }
+
+  // ---- reading ----
+
+  async getCallback(p: Principal, id: string): Promise<CallbackConversation> {
+    return views.callbackConversation((await this.read(p, id)).state);
+  }
+
+  async getConversation(p: Principal, id: string): Promise<Conversation> {
+    const c = await this.read(p, id);
+    return views.toConversation(c.state, c.recordingState);
+  }
+
+  async listMyCallbacks(p: Principal): Promise<CallbackConversation[]> {
+    const user = requireUser(p);
+    const now = this.clock();
+    const rows = await this.store.listActiveConversationsForUser(p.orgId, user);
+    return rows.map((c) => views.callbackConversation(advance(c.state, now).state));
+  }
+
+  // ---- whole conversations ----
+
+  /** PATCH /callbacks/{id}, DELETE /conversations/{id}, POST /conversations/{id}/disconnect (teardown). */
+  async disconnectConversation(p: Principal, id: string, teardown = false): Promise<Conversation> {
+    return this.change(p.orgId, id, (c, step) => {
+      const state = step(c.state, { type: 'disconnectAll', teardown });
+      return { state, result: views.toConversation(state, c.recordingState) };
+    });
+  }
+
+  /** PATCH /callbacks/{id}: only `state: disconnected` can be set on a conversation (api.md §1.2 row 7). */
+  async patchConversation(p: Principal, id: string, body: Conversation): Promise<Conversation> {
+    if (body.state !== 'disconnected')
+      throw new ServiceError(
+        ERRORS.invalidValue,
+        `Value [${body.state ?? 'null'}] is not valid for field type [state]: only disconnected can be set on a conversation.`,
+        [{ field: '/state', code: ERRORS.invalidValue.code, message: 'only disconnected' }],
+      );
+    return this.disconnectConversation(p, id);
+  }
+
+  async setRecordingState(p: Principal, id: string, requested: string | undefined): Promise<RecordingState> {
+    if (requested === undefined || !isOneOf(RECORDING_STATES, requested))
+      throw new ServiceError(ERRORS.invalidValue, 'recordingState is required.', [
+        { field: '/recordingState', code: ERRORS.invalidValue.code, message: `one of ${RECORDING_STATES.join(', ')}` },
+      ]);
+    const recordingState = requested;
+    return this.change(p.orgId, id, (c) => {
+      if (c.state.phase === 'ended') throw new ServiceError(ERRORS.noActiveConversations, 'The conversation has ended.');
+      return { recordingState, result: recordingState };
+    });
+  }
+
+  /** The scheduler's entry: applies the conversation's deadlines up to `upTo`; false when none was due. */
+  async fire(orgId: string, id: string, upTo: Date): Promise<boolean> {
+    return this.change(orgId, id, (_c, _step, _now, due) => ({ result: due > 0 }), upTo);
+  }
+
+  /** The router's entry: offers a queued callback to an agent. */
+  async offer(orgId: string, id: string, userId: string): Promise<void> {
+    await this.assign(systemPrincipal(orgId), id, userId);
+  }
+
+  async assign(p: Principal, id: string, userId: string): Promise<void> {
+    const agent = await this.configuration.agent(p.orgId, userId);
+    await this.change(p.orgId, id, (c, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
+  }
+
+  // ---- participants ----
+
+  /** PATCH .../participants/{pid} (and .../communications/{cid}): answer, resume, disconnect, park, hold, wrap-up as one change. */
+  async patchParticipant(
+    p: Principal,
+    id: string,
+    participantId: string,
+    body: MediaParticipantRequest,
+    communicationId?: string,
+  ): Promise<void> {
+    if (communicationId !== undefined && body.state !== 'disconnected') {
+      throw new ServiceError(ERRORS.communicationStateRequired, "Can only update a communication's state to disconnected.");
+    }
+    await this.change(p.orgId, id, (c, step) => {
+      this.authorize(p, c.state, participantId);
+      CallbackService.communicationOf(c.state, participantId, communicationId);
+      const commands = commandsFor(body, participantId, legStatus(c.state, participantId));
+      return { state: commands.reduce((acc, cmd) => step(acc, cmd), c.state), result: undefined };
+    });
+  }
+
+  async patchAttributes(
+    p: Principal,
+    id: string,
+    participantId: string,
+    attributes: Record<string, string> | undefined,
+  ): Promise<Record<string, string>> {
+    if (attributes === undefined) throw new ServiceError(ERRORS.attributeNull, 'Participant attributes cannot be null.');
+    return this.change(p.orgId, id, (c, step) => {
+      this.authorize(p, c.state, participantId);
+      const state = step(c.state, { type: 'setAttributes', participantId, attributes });
+      return { state, result: findParticipant(state, participantId).attributes ?? {} };
+    });
+  }
+
+  async getWrapup(
+    p: Principal,
+    id: string,
+    participantId: string,
+    provisional: boolean,
+    communicationId?: string,
+  ): Promise<AssignedWrapupCode> {
+    const c = await this.read(p, id);
+    this.authorize(p, c.state, participantId);
+    CallbackService.communicationOf(c.state, participantId, communicationId);
+    return views.assignedWrapup(c.state, participantId, provisional);
+  }
+
+  async postCommunicationWrapup(
+    p: Principal,
+    id: string,
+    participantId: string,
+    communicationId: string,
+    wrapup: WrapupInput | undefined,
+  ): Promise<void> {
+    await this.change(p.orgId, id, (c, step) => {
+      this.authorize(p, c.state, participantId);
+      CallbackService.communicationOf(c.state, participantId, communicationId);
+      return { state: step(c.state, { type: 'wrapup', participantId, wrapup: wrapup ?? {} }), result: undefined };
+    });
+  }
+
+  async wrapupCodes(p: Principal, id: string, participantId: string): Promise<WrapupCode[]> {
+    const c = await this.read(p, id);
+    this.authorize(p, c.state, participantId);
+    const ids = new Set(wrapupCodesOf(c.state, participantId).map((w) => w.id));
+    return (await this.configuration.wrapupCodeRecords(p.orgId)).filter((w) => ids.has(w.id)).map(views.wrapupCode);
+  }
+
+  async replace(p: Principal, id: string, participantId: string, body: TransferRequest): Promise<void> {
+    const to = await this.transferTarget(p.orgId, body);
+    await this.change(p.orgId, id, (c, step) => {
+      this.authorize(p, c.state, participantId);
+      const cmd: Command = {
+        type: 'transfer',
+        participantId,
+        to,
+        ...(p.userId !== undefined ? { initiatorUserId: p.userId } : {}),
+        ...(body.transferType !== undefined && isOneOf(TRANSFER_TYPES, body.transferType) ? { transferType: body.transferType } : {}),
+      };
+      return { state: step(c.state, cmd), result: undefined };
+    });
+  }
+
+  private async transferTarget(orgId: string, body: TransferRequest): Promise<TransferTarget> {
+    if (body.userId !== undefined) return { kind: 'agent', agent: await this.configuration.agent(orgId, body.userId) };
+    if (body.queueId !== undefined) return { kind: 'queue', queue: await this.configuration.queueFor(orgId, body.queueId) };
+    const address = body.address;
+    if (address === undefined) throw new ServiceError(ERRORS.badRequest, 'A replace needs userId, queueId or address.');
+    const target = await this.configuration.userOrQueue(orgId, address);
+    if (target !== undefined) return target;
+    if (PHONE_LIKE.test(address))
+      throw new ServiceError(
+        ERRORS.badRequest,
+        'Phone numbers cannot be used to replace a callback participant; give a user id or a queue id.',
+      );
+    throw new ServiceError(ERRORS.queueNotFound, `No user or queue ${address} was found.`);
+  }
+
+  /** POST /conversations/calls/{id}: the calling agent dials one of the callback's numbers. */
+  async placeCall(p: Principal, id: string, body: CallCommand): Promise<Conversation> {
+    const user = requireUser(p, ERRORS.notAUser);
+    return this.change(p.orgId, id, (c, step) => {
+      const leg = activeLegOf(c.state, user);
+      if (leg === undefined) {
+        throw new ServiceError(ERRORS.notActiveParticipant, 'You are not an active participant of this callback.');
+      }
+      const state = step(c.state, { type: 'placeCall', participantId: leg.id as string, number: body.callNumber });
+      return { state, result: views.toConversation(state, c.recordingState) };
+    });
+  }
+
+  /** Emulator control: the customer's side of the placed voice call hangs up (the call is not modelled otherwise). */
+  async endPlacedCall(p: Principal, id: string): Promise<void> {
+    await this.change(p.orgId, id, (c, step) => {
+      const call = c.state.calls.find((x) => x.endedAt === undefined);
+      if (call === undefined) throw new ServiceError(ERRORS.noActiveConversations, 'No call placed from this callback is in progress.');
+      return { state: step(c.state, { type: 'endCall', participantId: call.placedBy }), result: undefined };
+    });
+  }
+}

@@ -1,0 +1,75 @@
+// Emulator controls: what a real org cannot do, for users' tests. Time travel on a manual clock (move it, then fire
+// what came due and let routing settle), and the customer's side of a placed call hanging up.
+import { ERRORS, ServiceError } from '../errors.js';
+import type { CallbackService } from './callbacks.js';
+import type { ManualClock } from './clock.js';
+import type { Principal } from './principal.js';
+
+export interface ClockView {
+  now: Date;
+  mode: 'system' | 'manual';
+}
+
+export interface ClockMove {
+  /** An ISO-8601 duration (PnDTnHnMnS) or a number of milliseconds. */
+  advance?: unknown;
+  instant?: Date;
+}
+
+const DURATION = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+
+/** Milliseconds of an ISO-8601 duration (PnDTnHnMnS) or of a number of milliseconds; undefined if neither. */
+export function durationMs(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return v;
+  if (typeof v !== 'string' || v === 'P' || v.endsWith('T')) return undefined;
+  const m = DURATION.exec(v);
+  if (m === null) return undefined;
+  const [, d, h, mi, sec] = m;
+  return ((Number(d ?? 0) * 24 + Number(h ?? 0)) * 60 + Number(mi ?? 0)) * 60000 + Number(sec ?? 0) * 1000;
+}
+
+const field = (name: string, code: string, message: string) => [{ field: `/${name}`, code, message }];
+
+export class EmulatorService {
+  constructor(
+    private readonly now: () => Date,
+    private readonly callbacks: CallbackService,
+    /** With `--clock manual`: the clock to move, and what to run after moving it. */
+    private readonly manual?: { clock: ManualClock; settle: () => Promise<void> },
+  ) {}
+
+  clock(): ClockView {
+    return { now: this.now(), mode: this.manual !== undefined ? 'manual' : 'system' };
+  }
+
+  async moveClock(move: ClockMove): Promise<ClockView> {
+    const manual = this.manual;
+    if (manual === undefined)
+      throw new ServiceError(ERRORS.clockNotManual, 'The clock can only be moved when the server runs with --clock manual.');
+    let target: Date;
+    if (move.advance !== undefined && move.instant === undefined) {
+      const ms = durationMs(move.advance);
+      if (ms === undefined)
+        throw new ServiceError(
+          ERRORS.invalidValue,
+          'advance is an ISO-8601 duration such as PT1H30M, or a number of milliseconds.',
+          field('advance', ERRORS.invalidValue.code, 'a duration'),
+        );
+      target = new Date(manual.clock.now().getTime() + ms);
+    } else if (move.instant !== undefined && move.advance === undefined) {
+      if (move.instant.getTime() < manual.clock.now().getTime())
+        throw new ServiceError(ERRORS.invalidValue, 'The clock never goes back.', field('instant', ERRORS.invalidValue.code, 'before now'));
+      target = move.instant;
+    } else {
+      throw new ServiceError(ERRORS.badRequest, 'Give either advance (a duration) or instant (a date-time).');
+    }
+    manual.clock.set(target);
+    await manual.settle();
+    return this.clock();
+  }
+
+  async endPlacedCall(p: Principal, conversationId: string): Promise<void> {
+    await this.callbacks.endPlacedCall(p, conversationId);
+    await this.manual?.settle();
+  }
+}

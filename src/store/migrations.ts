@@ -1,0 +1,29 @@
+// The SQLite schema, as versions applied in order at open (sqlite.ts); PRAGMA user_version records how far a file has got.
+
+/** Schema versions, applied in order; PRAGMA user_version records how far a file has got. */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE organizations (id TEXT PRIMARY KEY, name TEXT NOT NULL);
+   CREATE TABLE clients (client_id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, secret_hash TEXT NOT NULL);
+   CREATE TABLE users (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, email TEXT NOT NULL,
+     username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, state TEXT NOT NULL);
+   CREATE INDEX users_org ON users(org_id);
+   CREATE TABLE wrapup_codes (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, date_created TEXT NOT NULL);
+   CREATE INDEX wrapup_codes_org ON wrapup_codes(org_id);
+   CREATE TABLE queues (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL, body TEXT NOT NULL);
+   CREATE INDEX queues_org ON queues(org_id);
+   CREATE TABLE tokens (token TEXT PRIMARY KEY, org_id TEXT NOT NULL, client_id TEXT NOT NULL, user_id TEXT, expires_at INTEGER NOT NULL);
+   CREATE TABLE conversations (id TEXT PRIMARY KEY, org_id TEXT NOT NULL, version INTEGER NOT NULL, phase TEXT NOT NULL,
+     body TEXT NOT NULL, recording_state TEXT NOT NULL, next_deadline INTEGER, updated_at INTEGER NOT NULL);
+   CREATE INDEX conversations_org ON conversations(org_id, phase);
+   CREATE INDEX conversations_deadline ON conversations(next_deadline) WHERE next_deadline IS NOT NULL;
+   CREATE TABLE conversation_agents (conversation_id TEXT NOT NULL, org_id TEXT NOT NULL, user_id TEXT NOT NULL,
+     PRIMARY KEY (conversation_id, user_id));
+   CREATE INDEX conversation_agents_user ON conversation_agents(org_id, user_id);`,
+  `ALTER TABLE conversations ADD COLUMN queue_id TEXT;
+   ALTER TABLE conversations ADD COLUMN priority INTEGER;
+   ALTER TABLE conversations ADD COLUMN queued_at INTEGER;
+   ALTER TABLE conversations ADD COLUMN owner_id TEXT;
+   CREATE INDEX conversations_queued ON conversations(org_id, priority DESC, queued_at) WHERE phase = 'queued';
+   CREATE TABLE routing_status (user_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, since INTEGER NOT NULL);
+   CREATE INDEX routing_status_org ON routing_status(org_id, status, since);`,
+];
