@@ -28,6 +28,8 @@ export interface ServerOptions {
   routing?: boolean;
   /** Wraps the store the services use (tests put fault injection or barriers here). */
   wrapStore?: (store: Store) => Store;
+  /** How often a change that lost a race is recomputed before the caller gets a 409 (default 5). */
+  conflictRetries?: number;
 }
 
 export interface RunningServer {
@@ -56,7 +58,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? new SystemClock();
   const now = () => clock.now();
   const configuration = new Configuration(store, now);
-  const callbacks = new CallbackService({ store, configuration, clock: now });
+  const callbacks = new CallbackService({
+    store,
+    configuration,
+    clock: now,
+    ...(options.conflictRetries !== undefined ? { conflictRetries: options.conflictRetries } : {}),
+  });
   const scheduler = new Scheduler(store, callbacks, clock);
   const router = new Router(store, callbacks, clock);
   if (options.routing !== false) {

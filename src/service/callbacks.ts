@@ -248,6 +248,7 @@ export class CallbackService {
   /** POST /conversations/{id}/participants/{pid}/callbacks: a new callback for that participant. */
   async callbackFromParticipant(p: Principal, id: string, participantId: string, body: CreateCallbackCommand | undefined): Promise<void> {
     const c = await this.read(p, id);
+    this.authorize(p, c.state, participantId);
     const source = findParticipant(c.state, participantId);
     if (source.purpose === 'acd') throw new ServiceError(ERRORS.cannotCallbackAcd, 'Cannot create a callback for an ACD participant.');
     const numbers = body?.callbackNumbers ?? source.callbackNumbers;

@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, type RunningServer } from '../../src/server.js';
+import Database from 'better-sqlite3';
+import { startServer, type RunningServer, type ServerOptions } from '../../src/server.js';
 import { ManualClock } from '../../src/service/clock.js';
 import { fixturePath } from '../helpers.js';
 
@@ -26,13 +27,28 @@ export class TestClock extends ManualClock {
   }
 }
 
-export async function server(options: { db?: string; clock?: ManualClock } = {}): Promise<RunningServer> {
-  return startServer({
-    db: options.db ?? tempDb(),
-    port: 0,
-    seedFile: fixturePath('seed-two-orgs.json'),
-    ...(options.clock !== undefined ? { clock: options.clock } : {}),
-  });
+export async function server(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
+  return startServer({ port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...options, db: options.db ?? tempDb() });
+}
+
+/** Everything a server stores but tokens (a token request that succeeds adds one), as one text to compare. */
+export function snapshot(file: string): string {
+  const db = new Database(file, { readonly: true });
+  try {
+    const tables: [string, string][] = [
+      ['organizations', 'id'],
+      ['clients', 'client_id'],
+      ['users', 'id'],
+      ['wrapup_codes', 'id'],
+      ['queues', 'id'],
+      ['routing_status', 'user_id'],
+      ['conversations', 'id'],
+      ['conversation_agents', 'conversation_id, user_id'],
+    ];
+    return JSON.stringify(tables.map(([t, key]) => db.prepare(`SELECT * FROM ${t} ORDER BY ${key}`).all()));
+  } finally {
+    db.close();
+  }
 }
 
 export interface Reply {

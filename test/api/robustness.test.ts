@@ -4,32 +4,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ROUTES } from '../../src/api/routes/index.js';
-import { AGENT1, QUEUE, client, server, tempDb } from './helpers.js';
-
-/** Everything the service stores but tokens (a token request that succeeds may add one): a text to compare. */
-function snapshot(file: string): string {
-  const db = new Database(file, { readonly: true });
-  try {
-    const tables: [string, string][] = [
-      ['organizations', 'id'],
-      ['clients', 'client_id'],
-      ['users', 'id'],
-      ['wrapup_codes', 'id'],
-      ['queues', 'id'],
-      ['routing_status', 'user_id'],
-      ['conversations', 'id'],
-      ['conversation_agents', 'conversation_id, user_id'],
-    ];
-    return JSON.stringify(
-      tables.map(([t, key]) =>
-        // updated_at is the wall-clock time of the last write: it only changes when something was written.
-        (db.prepare(`SELECT * FROM ${t} ORDER BY ${key}`).all() as Record<string, unknown>[]).map((r) => ({ ...r })),
-      ),
-    );
-  } finally {
-    db.close();
-  }
-}
+import { AGENT1, QUEUE, client, server, snapshot, tempDb } from './helpers.js';
 
 const BODIES = [
   '',
