@@ -66,8 +66,12 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   });
   const scheduler = new Scheduler(store, callbacks, clock);
   const router = new Router(store, callbacks, clock);
+  // Fault injection for the crash tests: die at once after committing a change that caused this event, before the
+  // scheduler and the router react (what SIGKILL at the worst moment does).
+  const killAfter = process.env.CALLBACKD_KILL_AFTER_EVENT;
   if (options.routing !== false) {
     callbacks.onChange = (orgId, state, events) => {
+      if (killAfter !== undefined && events.some((e) => e.type === killAfter)) process.kill(process.pid, 'SIGKILL');
       scheduler.notice(state);
       router.onEvents(orgId, events);
     };

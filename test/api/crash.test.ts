@@ -5,16 +5,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { fixturePath } from '../helpers.js';
-import { AGENT1, QUEUE, client, tempDb } from './helpers.js';
+import Database from 'better-sqlite3';
+import { AGENT1, AGENT2, QUEUE, client, tempDb } from './helpers.js';
 
 const ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
 
-async function launch(db: string): Promise<{ child: ChildProcess; url: string }> {
+async function launch(db: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    [bin, 'serve', '--port', '0', '--db', db, '--seed', fixturePath('seed-two-orgs.json'), '--log-level', 'silent'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    [bin, 'serve', '--port', '0', '--db', db, '--seed', fixturePath('seed-two-orgs.json'), '--log-level', 'silent', ...extra],
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
   let out = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -95,5 +96,64 @@ describe('a crash', () => {
     const last = new SqliteStore(db);
     expect((await Promise.all(ids.map((id) => last.getConversation(ORG, id)))).map((s) => s?.state.version)).toEqual([3, 2, 2]);
     await last.close();
+  }, 60_000);
+
+  it('a kill after a firing commits and before the router reacts: NOT_RESPONDING was committed with it, the next offer is made on restart, once', async () => {
+    const db = tempDb();
+    const manual = (at: string) => ['--clock', 'manual', '--clock-start', at];
+    const first = await launch(db, manual('2026-06-01T09:00:00Z'), { CALLBACKD_KILL_AFTER_EVENT: 'notResponding' });
+    const exited = new Promise<number | null>((resolve) =>
+      first.child.on('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? 9 : null)),
+    );
+    const c = client(first.url);
+    const app = await c.app();
+    // Agent 1 on queue first (the longest idle), then agent 2: the callback is offered to agent 1.
+    for (const agent of [AGENT1, AGENT2]) {
+      expect((await c.call('PUT', `/api/v2/users/${agent}/routingstatus`, { token: app, body: { status: 'IDLE' } })).status).toBe(200);
+    }
+    const id = (
+      await c.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } })
+    ).json.conversation.id as string;
+    const offered = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json;
+    expect(offered.participants.filter((p: any) => p.purpose === 'agent').map((p: any) => [p.user.id, p.state])).toEqual([
+      [AGENT1, 'alerting'],
+    ]);
+    // The alerting timeout (30 s) fires; the process dies right after that commit, before routing reacts.
+    await c.call('POST', '/emulator/clock', { token: app, body: { advance: 'PT31S' } }).catch(() => undefined);
+    expect(await exited).toBe(9);
+
+    const raw = new Database(db, { readonly: true });
+    const statuses = Object.fromEntries(
+      (raw.prepare('SELECT user_id, status FROM routing_status').all() as { user_id: string; status: string }[]).map((r) => [
+        r.user_id,
+        r.status,
+      ]),
+    );
+    const row = raw.prepare('SELECT phase, version FROM conversations WHERE id = ?').get(id) as { phase: string; version: number };
+    raw.close();
+    // Durable in the firing's transaction: agent 1 is NOT_RESPONDING, the callback is back in the queue, no one has it.
+    expect(statuses).toEqual({ [AGENT1]: 'NOT_RESPONDING', [AGENT2]: 'IDLE' });
+    expect(row.phase).toBe('queued');
+
+    // Restart: the router's first pass offers it to agent 2 (replayed from stored state), and only once.
+    const second = await launch(db, manual('2026-06-01T09:01:00Z'));
+    const c2 = client(second.url);
+    const app2 = await c2.app();
+    const after = (await c2.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app2 })).json;
+    expect(after.participants.filter((p: any) => p.purpose === 'agent').map((p: any) => [p.user.id, p.state, p.disconnectType])).toEqual([
+      [AGENT1, 'disconnected', 'system'],
+      [AGENT2, 'alerting', undefined],
+    ]);
+    const statusOf = async (agent: string) => (await c2.call('GET', `/api/v2/users/${agent}/routingstatus`, { token: app2 })).json.status;
+    expect([await statusOf(AGENT1), await statusOf(AGENT2)]).toEqual(['NOT_RESPONDING', 'INTERACTING']);
+    await kill(second.child);
+    const third = await launch(db, manual('2026-06-01T09:01:05Z'));
+    const c3 = client(third.url);
+    const again = (await c3.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: await c3.app() })).json;
+    expect(again.participants.filter((p: any) => p.purpose === 'agent')).toHaveLength(2);
+    await kill(third.child);
+    const check = new Database(db, { readonly: true });
+    expect((check.prepare('SELECT version FROM conversations WHERE id = ?').get(id) as { version: number }).version).toBe(row.version + 1);
+    check.close();
   }, 60_000);
 });
