@@ -86,6 +86,9 @@ describe('the official SDK', () => {
       callbackScheduledTime: later.toISOString(),
     });
     expect(patched.conversation.id).toBe(id);
+    const rescheduled = await conversations.getConversationsCallback(id);
+    expect(rescheduled.participants?.map((p) => p.callbackScheduledTime)).toEqual([later.toISOString(), later.toISOString()]);
+    expect(rescheduled.participants?.[1]?.conversationRoutingData?.scoredAgents?.map((s) => s.agent?.id)).toEqual([AGENT1]);
     const acd = created.callbackIdentifiers.find((x) => x.type === 'ACD')?.id as string;
     await conversations.postConversationsCallbacksBulkDisconnect({
       callbackDisconnectIdentifiers: [{ conversationId: id, callbackId: acd }],

@@ -1,4 +1,6 @@
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqliteStore } from '../../src/store/sqlite.js';
 import type { RunningServer } from '../../src/server.js';
 import { AGENT1, AGENT2, OTHER_QUEUE, QUEUE, RESOLVED, TestClock, client, server } from './helpers.js';
 
@@ -125,6 +127,9 @@ describe('a callback through its life', () => {
     expect(leg).toMatchObject({ state: 'alerting', alertingTimeoutMs: 30000, wrapupPrompt: 'timeout', wrapupTimeoutMs: 120000 });
     expect((await patch(id, leg.id, { held: true })).json.code).toBe('conversation.error.hold.alerting');
     expect((await patch(id, leg.id, { state: 'connected' })).status).toBe(202);
+    expect(await agentLeg(id)).toMatchObject({ state: 'connected', connectedTime: clock.t.toISOString() });
+    // The ACD leg handed the callback over.
+    expect((await get(id)).participants[1]).toMatchObject({ purpose: 'acd', state: 'disconnected', disconnectType: 'transfer' });
     const mine = await c.call('GET', '/api/v2/conversations/callbacks', { token: agent1 });
     expect(mine.json.entities.map((e: any) => e.id)).toContain(id);
     expect((await c.call('GET', '/api/v2/conversations/callbacks', { token: app })).status).toBe(400);
@@ -140,7 +145,16 @@ describe('a callback through its life', () => {
     expect((await patch(id, leg.id, { held: true })).status).toBe(202);
     expect((await agentLeg(id)).held).toBe(true);
     expect((await patch(id, leg.id, { held: false })).status).toBe(202);
+    expect(await agentLeg(id)).toMatchObject({ state: 'connected', held: false });
+    expect((await agentLeg(id)).startHoldTime).toBeUndefined();
     expect((await patch(id, leg.id, { state: 'disconnected' })).status).toBe(202);
+    expect(await agentLeg(id)).toMatchObject({
+      state: 'disconnected',
+      disconnectType: 'client',
+      endTime: clock.t.toISOString(),
+      startAcwTime: clock.t.toISOString(),
+      wrapupRequired: true,
+    });
     conv = await get(id);
     expect(conv.participants.every((p: any) => p.state === 'disconnected')).toBe(true);
     const codes = await c.call('GET', `/api/v2/conversations/callbacks/${id}/participants/${leg.id}/wrapupcodes`, { token: agent1 });
@@ -184,7 +198,12 @@ describe('a callback through its life', () => {
     });
     expect(r.status).toBe(200);
     expect(r.json.callbackIdentifiers.map((x: any) => x.type)).toEqual(['EXTERNAL', 'ACD']);
-    expect((await get(id)).participants[0].callbackScheduledTime).toBe(later);
+    const rescheduled = await get(id);
+    expect(rescheduled.participants.map((p: any) => p.callbackScheduledTime)).toEqual([later, later]);
+    // The agent named becomes the preferred (scored) agent of the ACD leg.
+    expect(rescheduled.participants[1].conversationRoutingData.scoredAgents).toEqual([
+      { agent: { id: AGENT2, selfUri: `/api/v2/users/${AGENT2}` }, score: 100 },
+    ]);
     const bulk = await c.call('POST', '/api/v2/conversations/callbacks/bulk/update', {
       token: app,
       body: { patchCallbackRequests: [{ conversationId: id, callbackNumbers: ['+15555550123'] }, { conversationId: 'nope' }] },
@@ -267,6 +286,17 @@ describe('a callback through its life', () => {
       body: { callbackScheduledTime: new Date(clock.t.getTime() + 60_000).toISOString() },
     });
     expect(made.status).toBe(201);
+    expect(made.text).toBe('');
+    // The new callback: same number and name, scheduled, on the source's queue.
+    const raw = new Database((srv.store as SqliteStore).file, { readonly: true });
+    const newest = raw.prepare('SELECT id, phase, queue_id FROM conversations ORDER BY rowid DESC LIMIT 1').get() as any;
+    raw.close();
+    expect(newest).toMatchObject({ phase: 'scheduled', queue_id: QUEUE });
+    expect(newest.id).not.toBe(id);
+    expect((await get(newest.id)).participants[0]).toMatchObject({
+      callbackNumbers: customer.callbackNumbers,
+      callbackUserName: 'Pat Doe',
+    });
     const acd = (await get(id)).participants[1];
     expect((await c.call('POST', `/api/v2/conversations/${id}/participants/${acd.id}/callbacks`, { token: app })).json.code).toBe(
       'conversation.error.cannot.callback.acd',

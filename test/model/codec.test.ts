@@ -4,6 +4,8 @@ import {
   decodeCallbackConversation,
   decodeModel,
   encodeCallbackMediaParticipant,
+  encodeCallbackConversation,
+  stringifyCallbackConversation,
   stringifyCallbackMediaParticipant,
   unknownProperties,
   type CallbackMediaParticipant,
@@ -31,6 +33,23 @@ const warnings = (input: unknown): readonly Issue[] => {
 };
 const paths = (issues: readonly Issue[]) => issues.map((i) => i.path);
 
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+/**
+ * The wire form `input` should encode back to: every property with its value, nulls dropped (null is absent), and
+ * date-times as the canonical UTC text of the same instant (to the millisecond).
+ */
+function canonical(input: unknown): unknown {
+  if (Array.isArray(input)) return input.map(canonical);
+  if (typeof input === 'string' && DATE_TIME.test(input)) {
+    const [, frac = '', zone] = /(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.exec(input) ?? [];
+    const ms = `${frac}000`.slice(1, 4).padEnd(3, '0');
+    return new Date(`${input.slice(0, 19)}.${ms}${zone}`).toISOString();
+  }
+  if (typeof input === 'object' && input !== null)
+    return Object.fromEntries(Object.entries(input).flatMap(([k, v]) => (v === null ? [] : [[k, canonical(v)]])));
+  return input;
+}
+
 describe('fixtures', () => {
   it.each(['f1-customer-scheduled-connected', 'f2-acd-routing-data', 'f3-agent-missed-system-disconnect', 'f4-all-properties'])(
     '%s decodes strictly with no warnings and re-encodes to the same properties',
@@ -40,6 +59,9 @@ describe('fixtures', () => {
       expect(r.ok && r.warnings).toEqual([]);
       const wire = encodeCallbackMediaParticipant(ok(input));
       expect(Object.keys(wire)).toEqual(Object.keys(input));
+      // Every value, not only the keys, comes back (dates as the same instant in canonical form).
+      expect(JSON.parse(JSON.stringify(wire))).toEqual(canonical(input));
+      expect(stringifyCallbackMediaParticipant(ok(input))).toBe(JSON.stringify(wire));
     },
   );
 
@@ -95,6 +117,7 @@ describe('fixtures', () => {
       expect(r.ok).toBe(true);
       const back = r.ok ? encodeCallbackMediaParticipant(r.value) : {};
       expect(new Set(Object.keys(back))).toEqual(new Set(Object.keys(participant).filter((k) => participant[k] !== null)));
+      expect(JSON.parse(JSON.stringify(back))).toEqual(canonical(participant));
     }
     const strict = decodeCallbackMediaParticipant(call.participants[0], { strict: true });
     expect(strict.ok).toBe(false);
@@ -348,10 +371,13 @@ describe('encoding', () => {
   });
   it('encodes a conversation with its participants', () => {
     const conv = fixture('example2-callback-conversation-generic.json');
-    const r = decodeCallbackConversation(
-      { id: conv.id, participants: [fixture('f2-acd-routing-data.json'), fixture('f3-agent-missed-system-disconnect.json')] },
-      { strict: true },
-    );
-    expect(r.ok && r.value.participants?.length).toBe(2);
+    const input = { id: conv.id, participants: [fixture('f2-acd-routing-data.json'), fixture('f3-agent-missed-system-disconnect.json')] };
+    const r = decodeCallbackConversation(input, { strict: true });
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.value.participants?.map((p) => p.id)).toEqual(input.participants.map((p: { id: string }) => p.id));
+    const wire = encodeCallbackConversation(r.value);
+    expect(JSON.parse(JSON.stringify(wire))).toEqual(canonical(input));
+    expect(stringifyCallbackConversation(r.value)).toBe(JSON.stringify(wire));
+    expect(Object.keys(wire)).toEqual(['id', 'participants']);
   });
 });
