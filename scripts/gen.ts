@@ -1,18 +1,21 @@
-// Regenerates what is derived from code: src/model/models.ts (from the schema) and the transition-table section of
-// docs/lifecycle.md (from the table). `npm run gen -- --check` exits 1 when either is stale.
-import { readFileSync, writeFileSync } from 'node:fs';
+// Regenerates what is derived from code: src/model/models.ts (from the schema), the transition-table section of
+// docs/lifecycle.md (from the table) and docs/errors.md (from the error catalogue). `npm run gen -- --check` exits 1
+// when any is stale.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { generateModelsSource } from '../src/model/typegen.js';
 import { withDiagrams } from '../src/lifecycle/diagram.js';
+import { renderErrorCatalogue } from '../src/api/errors.js';
 
 const path = (p: string) => fileURLToPath(new URL(`../${p}`, import.meta.url));
 const targets: [string, (current: string) => string][] = [
   ['src/model/models.ts', () => generateModelsSource()],
   ['docs/lifecycle.md', (current) => withDiagrams(current)],
+  ['docs/errors.md', () => renderErrorCatalogue()],
 ];
 let stale = false;
 for (const [file, make] of targets) {
-  const current = readFileSync(path(file), 'utf8');
+  const current = existsSync(path(file)) ? readFileSync(path(file), 'utf8') : '';
   const fresh = make(current);
   if (current === fresh) continue;
   if (process.argv.includes('--check')) {

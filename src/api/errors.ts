@@ -56,3 +56,22 @@ export function badBody(issues: readonly Issue[]): CallbackdError {
     fields,
   );
 }
+
+/** docs/errors.md: every code of the catalogue with its kind, HTTP status and source (`npm run gen`). */
+export function renderErrorCatalogue(): string {
+  const rows = Object.entries(ERRORS).map(([name, e]) => `| \`${e.code}\` | ${STATUS[e.kind]} | ${e.kind} | ${name} | ${e.source} |`);
+  return [
+    '# Errors',
+    '',
+    'Generated from the error catalogue (`src/errors.ts`) and the HTTP statuses of its kinds (`src/api/errors.ts`) by',
+    '`npm run gen`; a test fails when this file is stale. Every error callbackd answers with is one of these. Errors are',
+    'the Platform API `ErrorBody` (`{message, code, status, messageParams, contextId, details, errors}`, `contextId` =',
+    'the `inin-correlation-id` header, one `details` entry per bad field with its JSON pointer or query parameter), except',
+    "on `POST /oauth/token`, whose own errors are RFC 6749's `{error, error_description}`.",
+    '',
+    '| code | HTTP | kind | catalogue name | source |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+}

@@ -2,7 +2,8 @@
 // ajv and fast-json-stringify do): one decoder, one wire-object encoder and one JSON-text writer per model. The
 // generated code only ever contains property names and enum values from schema.ts, never input data.
 import { parseDateTime, explainDateTime, formatDateTime } from './datetime.js';
-import { DESCRIPTORS, MODEL_NAMES, type Shape } from './shapes.js';
+import { INT32_MAX, INT32_MIN } from './schema.js';
+import { DESCRIPTORS, MODEL_NAMES, type Shape } from './descriptors.js';
 import type { ModelName } from './registry.js';
 
 /** Where unknown wire properties of a decoded object are kept, so that encoding writes them back. */
@@ -143,7 +144,7 @@ function expected(shape: Shape): string {
     case 'boolean':
       return 'a boolean';
     case 'int32':
-      return 'an integer from -2147483648 to 2147483647';
+      return `an integer from ${shape.minimum} to ${shape.maximum}`;
     case 'int64':
       return 'an integer (int64, within ±2^53)';
     case 'number':
@@ -187,8 +188,12 @@ function readValue(g: Gen, shape: Shape, assign: (e: string) => string, kx: stri
       return `if (typeof x === "string") ${assign('x')}; else ${bad}`;
     case 'boolean':
       return `if (typeof x === "boolean") ${assign('x')}; else ${bad}`;
-    case 'int32':
-      return `if (typeof x === "number" && (x | 0) === x) ${assign('x')}; else ${bad}`;
+    case 'int32': {
+      // Ranges come from the schema, as numbers: safe to put in generated code.
+      const narrower = shape.minimum !== INT32_MIN || shape.maximum !== INT32_MAX;
+      const range = narrower ? ` && x >= ${Number(shape.minimum)} && x <= ${Number(shape.maximum)}` : '';
+      return `if (typeof x === "number" && (x | 0) === x${range}) ${assign('x')}; else ${bad}`;
+    }
     case 'int64':
       return `if (Number.isSafeInteger(x)) ${assign('x')}; else ${bad}`;
     case 'number':

@@ -1252,7 +1252,7 @@ export interface ServiceLevel {
 export interface CallbackMediaSettings {
   /** Answer offers automatically. */
   enableAutoAnswer?: boolean;
-  /** Seconds an agent has to answer. Wire: int32. */
+  /** Seconds an agent has to answer (1 to 86400). Wire: int32, 1 to 86400. */
   alertingTimeoutSeconds?: number;
   /** Service level. */
   serviceLevel?: ServiceLevel;
@@ -1264,9 +1264,9 @@ export interface CallbackMediaSettings {
   mode?: CallbackMode | UnknownEnumValue;
   /** Dial and end callbacks automatically. */
   enableAutoDialAndEnd?: boolean;
-  /** Seconds after connecting before auto-dial (0-1200). Wire: int32. */
+  /** Seconds after connecting before auto-dial. Wire: int32, 0 to 1200. */
   autoDialDelaySeconds?: number;
-  /** Seconds after the call before auto-end (0-1200). Wire: int32. */
+  /** Seconds after the call before auto-end. Wire: int32, 0 to 1200. */
   autoEndDelaySeconds?: number;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -1284,7 +1284,7 @@ export interface QueueMediaSettings {
 export interface AcwSettings {
   /** ACW mode. */
   wrapupPrompt?: AcwWrapupPrompt | UnknownEnumValue;
-  /** ACW time limit, for the timed modes. Wire: int32. */
+  /** ACW time limit in ms, for the timed modes (1 s to 60 min). Wire: int32, 1000 to 3600000. */
   timeoutMs?: number;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -1294,9 +1294,9 @@ export interface AcwSettings {
 export interface AgentOwnedRouting {
   /** Agent-owned callbacks allowed. */
   enableAgentOwnedCallbacks?: boolean;
-  /** Hours a callback waits for its owner. Wire: int32. */
+  /** Hours a callback waits for its owner (1 h to 30 days). Wire: int32, 1 to 720. */
   maxOwnedCallbackHours?: number;
-  /** How far ahead an owned callback may be scheduled, in hours. Wire: int32. */
+  /** How far ahead an owned callback may be scheduled, in hours (1 h to 30 days). Wire: int32, 1 to 720. */
   maxOwnedCallbackDelayHours?: number;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;

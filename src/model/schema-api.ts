@@ -406,14 +406,14 @@ export const ServiceLevel = model('ServiceLevel', 'Service level target.', {
 
 export const CallbackMediaSettings = model('CallbackMediaSettings', 'Callback settings of a queue.', {
   enableAutoAnswer: bool('Answer offers automatically.'),
-  alertingTimeoutSeconds: int32('Seconds an agent has to answer.'),
+  alertingTimeoutSeconds: int32('Seconds an agent has to answer (1 to 86400).', { minimum: 1, maximum: 86400 }),
   serviceLevel: ref(ServiceLevel, 'Service level.'),
   autoAnswerAlertToneSeconds: number('Tone length with auto-answer.'),
   manualAnswerAlertToneSeconds: number('Tone length without.'),
   mode: enumOf('CallbackMode', ['AgentFirst', 'CustomerFirst'], 'Agent-first (default) or customer-first.'),
   enableAutoDialAndEnd: bool('Dial and end callbacks automatically.'),
-  autoDialDelaySeconds: int32('Seconds after connecting before auto-dial (0-1200).'),
-  autoEndDelaySeconds: int32('Seconds after the call before auto-end (0-1200).'),
+  autoDialDelaySeconds: int32('Seconds after connecting before auto-dial.', { minimum: 0, maximum: 1200 }),
+  autoEndDelaySeconds: int32('Seconds after the call before auto-end.', { minimum: 0, maximum: 1200 }),
 });
 
 export const QueueMediaSettings = model('QueueMediaSettings', 'Media settings of a queue.', {
@@ -422,13 +422,13 @@ export const QueueMediaSettings = model('QueueMediaSettings', 'Media settings of
 
 export const AcwSettings = model('AcwSettings', 'After-call work settings of a queue.', {
   wrapupPrompt: enumOf('AcwWrapupPrompt', ACW_PROMPT_VALUES, 'ACW mode.'),
-  timeoutMs: int32('ACW time limit, for the timed modes.'),
+  timeoutMs: int32('ACW time limit in ms, for the timed modes (1 s to 60 min).', { minimum: 1000, maximum: 3_600_000 }),
 });
 
 export const AgentOwnedRouting = model('AgentOwnedRouting', 'Agent-owned callback settings of a queue.', {
   enableAgentOwnedCallbacks: bool('Agent-owned callbacks allowed.'),
-  maxOwnedCallbackHours: int32('Hours a callback waits for its owner.'),
-  maxOwnedCallbackDelayHours: int32('How far ahead an owned callback may be scheduled, in hours.'),
+  maxOwnedCallbackHours: int32('Hours a callback waits for its owner (1 h to 30 days).', { minimum: 1, maximum: 720 }),
+  maxOwnedCallbackDelayHours: int32('How far ahead an owned callback may be scheduled, in hours (1 h to 30 days).', { minimum: 1, maximum: 720 }),
 });
 
 export const Queue = model('Queue', 'A routing queue.', {

@@ -8,7 +8,11 @@ export const OPEN_ENUM = 'x-open-enum';
 
 export const str = (description: string) => Type.String({ description });
 export const bool = (description: string) => Type.Boolean({ description });
-export const int32 = (description: string) => Type.Integer({ format: 'int32', minimum: -2147483648, maximum: 2147483647, description });
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+/** A 32-bit integer, optionally within a narrower range (the codec enforces it; the OpenAPI document shows it). */
+export const int32 = (description: string, range: { minimum?: number; maximum?: number } = {}) =>
+  Type.Integer({ format: 'int32', minimum: range.minimum ?? INT32_MIN, maximum: range.maximum ?? INT32_MAX, description });
 export const int64 = (description: string) => Type.Integer({ format: 'int64', description });
 export const number = (description: string) => Type.Number({ description });
 /** Any JSON value. */

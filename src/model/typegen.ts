@@ -1,6 +1,7 @@
 // Writes src/model/models.ts (types with their documentation, and the typed codec functions) from the schema, so
 // that no model is typed by hand. `npm run gen` rewrites the file; a test fails when it is stale.
-import { DESCRIPTORS, MODEL_NAMES, allEnums, type Shape } from './shapes.js';
+import { INT32_MAX, INT32_MIN } from './schema.js';
+import { DESCRIPTORS, MODEL_NAMES, allEnums, type Shape } from './descriptors.js';
 
 function typeOf(shape: Shape): string {
   switch (shape.kind) {
@@ -32,7 +33,7 @@ function typeOf(shape: Shape): string {
 function note(shape: Shape): string {
   switch (shape.kind) {
     case 'int32':
-      return ' Wire: int32.';
+      return shape.minimum !== INT32_MIN || shape.maximum !== INT32_MAX ? ` Wire: int32, ${shape.minimum} to ${shape.maximum}.` : ' Wire: int32.';
     case 'int64':
       return ' Wire: int64.';
     case 'datetime':

@@ -141,15 +141,7 @@ export class Configuration {
   private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {
     const cb = body.mediaSettings?.callback ?? {};
     const base = existing?.callback ?? QUEUE_DEFAULTS.callback;
-    for (const [name, v] of [
-      ['autoDialDelaySeconds', cb.autoDialDelaySeconds],
-      ['autoEndDelaySeconds', cb.autoEndDelaySeconds],
-    ] as const) {
-      if (v !== undefined && (v < 0 || v > 1200))
-        throw new ServiceError(ERRORS.invalidValue, `mediaSettings.callback.${name} must be from 0 to 1200, got ${v}.`);
-    }
-    if (cb.alertingTimeoutSeconds !== undefined && cb.alertingTimeoutSeconds < 1)
-      throw new ServiceError(ERRORS.invalidValue, 'mediaSettings.callback.alertingTimeoutSeconds must be at least 1.');
+    // Ranges (0-1200 s delays, the alerting timeout, ACW timeout, ownership hours) are the schema's: decoding refused them.
     // Request bodies are decoded strictly, so an enum here is one of its known values.
     const mode: QueueRecord['callback']['mode'] =
       cb.mode === undefined ? base.mode : cb.mode === 'CustomerFirst' ? 'CustomerFirst' : 'AgentFirst';

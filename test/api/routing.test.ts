@@ -214,3 +214,29 @@ describe('with the system clock', () => {
     }
   });
 });
+
+describe('queue settings and their ranges (from the schema)', () => {
+  it('refuses a value out of range at its own pointer, writes nothing, and documents the range', async () => {
+    const before = (await c.call('GET', `/api/v2/routing/queues/${QUEUE}`, { token: app })).json;
+    for (const [settings, pointer, range] of [
+      [{ mediaSettings: { callback: { autoDialDelaySeconds: 5000 } } }, '/mediaSettings/callback/autoDialDelaySeconds', '0 to 1200'],
+      [{ mediaSettings: { callback: { autoEndDelaySeconds: -1 } } }, '/mediaSettings/callback/autoEndDelaySeconds', '0 to 1200'],
+      [{ mediaSettings: { callback: { alertingTimeoutSeconds: 0 } } }, '/mediaSettings/callback/alertingTimeoutSeconds', '1 to 86400'],
+      [{ acwSettings: { wrapupPrompt: 'MANDATORY_TIMEOUT', timeoutMs: 10 } }, '/acwSettings/timeoutMs', '1000 to 3600000'],
+      [{ agentOwnedRouting: { maxOwnedCallbackHours: 1000 } }, '/agentOwnedRouting/maxOwnedCallbackHours', '1 to 720'],
+    ] as const) {
+      const r = await c.call('PUT', `/api/v2/routing/queues/${QUEUE}`, { token: app, body: { name: 'Callbacks', ...settings } });
+      expect(r.json, pointer).toMatchObject({ status: 400, code: 'bad.request', details: [{ fieldName: pointer }] });
+      expect(r.json.message).toContain(`expected an integer from ${range}`);
+    }
+    expect((await c.call('GET', `/api/v2/routing/queues/${QUEUE}`, { token: app })).json).toEqual(before);
+    const ok = await c.call('PUT', `/api/v2/routing/queues/${QUEUE}`, {
+      token: app,
+      body: { name: 'Callbacks', mediaSettings: { callback: { autoDialDelaySeconds: 1200, autoEndDelaySeconds: 0 } } },
+    });
+    expect(ok.json.mediaSettings.callback).toMatchObject({ autoDialDelaySeconds: 1200, autoEndDelaySeconds: 0 });
+    const doc = (await c.call('GET', '/api/v2/docs/openapi.json')).json;
+    expect(doc.components.schemas.CallbackMediaSettings.properties.autoDialDelaySeconds).toMatchObject({ minimum: 0, maximum: 1200 });
+    expect(doc.components.schemas.AcwSettings.properties.timeoutMs).toMatchObject({ minimum: 1000, maximum: 3600000 });
+  });
+});

@@ -1,7 +1,7 @@
 // fast-check generators walked from the same schema descriptors as the codec, so that every property of every
 // model can appear (and does: see the coverage test).
 import fc from 'fast-check';
-import { DESCRIPTORS, type Shape } from '../../src/model/shapes.js';
+import { DESCRIPTORS, type Shape } from '../../src/model/descriptors.js';
 import { unknownProperties, type ModelName } from '../../src/index.js';
 
 const MIN = new Date('0000-01-01T00:00:00.000Z');
@@ -21,7 +21,7 @@ export function shapeArb(shape: Shape): fc.Arbitrary<unknown> {
     case 'boolean':
       return fc.boolean();
     case 'int32':
-      return fc.integer({ min: -2147483648, max: 2147483647 });
+      return fc.integer({ min: shape.minimum, max: shape.maximum });
     case 'int64':
       return fc.maxSafeInteger();
     case 'number':

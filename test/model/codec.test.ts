@@ -11,7 +11,7 @@ import {
   type CallbackMediaParticipant,
   type Issue,
 } from '../../src/index.js';
-import { DESCRIPTORS, type Shape } from '../../src/model/shapes.js';
+import { DESCRIPTORS, type Shape } from '../../src/model/descriptors.js';
 import { SEED_MODELS } from '../../src/model/schema.js';
 import type { ModelName } from '../../src/model/registry.js';
 import { fixture } from '../helpers.js';

@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeModel, encodeModel, equals, stringifyModel, unknownProperties } from '../../src/index.js';
-import { DESCRIPTORS, MODEL_NAMES, type Shape } from '../../src/model/shapes.js';
+import { DESCRIPTORS, MODEL_NAMES, type Shape } from '../../src/model/descriptors.js';
 import { SEED_MODELS } from '../../src/model/schema.js';
 import { generateModelsSource } from '../../src/model/typegen.js';
 import { readFileSync } from 'node:fs';

@@ -1,13 +1,13 @@
 // Reads the JSON Schemas of schema.ts into the few shapes the wire format has, so that the codec compiler, the
 // type generator and the test generators all walk the same small description instead of raw JSON Schema.
 import type { TSchema } from 'typebox';
-import { OPEN_ENUM } from './schema.js';
+import { INT32_MAX, INT32_MIN, OPEN_ENUM } from './schema.js';
 import { MODELS, type ModelName } from './registry.js';
 
 export type Shape =
   | { kind: 'string' }
   | { kind: 'boolean' }
-  | { kind: 'int32' }
+  | { kind: 'int32'; minimum: number; maximum: number }
   | { kind: 'int64' }
   | { kind: 'number' }
   | { kind: 'json' }
@@ -33,6 +33,8 @@ export interface ModelDescriptor {
 interface JsonSchemaLike {
   type?: string;
   format?: string;
+  minimum?: number;
+  maximum?: number;
   enum?: string[];
   $id?: string;
   items?: JsonSchemaLike;
@@ -59,7 +61,8 @@ function shapeOf(schema: JsonSchemaLike, where: string): Shape {
   if (schema.type === 'string' && schema.format === 'date-time') return { kind: 'datetime' };
   if (schema.type === 'string') return { kind: 'string' };
   if (schema.type === 'boolean') return { kind: 'boolean' };
-  if (schema.type === 'integer' && schema.format === 'int32') return { kind: 'int32' };
+  if (schema.type === 'integer' && schema.format === 'int32')
+    return { kind: 'int32', minimum: schema.minimum ?? INT32_MIN, maximum: schema.maximum ?? INT32_MAX };
   if (schema.type === 'integer' && schema.format === 'int64') return { kind: 'int64' };
   if (schema.type === 'number') return { kind: 'number' };
   throw new Error(`${where}: no wire shape for schema ${JSON.stringify(schema)}`);
