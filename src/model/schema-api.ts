@@ -428,7 +428,10 @@ export const AcwSettings = model('AcwSettings', 'After-call work settings of a q
 export const AgentOwnedRouting = model('AgentOwnedRouting', 'Agent-owned callback settings of a queue.', {
   enableAgentOwnedCallbacks: bool('Agent-owned callbacks allowed.'),
   maxOwnedCallbackHours: int32('Hours a callback waits for its owner (1 h to 30 days).', { minimum: 1, maximum: 720 }),
-  maxOwnedCallbackDelayHours: int32('How far ahead an owned callback may be scheduled, in hours (1 h to 30 days).', { minimum: 1, maximum: 720 }),
+  maxOwnedCallbackDelayHours: int32('How far ahead an owned callback may be scheduled, in hours (1 h to 30 days).', {
+    minimum: 1,
+    maximum: 720,
+  }),
 });
 
 export const Queue = model('Queue', 'A routing queue.', {

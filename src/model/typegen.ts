@@ -33,7 +33,9 @@ function typeOf(shape: Shape): string {
 function note(shape: Shape): string {
   switch (shape.kind) {
     case 'int32':
-      return shape.minimum !== INT32_MIN || shape.maximum !== INT32_MAX ? ` Wire: int32, ${shape.minimum} to ${shape.maximum}.` : ' Wire: int32.';
+      return shape.minimum !== INT32_MIN || shape.maximum !== INT32_MAX
+        ? ` Wire: int32, ${shape.minimum} to ${shape.maximum}.`
+        : ' Wire: int32.';
     case 'int64':
       return ' Wire: int64.';
     case 'datetime':
