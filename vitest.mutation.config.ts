@@ -1,0 +1,15 @@
+// The suite Stryker runs for each mutant (`npm run mutation`): the tests that exercise lifecycle, store and service
+// in this process. Left out: the crash tests and the CLI (they run the built dist/ in child processes, which mutants
+// never reach), the SDK (a process-wide client) and the model's codec tests (the model is not mutated).
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: [
+      'test/lifecycle/**/*.test.ts',
+      'test/store/**/*.test.ts',
+      'test/api/{service,routing,scenario,access,concurrency,robustness,listing,errors}.test.ts',
+    ],
+    testTimeout: 60000,
+  },
+});
