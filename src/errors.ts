@@ -1,6 +1,6 @@
 // The error catalogue: every error code callbackd answers with, once, with its kind. Every throw site names an entry
 // here; the HTTP layer maps kinds to statuses (src/api/errors.ts) and docs/errors.md is generated from both. Codes are
-// the Platform API's where it documents one (api.md §1.2, §3.1); the ones marked [INF] are ours where it documents none.
+// the Platform API's where it documents one (docs/reference/api.md §1.2, §3.1); the ones marked [INF] are ours where it documents none.
 
 /** What sort of failure it is; each kind has one HTTP status. */
 export type ErrorKind =
@@ -21,10 +21,10 @@ export interface ErrorEntry {
   readonly source: string;
 }
 
-const e = (code: string, kind: ErrorKind, source = 'api.md'): ErrorEntry => ({ code, kind, source });
+const e = (code: string, kind: ErrorKind, source = 'reference/api.md'): ErrorEntry => ({ code, kind, source });
 
 export const ERRORS = {
-  // ---- generic (api.md §3.1) ----
+  // ---- generic (docs/reference/api.md §3.1) ----
   badRequest: e('bad.request', 'invalid'),
   invalidValue: e('invalid.value', 'invalid'),
   invalidDate: e('invalid.date', 'invalid'),
@@ -32,14 +32,14 @@ export const ERRORS = {
   badCredentials: e('bad.credentials', 'unauthenticated'),
   notAuthorized: e('not.authorized', 'forbidden'),
   notFound: e('not.found', 'notFound'),
-  conflict: e('conflict', 'conflict', 'api.md §3.1 (409 concurrent modification; code [INF])'),
+  conflict: e('conflict', 'conflict', 'reference/api.md §3.1 (409 concurrent modification; code [INF])'),
   generalConflict: e('general.conflict', 'conflict', '[INF]'),
   tooLarge: e('request.entity.too.large', 'tooLarge'),
   unsupportedMediaType: e('unsupported.media.type', 'unsupportedMediaType'),
   internal: e('internal.server.error', 'internal'),
   notAUser: e('not.a.user', 'invalid'),
 
-  // ---- conversations and callbacks (api.md §1.2) ----
+  // ---- conversations and callbacks (docs/reference/api.md §1.2) ----
   conversationNotFound: e('conversation.error.conversation.not.found', 'notFound'),
   notParticipant: e('conversation.error.not.conversation.participant', 'notFound'),
   noActiveConversations: e('conversation.error.participant.no.active.conversations', 'invalid'),

@@ -1,4 +1,4 @@
-// Request and response models of the callback endpoints (API reference §2), in the same schema language as the
+// Request and response models of the callback endpoints (docs/reference/api.md §2), in the same schema language as the
 // participant. Only what callbackd serves or accepts is here.
 import {
   CallbackConversation,

@@ -253,7 +253,7 @@ export const CallbackMediaParticipant = model(
   },
 );
 
-// ---- the conversation that carries participants (API reference §2) ----
+// ---- the conversation that carries participants (docs/reference/api.md §2) ----
 
 export const TransferInitiator = model('TransferInitiator', 'Who started a transfer.', {
   userId: str('Id of the user who started the transfer.'),

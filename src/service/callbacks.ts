@@ -343,7 +343,7 @@ export class CallbackService {
     });
   }
 
-  /** PATCH /callbacks/{id}: only `state: disconnected` can be set on a conversation (api.md §1.2 row 7). */
+  /** PATCH /callbacks/{id}: only `state: disconnected` can be set on a conversation (docs/reference/api.md §1.2 row 7). */
   async patchConversation(p: Principal, id: string, body: Conversation): Promise<Conversation> {
     if (body.state !== 'disconnected')
       throw new ServiceError(

@@ -1,4 +1,4 @@
-// What a PATCH of a participant asks for, as lifecycle commands in order (api.md §1.2 row 8): a state change
+// What a PATCH of a participant asks for, as lifecycle commands in order (docs/reference/api.md §1.2 row 8): a state change
 // (answer, resume, disconnect, park), then hold or unhold, then wrap-up or skipping it. They run as one change.
 import { ERRORS, ServiceError } from '../errors.js';
 import type { Command, LegStatus } from '../lifecycle/index.js';

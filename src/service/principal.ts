@@ -7,7 +7,7 @@ export interface Principal {
   userId?: string;
 }
 
-/** The user of a user token; client-credential tokens cannot make user-context requests (api.md §1.2 row 1). */
+/** The user of a user token; client-credential tokens cannot make user-context requests (docs/reference/api.md §1.2 row 1). */
 export function requireUser(p: Principal, entry: ErrorEntry = ERRORS.badRequest): string {
   if (p.userId === undefined) {
     throw new ServiceError(entry, 'This request requires a user context. Client credentials cannot be used for requests to this resource.');

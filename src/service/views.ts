@@ -60,7 +60,7 @@ function callbackOf(state: CallbackConversationState, id: string): Callback {
   };
 }
 
-/** The conversation as `GET /api/v2/conversations/{id}` shows it (API reference §2.A). */
+/** The conversation as `GET /api/v2/conversations/{id}` shows it (docs/reference/api.md §2.A). */
 export function toConversation(state: CallbackConversationState, recordingState: RecordingState): Conversation {
   const participants: Participant[] = state.participants.map((p) => {
     const id = p.id as string;

@@ -1,4 +1,4 @@
-// The callback endpoints (api.md §1.1 rows 1-16).
+// The callback endpoints (docs/reference/api.md §1.1 rows 1-16).
 import { onePage, param, route, type QuerySpec, type RouteDef } from '../route.js';
 
 const CB = '/api/v2/conversations/callbacks';

@@ -1,4 +1,4 @@
-// The generic conversation endpoints that apply to callbacks (api.md §1.1 rows 18-26, 33).
+// The generic conversation endpoints that apply to callbacks (docs/reference/api.md §1.1 rows 18-26, 33).
 import { param, route, type RouteDef } from '../route.js';
 import { PROVISIONAL } from './callbacks.js';
 
