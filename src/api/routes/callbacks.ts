@@ -6,7 +6,55 @@ export const PROVISIONAL = {
   provisional: { type: 'boolean', description: 'Read the provisional (unsaved) wrap-up.' },
 } as const satisfies QuerySpec;
 
+/**
+ * The participant routes served alike under the callback paths and the generic conversation paths (rows 8/22, 14/24,
+ * 15/25): change a participant, read its wrap-up, list its wrap-up codes.
+ */
+export function participantRoutes(base: string, tag: string, sdk: { patch: string; wrapup: string; wrapupcodes: string }): RouteDef[] {
+  const path = `${base}/{conversationId}/participants/{participantId}`;
+  return [
+    route({
+      method: 'PATCH',
+      path,
+      operationId: sdk.patch,
+      tag,
+      summary: 'Answer, hold, park, disconnect or wrap up a participant.',
+      status: 202,
+      body: { model: 'MediaParticipantRequest', required: true },
+      response: { kind: 'empty' },
+      handler: (s, ctx) => s.callbacks.patchParticipant(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.body),
+    }),
+    route({
+      method: 'GET',
+      path: `${path}/wrapup`,
+      operationId: sdk.wrapup,
+      tag,
+      summary: 'Get the wrap-up of a participant.',
+      status: 200,
+      query: PROVISIONAL,
+      response: { kind: 'model', model: 'AssignedWrapupCode' },
+      handler: (s, ctx) =>
+        s.callbacks.getWrapup(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.query.provisional),
+    }),
+    route({
+      method: 'GET',
+      path: `${path}/wrapupcodes`,
+      operationId: sdk.wrapupcodes,
+      tag,
+      summary: "Wrap-up codes of the participant's queue.",
+      status: 200,
+      response: { kind: 'array', model: 'WrapupCode' },
+      handler: (s, ctx) => s.callbacks.wrapupCodes(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId')),
+    }),
+  ];
+}
+
 export const CALLBACK_ROUTES: readonly RouteDef[] = [
+  ...participantRoutes(CB, 'Callbacks', {
+    patch: 'patchConversationsCallbackParticipant',
+    wrapup: 'getConversationsCallbackParticipantWrapup',
+    wrapupcodes: 'getConversationsCallbackParticipantWrapupcodes',
+  }),
   route({
     method: 'GET',
     path: CB,
@@ -81,17 +129,6 @@ export const CALLBACK_ROUTES: readonly RouteDef[] = [
     body: { model: 'Conversation', required: true },
     response: { kind: 'model', model: 'Conversation' },
     handler: (s, ctx) => s.callbacks.patchConversation(ctx.principal, param(ctx, 'conversationId'), ctx.body),
-  }),
-  route({
-    method: 'PATCH',
-    path: `${CB}/{conversationId}/participants/{participantId}`,
-    operationId: 'patchConversationsCallbackParticipant',
-    tag: 'Callbacks',
-    summary: 'Answer, hold, park, disconnect or wrap up a participant.',
-    status: 202,
-    body: { model: 'MediaParticipantRequest', required: true },
-    response: { kind: 'empty' },
-    handler: (s, ctx) => s.callbacks.patchParticipant(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.body),
   }),
   route({
     method: 'PATCH',
@@ -177,28 +214,6 @@ export const CALLBACK_ROUTES: readonly RouteDef[] = [
     body: { model: 'TransferRequest', required: true },
     response: { kind: 'empty' },
     handler: (s, ctx) => s.callbacks.replace(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.body),
-  }),
-  route({
-    method: 'GET',
-    path: `${CB}/{conversationId}/participants/{participantId}/wrapup`,
-    operationId: 'getConversationsCallbackParticipantWrapup',
-    tag: 'Callbacks',
-    summary: 'Get the wrap-up of a participant.',
-    status: 200,
-    query: PROVISIONAL,
-    response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (s, ctx) =>
-      s.callbacks.getWrapup(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.query.provisional),
-  }),
-  route({
-    method: 'GET',
-    path: `${CB}/{conversationId}/participants/{participantId}/wrapupcodes`,
-    operationId: 'getConversationsCallbackParticipantWrapupcodes',
-    tag: 'Callbacks',
-    summary: "Wrap-up codes of the participant's queue.",
-    status: 200,
-    response: { kind: 'array', model: 'WrapupCode' },
-    handler: (s, ctx) => s.callbacks.wrapupCodes(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId')),
   }),
   route({
     method: 'PUT',

@@ -1,10 +1,15 @@
 // The generic conversation endpoints that apply to callbacks (docs/reference/api.md §1.1 rows 18-26, 33).
 import { param, route, type RouteDef } from '../route.js';
-import { PROVISIONAL } from './callbacks.js';
+import { participantRoutes } from './callbacks.js';
 
 const CONV = '/api/v2/conversations';
 
 export const CONVERSATION_ROUTES: readonly RouteDef[] = [
+  ...participantRoutes(CONV, 'Conversations', {
+    patch: 'patchConversationParticipant',
+    wrapup: 'getConversationParticipantWrapup',
+    wrapupcodes: 'getConversationParticipantWrapupcodes',
+  }),
   route({
     method: 'GET',
     path: `${CONV}/{conversationId}`,
@@ -56,17 +61,6 @@ export const CONVERSATION_ROUTES: readonly RouteDef[] = [
   }),
   route({
     method: 'PATCH',
-    path: `${CONV}/{conversationId}/participants/{participantId}`,
-    operationId: 'patchConversationParticipant',
-    tag: 'Conversations',
-    summary: 'Change a participant (as the callback variant).',
-    status: 202,
-    body: { model: 'MediaParticipantRequest', required: true },
-    response: { kind: 'empty' },
-    handler: (s, ctx) => s.callbacks.patchParticipant(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.body),
-  }),
-  route({
-    method: 'PATCH',
     path: `${CONV}/{conversationId}/participants/{participantId}/attributes`,
     operationId: 'patchConversationParticipantAttributes',
     tag: 'Conversations',
@@ -77,28 +71,6 @@ export const CONVERSATION_ROUTES: readonly RouteDef[] = [
     handler: async (s, ctx) => {
       await s.callbacks.patchAttributes(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.body.attributes);
     },
-  }),
-  route({
-    method: 'GET',
-    path: `${CONV}/{conversationId}/participants/{participantId}/wrapup`,
-    operationId: 'getConversationParticipantWrapup',
-    tag: 'Conversations',
-    summary: 'Get the wrap-up of a participant.',
-    status: 200,
-    query: PROVISIONAL,
-    response: { kind: 'model', model: 'AssignedWrapupCode' },
-    handler: (s, ctx) =>
-      s.callbacks.getWrapup(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId'), ctx.query.provisional),
-  }),
-  route({
-    method: 'GET',
-    path: `${CONV}/{conversationId}/participants/{participantId}/wrapupcodes`,
-    operationId: 'getConversationParticipantWrapupcodes',
-    tag: 'Conversations',
-    summary: "Wrap-up codes of the participant's queue.",
-    status: 200,
-    response: { kind: 'array', model: 'WrapupCode' },
-    handler: (s, ctx) => s.callbacks.wrapupCodes(ctx.principal, param(ctx, 'conversationId'), param(ctx, 'participantId')),
   }),
   route({
     method: 'POST',
