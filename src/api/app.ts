@@ -6,7 +6,6 @@ import { randomUUID } from 'node:crypto';
 import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/index.js';
 import { asCallbackdError, badBody, errorText, STATUS } from './errors.js';
-import { openApiDocument } from './openapi.js';
 import type { Principal } from '../service/principal.js';
 import { parseQuery, type BodySpec, type RouteDef, type Services } from './route.js';
 import { ROUTES } from './routes/index.js';
@@ -68,6 +67,7 @@ function encode(route: RouteDef, value: unknown): string | undefined {
     case 'array':
       return `[${(value as unknown[]).map((v) => stringifyModel(r.model, v)).join(',')}]`;
     case 'string':
+    case 'json':
       return JSON.stringify(value);
     case 'emptyObject':
       return '{}';
@@ -145,8 +145,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, new CallbackdError(ERRORS.notFound, `No resource at ${request.method} ${request.url.split('?')[0]}.`), request),
   );
-
-  app.get('/api/v2/docs/openapi.json', async (_request, reply) => reply.type(JSON_TYPE).send(JSON.stringify(openApiDocument())));
 
   for (const route of ROUTES) {
     app.route({

@@ -37,6 +37,8 @@ function responseSchema(r: ResponseKind): Json | undefined {
       return { type: 'array', items: ref(r.model) };
     case 'string':
       return { type: 'string', ...(r.values !== undefined ? { enum: [...r.values] } : {}) };
+    case 'json':
+      return { type: 'object' };
     case 'emptyObject':
       return { type: 'object' };
     case 'empty':

@@ -36,6 +36,8 @@ export type ResponseKind =
   | { kind: 'array'; model: ModelName }
   | { kind: 'listing'; model: ModelName; item: ModelName }
   | { kind: 'string'; values?: readonly string[] }
+  /** Any JSON document, written as it is (the OpenAPI document). */
+  | { kind: 'json' }
   /** The API's `Empty` model: `{}`. */
   | { kind: 'emptyObject' }
   | { kind: 'empty' };

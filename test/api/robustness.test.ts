@@ -278,6 +278,22 @@ describe('OpenAPI', () => {
           expect(r.status, `${method} ${path}`).not.toBe(404);
         }
       }
+      // The token endpoint, the emulator's controls and this document are routes like the others.
+      expect(doc.paths['/oauth/token'].post).toMatchObject({ operationId: 'oauthToken', security: [{ 'OAuth client': [] }] });
+      expect(Object.keys(doc.paths['/oauth/token'].post.requestBody.content)).toContain('application/x-www-form-urlencoded');
+      expect(doc.paths['/emulator/clock'].post.requestBody.content['application/json'].schema.$ref).toBe(
+        '#/components/schemas/EmulatorClockRequest',
+      );
+      expect(doc.paths['/api/v2/docs/openapi.json'].get.security).toEqual([]);
+      // Declared query parameters, with their ranges.
+      expect(doc.paths['/api/v2/users'].get.parameters).toContainEqual(
+        expect.objectContaining({ name: 'pageSize', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 25 } }),
+      );
+      expect((await c.call('GET', '/api/v2/users?pageSize=0', { token: await c.app() })).json).toMatchObject({
+        status: 400,
+        code: 'invalid.value',
+        details: [{ fieldName: 'pageSize' }],
+      });
       const participant = doc.components.schemas.CallbackMediaParticipant;
       expect(Object.keys(participant.properties)).toHaveLength(47);
       expect(participant.properties.user.allOf[0].$ref).toBe('#/components/schemas/DomainEntityRef');

@@ -2,6 +2,7 @@
 import type { RouteDef } from '../route.js';
 import { CALLBACK_ROUTES } from './callbacks.js';
 import { CONVERSATION_ROUTES } from './conversations.js';
+import { DOCS_ROUTES } from './docs.js';
 import { EMULATOR_ROUTES } from './emulator.js';
 import { OAUTH_ROUTES } from './oauth.js';
 import { ROUTING_ROUTES } from './routing.js';
@@ -14,4 +15,5 @@ export const ROUTES: readonly RouteDef[] = [
   ...USER_ROUTES,
   ...OAUTH_ROUTES,
   ...EMULATOR_ROUTES,
+  ...DOCS_ROUTES,
 ];
