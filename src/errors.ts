@@ -9,8 +9,10 @@ export type ErrorKind =
   | 'forbidden'
   | 'notFound'
   | 'conflict'
+  | 'timeout'
   | 'tooLarge'
   | 'unsupportedMediaType'
+  | 'headersTooLarge'
   | 'tooManyRequests'
   | 'internal';
 
@@ -35,6 +37,8 @@ export const ERRORS = {
   conflict: e('conflict', 'conflict', 'reference/api.md §3.1 (409 concurrent modification; code [INF])'),
   generalConflict: e('general.conflict', 'conflict', '[INF]'),
   tooLarge: e('request.entity.too.large', 'tooLarge'),
+  requestTimeout: e('request.timeout', 'timeout', 'reference/api.md §3.1 (408; the code is the one §3.1 gives for 504)'),
+  headersTooLarge: e('request.header.fields.too.large', 'headersTooLarge', '[INF]'),
   unsupportedMediaType: e('unsupported.media.type', 'unsupportedMediaType'),
   internal: e('internal.server.error', 'internal'),
   notAUser: e('not.a.user', 'invalid'),

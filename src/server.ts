@@ -30,6 +30,10 @@ export interface ServerOptions {
   wrapStore?: (store: Store) => Store;
   /** How often a change that lost a race is recomputed before the caller gets a 409 (default 5). */
   conflictRetries?: number;
+  /** How long a request may take to arrive, in ms, before a 408 (default 30 s). */
+  requestTimeoutMs?: number;
+  /** On close, how long requests in flight may take before their connections are cut, in ms (default 5 s). */
+  shutdownMs?: number;
 }
 
 export interface RunningServer {
@@ -90,7 +94,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     auth: new AuthService(store, now),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
   };
-  const app = await buildApp({ services, ...(options.logger !== undefined ? { logger: options.logger } : {}) });
+  const app = await buildApp({
+    services,
+    ...(options.logger !== undefined ? { logger: options.logger } : {}),
+    ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  });
   scheduler.onError = (err, conversationId) => app.log.error({ err, conversationId }, 'scheduler: cannot advance conversation; skipped');
   router.onError = (err, orgId) => app.log.error({ err, orgId }, 'router: routing pass failed');
   if (options.routing !== false) {
@@ -116,7 +124,13 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       closed = true;
       scheduler.stop();
       router.stop();
-      await app.close();
+      // Stop accepting; idle connections close at once; requests in flight (a slow body too) get until the deadline.
+      const deadline = setTimeout(() => app.server.closeAllConnections(), options.shutdownMs ?? 5000);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(deadline);
+      }
       await router.settle();
       await opened.close();
     },

@@ -3,9 +3,11 @@
 // error with a catalogue code (ErrorBody, or RFC 6749's shape on the token endpoint). No rules live here.
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/index.js';
-import { asCallbackdError, badBody, errorText, STATUS } from './errors.js';
+import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { Principal } from '../service/principal.js';
 import { parseQuery, type BodySpec, type RouteDef, type Services } from './route.js';
 import { ROUTES } from './routes/index.js';
@@ -15,6 +17,8 @@ export interface AppOptions {
   /** Fastify/pino logger setting; off by default (tests). */
   logger?: FastifyServerOptions['logger'];
   bodyLimit?: number;
+  /** How long a request (headers and body) may take to arrive, in ms, before a 408 (default 30 s). */
+  requestTimeoutMs?: number;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -22,7 +26,10 @@ const fastifyPath = (path: string) => path.replace(/\{(\w+)\}/g, ':$1');
 
 /** Maps Fastify's own errors (body too large, bad content type, ...) to catalogue errors. */
 function fromFastify(error: { code?: unknown; statusCode?: unknown; message: string }): CallbackdError | undefined {
-  if (typeof error.code !== 'string' || !error.code.startsWith('FST_')) return undefined;
+  const clientSide = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500;
+  // A body that stopped arriving (the client went away): Fastify marks it 400; it is the client's event, not ours.
+  if (typeof error.code !== 'string' || !error.code.startsWith('FST_'))
+    return clientSide ? new CallbackdError(ERRORS.badRequest, `The request body did not arrive whole (${error.message}).`) : undefined;
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new CallbackdError(ERRORS.tooLarge, `The request is over the size limit. ${error.message}`);
@@ -47,6 +54,40 @@ function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest,
     .code(status)
     .type(JSON_TYPE)
     .send(errorText(e, request.id, shape));
+}
+
+/**
+ * Errors Node's HTTP parser raises before there is a request (a slow body, headers too large, bad chunked encoding,
+ * two Content-Lengths, an unknown method): answered with an ErrorBody on the raw socket, then the socket is closed.
+ */
+function clientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const e =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? new CallbackdError(ERRORS.requestTimeout, 'The request did not arrive in time.')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? new CallbackdError(ERRORS.headersTooLarge, 'The request headers are too large.')
+        : new CallbackdError(ERRORS.badRequest, `The request is not valid HTTP (${error.code ?? 'parse error'}).`);
+  const id = randomUUID();
+  const body = errorText(e, id, 'platform');
+  const status = STATUS[e.kind];
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `inin-correlation-id: ${id}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
+/** Errors the router raises before a route is found: a bad URL encoding, an id too long to be one. */
+function frameworkError(error: { code?: string; message: string }, request: FastifyRequest, reply: FastifyReply): void {
+  reply.header('inin-correlation-id', request.id);
+  const e =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? new CallbackdError(ERRORS.notFound, `No resource at ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}.`)
+      : new CallbackdError(ERRORS.badRequest, 'The request URL is not valid (bad percent-encoding).');
+  void sendError(reply, e, request);
 }
 
 /** Encoded texts of immutable model values (projections of stored states), so a repeated read is not re-encoded. */
@@ -85,22 +126,28 @@ function decodeBody(spec: BodySpec, raw: unknown): unknown {
   }
   if (raw === undefined && !spec.required) return undefined;
   if (spec.array !== true) {
-    const decoded = decodeModel(spec.model, raw, { strict: true });
-    if (!decoded.ok) throw badBody(decoded.errors);
+    const decoded = decodeModel(spec.model, raw, { strict: true, maxErrors: MAX_DETAILS });
+    if (!decoded.ok) throw badBody(decoded.errors, decoded.omitted);
     return decoded.value;
   }
   if (!Array.isArray(raw))
     throw badBody([{ path: '', message: `expected an array of ${spec.model}, got ${raw === null ? 'null' : typeof raw}` }]);
   const items: unknown[] = [];
   const issues: Issue[] = [];
+  let omitted = 0;
   raw.forEach((item: unknown, i: number) => {
-    const decoded = decodeModel(spec.model as ModelName, item, { strict: true });
+    const decoded = decodeModel(spec.model as ModelName, item, { strict: true, maxErrors: MAX_DETAILS });
     if (decoded.ok) items.push(decoded.value);
-    else issues.push(...decoded.errors.map((e) => ({ path: `/${i}${e.path}`, message: e.message })));
+    else {
+      issues.push(...decoded.errors.map((e) => ({ path: `/${i}${e.path}`, message: e.message })));
+      omitted += decoded.omitted ?? 0;
+    }
   });
-  if (issues.length > 0) throw badBody(issues);
+  if (issues.length > 0) throw badBody(issues, omitted);
   return items;
 }
+
+const isJson = (type: string | undefined) => type !== undefined && /^application\/json\s*(;|$)/i.test(type);
 
 const NO_PRINCIPAL: Principal = { orgId: '', clientId: '' };
 const principals = new WeakMap<FastifyRequest, Principal>();
@@ -115,7 +162,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger ?? false,
     genReqId: () => randomUUID(),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // Node takes the timeout only when the server is created, and checks for expired requests this often (its
+    // default, 30 s, would let a slow body linger that long past the timeout).
+    http: {
+      requestTimeout: options.requestTimeoutMs ?? 30_000,
+      connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs ?? 30_000),
+    },
+    // Idle keep-alive connections close at once on shutdown; busy ones get until the server's shutdown deadline.
+    forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: frameworkError,
+    clientErrorHandler: clientError,
   });
 
   app.addHook('onRequest', (request, reply, done) => {
@@ -158,6 +216,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       handler: async (request, reply) => {
         const authorization = request.headers.authorization;
         const principal = principals.get(request) ?? NO_PRINCIPAL;
+        if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
+          throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
         const result = await route.handler(services, {
           principal,
           params: request.params as Record<string, string>,

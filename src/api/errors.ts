@@ -10,8 +10,10 @@ export const STATUS: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   notFound: 404,
   conflict: 409,
+  timeout: 408,
   tooLarge: 413,
   unsupportedMediaType: 415,
+  headersTooLarge: 431,
   tooManyRequests: 429,
   internal: 500,
 };
@@ -39,12 +41,18 @@ export function errorText(e: CallbackdError, contextId: string, shape: 'platform
   return stringifyErrorBody(errorBody(e, contextId));
 }
 
-/** A 400 for a body the model layer refused, naming each bad field by its JSON pointer. */
-export function badBody(issues: readonly Issue[]): CallbackdError {
+/** At most this many bad fields are listed in an error (the message says how many more there were). */
+export const MAX_DETAILS = 100;
+
+/** A 400 for a body the model layer refused, naming each bad field by its JSON pointer (the first MAX_DETAILS). */
+export function badBody(all: readonly Issue[], omitted = 0): CallbackdError {
+  const issues = all.slice(0, MAX_DETAILS);
   const isDate = (i: Issue) => i.message.startsWith('expected an ISO-8601');
-  const entry = issues.every(isDate) ? ERRORS.invalidDate : ERRORS.badRequest;
+  const entry = issues.every(isDate) && omitted === 0 ? ERRORS.invalidDate : ERRORS.badRequest;
   const first = issues[0] as Issue;
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const others = all.length - 1 + omitted;
+  const more =
+    others > 0 ? ` (and ${others} more${all.length + omitted > MAX_DETAILS ? `; the first ${issues.length} are listed` : ''})` : '';
   const fields: FieldProblem[] = issues.map((i) => ({
     field: i.path === '' ? '/' : i.path,
     code: isDate(i) ? ERRORS.invalidDate.code : ERRORS.invalidValue.code,

@@ -24,11 +24,19 @@ export interface Issue {
 export interface DecodeOptions {
   /** Turn every warning into an error (for what we accept from clients). Default false: tolerant reading. */
   readonly strict?: boolean;
+  /** Keep at most this many errors (the rest are only counted, in `omitted`): bounds the cost of a huge bad input. */
+  readonly maxErrors?: number;
 }
 
 export type DecodeResult<T> =
   | { readonly ok: true; readonly value: T; readonly warnings: readonly Issue[] }
-  | { readonly ok: false; readonly errors: readonly Issue[]; readonly warnings: readonly Issue[] };
+  | {
+      readonly ok: false;
+      readonly errors: readonly Issue[];
+      readonly warnings: readonly Issue[];
+      /** Errors found beyond `maxErrors` and not kept. */
+      readonly omitted?: number;
+    };
 
 /** Escapes one JSON pointer reference token. */
 export function pointerToken(key: string | number): string {
@@ -67,23 +75,35 @@ const DATE_EXPECTED = 'an ISO-8601 date-time with Z or a ±hh:mm offset, such as
 class Context {
   readonly errors: Issue[] = [];
   readonly warnings: Issue[] = [];
-  constructor(readonly strict: boolean) {}
+  omitted = 0;
+  constructor(
+    readonly strict: boolean,
+    private readonly maxErrors = Infinity,
+  ) {}
+  /** True (and counted) when no more errors are kept: the caller skips building the message. */
+  private full(): boolean {
+    if (this.errors.length < this.maxErrors) return false;
+    this.omitted++;
+    return true;
+  }
   error(path: string, message: string): void {
-    this.errors.push({ path, message });
+    if (!this.full()) this.errors.push({ path, message });
   }
   /** A warning, or an error in strict mode; `tolerated` says what tolerant reading did about it. */
   warn(path: string, message: string, tolerated: string): void {
-    if (this.strict) this.errors.push({ path, message });
+    if (this.strict) this.error(path, message);
     else this.warnings.push({ path, message: `${message}; ${tolerated}` });
   }
   /** Wrong type at parent/key. */
   t(p: string, k: string | number, expected: string, x: unknown): void {
-    this.error(`${p}/${pointerToken(k)}`, `expected ${expected}, got ${preview(x)}`);
+    if (this.full()) return;
+    this.errors.push({ path: `${p}/${pointerToken(k)}`, message: `expected ${expected}, got ${preview(x)}` });
   }
   /** Bad date at parent/key. */
   d(p: string, k: string | number, x: unknown): void {
+    if (this.full()) return;
     const why = typeof x === 'string' ? ` (${explainDateTime(x)})` : '';
-    this.error(`${p}/${pointerToken(k)}`, `expected ${DATE_EXPECTED}, got ${preview(x)}${why}`);
+    this.errors.push({ path: `${p}/${pointerToken(k)}`, message: `expected ${DATE_EXPECTED}, got ${preview(x)}${why}` });
   }
   /** Required property missing (absent or null). */
   m(p: string, k: string, expected: string): void {
@@ -403,14 +423,14 @@ export const generatedSource: string = compiled.source;
 
 /** Decodes a wire value of the named model (see the decoding rules in the README). */
 export function decodeModel<T>(name: ModelName, input: unknown, options?: DecodeOptions): DecodeResult<T> {
-  const c = new Context(options?.strict === true);
+  const c = new Context(options?.strict === true, options?.maxErrors);
   let value: unknown;
   if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
     value = compiled.decoders[name](input, '', c);
   } else {
     c.error('', `expected an object (${name}), got ${preview(input)}`);
   }
-  if (c.errors.length > 0) return { ok: false, errors: c.errors, warnings: c.warnings };
+  if (c.errors.length > 0) return { ok: false, errors: c.errors, warnings: c.warnings, ...(c.omitted > 0 ? { omitted: c.omitted } : {}) };
   return { ok: true, value: value as T, warnings: c.warnings };
 }
 

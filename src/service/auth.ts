@@ -44,15 +44,17 @@ export class AuthService {
         true,
       );
     const client = await this.store.getClient(creds.id);
-    if (client === undefined || !verifySecret(creds.secret, client.secretHash)) {
+    if (!(await verifySecret(creds.secret, client?.secretHash)) || client === undefined) {
       throw new OAuthError(ERRORS.oauthInvalidClient, 'Unknown client or wrong secret.', creds.basic);
     }
     let userId: string | undefined;
     if (req.grantType === 'password') {
       if (req.username === undefined || req.password === undefined)
         throw new OAuthError(ERRORS.oauthInvalidRequest, 'username and password are required.');
-      const user = await this.store.findUserByUsername(req.username);
-      if (user === undefined || user.orgId !== client.orgId || user.state !== 'active' || !verifySecret(req.password, user.passwordHash)) {
+      const found = await this.store.findUserByUsername(req.username);
+      // Users of another organization, or inactive, are as unknown as missing ones, and cost the same to refuse.
+      const user = found?.orgId === client.orgId && found.state === 'active' ? found : undefined;
+      if (!(await verifySecret(req.password, user?.passwordHash)) || user === undefined) {
         throw new OAuthError(ERRORS.oauthInvalidGrant, 'Wrong username or password.');
       }
       userId = user.id;

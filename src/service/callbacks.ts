@@ -76,6 +76,13 @@ type Step = (state: CallbackConversationState, cmd: Command) => CallbackConversa
 /** `due` is how many time-driven transitions were applied before it (the scheduler's firings). */
 type ChangeFn<T> = (current: StoredConversation, step: Step, now: Date, due: number) => Outcome<T>;
 
+const BulkCheck = {
+  owns(state: CallbackConversationState, item: { conversationId: string; callbackId: string }): void {
+    if (!Object.values(state.legs).some((l) => l.communicationId === item.callbackId))
+      throw new ServiceError(ERRORS.notFound, `Callback ${item.callbackId} is not in conversation ${item.conversationId}.`);
+  },
+};
+
 const notFound = (id: string) => new ServiceError(ERRORS.conversationNotFound, `Conversation ${id} was not found.`);
 
 export class CallbackService {
@@ -303,12 +310,21 @@ export class CallbackService {
     return { results, errorCount: errorIndexes.length, errorIndexes };
   }
 
+  /**
+   * Bulk disconnect is all or nothing as far as it can be checked: every pair must name a callback of a
+   * conversation of the organization before any is disconnected (404 naming the first that does not, and nothing
+   * changed). The response has no body (202), so there are no per-item results to report failures in.
+   */
   async bulkDisconnect(p: Principal, body: BulkCallbackDisconnectRequest): Promise<void> {
-    for (const item of body.callbackDisconnectIdentifiers) {
+    const items = body.callbackDisconnectIdentifiers;
+    for (const item of items) {
+      const stored = await this.store.getConversation(p.orgId, item.conversationId);
+      if (stored === undefined) throw notFound(item.conversationId);
+      BulkCheck.owns(stored.state, item);
+    }
+    for (const item of items) {
       await this.change(p.orgId, item.conversationId, (c, step) => {
-        if (!Object.values(c.state.legs).some((l) => l.communicationId === item.callbackId)) {
-          throw new ServiceError(ERRORS.notFound, `Callback ${item.callbackId} is not in conversation ${item.conversationId}.`);
-        }
+        BulkCheck.owns(c.state, item);
         if (c.state.phase === 'ended') return { result: undefined };
         return { state: step(c.state, { type: 'disconnectAll' }), result: undefined };
       });

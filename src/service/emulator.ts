@@ -30,6 +30,9 @@ export function durationMs(v: unknown): number | undefined {
 
 const field = (name: string, code: string, message: string) => [{ field: `/${name}`, code, message }];
 
+/** The last instant the wire format can write (four-digit years): the manual clock never goes past it. */
+export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export class EmulatorService {
   constructor(
     private readonly now: () => Date,
@@ -56,6 +59,12 @@ export class EmulatorService {
           field('advance', ERRORS.invalidValue.code, 'a duration'),
         );
       target = new Date(manual.clock.now().getTime() + ms);
+      if (!(target.getTime() <= MAX_INSTANT))
+        throw new ServiceError(
+          ERRORS.invalidValue,
+          `advance would move the clock past ${new Date(MAX_INSTANT).toISOString()}.`,
+          field('advance', ERRORS.invalidValue.code, 'too far'),
+        );
     } else if (move.instant !== undefined && move.advance === undefined) {
       if (move.instant.getTime() < manual.clock.now().getTime())
         throw new ServiceError(ERRORS.invalidValue, 'The clock never goes back.', field('instant', ERRORS.invalidValue.code, 'before now'));

@@ -1,6 +1,7 @@
 // Kills the server (SIGKILL) between deadlines and their effects, restarts it on the same file, and checks that every
 // passed deadline fired exactly once, at its own time, in deadline order.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -156,4 +157,31 @@ describe('a crash', () => {
     expect((check.prepare('SELECT version FROM conversations WHERE id = ?').get(id) as { version: number }).version).toBe(row.version + 1);
     check.close();
   }, 60_000);
+
+  it('SIGTERM with an idle connection and a body still arriving: exits within the shutdown bound', async () => {
+    const db = tempDb();
+    const { child, url } = await launch(db);
+    const { hostname, port } = new URL(url);
+    const open = (bytes: string) =>
+      new Promise<Socket>((resolve) => {
+        const s = connect(Number(port), hostname, () => {
+          s.write(bytes);
+          resolve(s);
+        });
+        s.on('error', () => undefined);
+      });
+    const idle = await open('GET /api/v2/docs/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n');
+    const slow = await open(
+      'POST /oauth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\ngrant',
+    );
+    await sleep(200);
+    const started = Date.now();
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    // The idle one closes at once; the slow one when the 5 s shutdown deadline cuts it.
+    expect(Date.now() - started).toBeLessThan(8000);
+    idle.destroy();
+    slow.destroy();
+  }, 30_000);
 });

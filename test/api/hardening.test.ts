@@ -1,0 +1,159 @@
+// What used to end in a 500, a Fastify-shaped error, a hang or a partial change: each answered with the Platform
+// ErrorBody (or refused whole), and the service still working afterwards.
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { AGENT1, QUEUE, TestClock, client, server, snapshot, tempDb } from './helpers.js';
+
+/** Sends raw bytes and reads the whole response (the server closes the connection after an HTTP-level error). */
+function raw(url: string, bytes: string, pauseMs = 0): Promise<{ status: number; headers: string; body: string; ms: number }> {
+  const { hostname, port } = new URL(url);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => {
+      socket.write(bytes);
+      if (pauseMs > 0) setTimeout(() => socket.writable && socket.write('x'), pauseMs);
+    });
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head = '', body = ''] = text.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head, body, ms: Date.now() - started });
+    });
+  });
+}
+
+const isErrorBody = (text: string, status: number) => {
+  const json = JSON.parse(text);
+  expect(json).toMatchObject({
+    status,
+    code: expect.any(String),
+    message: expect.any(String),
+    contextId: expect.any(String),
+    details: [],
+    errors: [],
+  });
+  return json;
+};
+
+const db = tempDb();
+const clock = new TestClock();
+let srv: RunningServer;
+let c: ReturnType<typeof client>;
+let app: string;
+
+beforeAll(async () => {
+  srv = await server({ db, clock, requestTimeoutMs: 600 });
+  c = client(srv.url);
+  app = await c.app();
+});
+afterAll(async () => srv.close());
+
+describe('every error is an ErrorBody', () => {
+  it('a bad percent-encoding and an id too long to be one', async () => {
+    const bad = await c.call('GET', '/api/v2/conversations/callbacks/%00%ff', { token: app });
+    expect(isErrorBody(bad.text, 400).contextId).toBe(bad.headers.get('inin-correlation-id'));
+    const long = await c.call('GET', `/api/v2/conversations/callbacks/${'a'.repeat(150)}`, { token: app });
+    expect(isErrorBody(long.text, 404).code).toBe('not.found');
+  });
+
+  it('what the HTTP parser refuses: an unknown method, two Content-Lengths, headers over the limit', async () => {
+    const host = `Host: 127.0.0.1\r\n`;
+    const foo = await raw(srv.url, `FOO /api/v2/conversations HTTP/1.1\r\n${host}\r\n`);
+    expect(foo.status).toBe(400);
+    isErrorBody(foo.body, 400);
+    const two = await raw(srv.url, `POST /oauth/token HTTP/1.1\r\n${host}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab`);
+    expect(two.status).toBe(400);
+    isErrorBody(two.body, 400);
+    const big = await raw(srv.url, `GET /api/v2/users HTTP/1.1\r\n${host}X-Big: ${'y'.repeat(100_000)}\r\n\r\n`);
+    expect(big.status).toBe(431);
+    expect(isErrorBody(big.body, 431).code).toBe('request.header.fields.too.large');
+    expect(big.headers).toMatch(/inin-correlation-id: [0-9a-f-]{36}/);
+  });
+
+  it('a body that arrives too slowly: 408 after the request timeout, not a connection held open', async () => {
+    const slow = await raw(
+      srv.url,
+      `POST /api/v2/conversations/callbacks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${app}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`,
+      200,
+    );
+    expect(slow.status).toBe(408);
+    expect(isErrorBody(slow.body, 408).code).toBe('request.timeout');
+    expect(slow.ms).toBeLessThan(5000);
+    // The service goes on.
+    expect((await c.call('GET', '/api/v2/users', { token: app })).status).toBe(200);
+  });
+});
+
+describe('refused whole', () => {
+  it('a form body on a JSON route is 415 and writes nothing', async () => {
+    const before = snapshot(db);
+    const r = await c.call('PUT', `/api/v2/users/${AGENT1}/routingstatus`, {
+      token: app,
+      raw: 'status=IDLE',
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    expect(r.json).toMatchObject({ status: 415, code: 'unsupported.media.type' });
+    expect(snapshot(db)).toBe(before);
+  });
+
+  it('bulk disconnect with one unknown pair disconnects none (404 naming it)', async () => {
+    const made = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+    });
+    const id = made.json.conversation.id;
+    const acd = made.json.callbackIdentifiers.find((x: { type: string }) => x.type === 'ACD').id;
+    const before = snapshot(db);
+    const r = await c.call('POST', '/api/v2/conversations/callbacks/bulk/disconnect', {
+      token: app,
+      body: {
+        callbackDisconnectIdentifiers: [
+          { conversationId: id, callbackId: acd },
+          { conversationId: id, callbackId: 'nope' },
+        ],
+      },
+    });
+    expect(r.json).toMatchObject({ status: 404, code: 'not.found' });
+    expect(r.json.message).toMatch(/nope/);
+    expect(snapshot(db)).toBe(before);
+    const ok = await c.call('POST', '/api/v2/conversations/callbacks/bulk/disconnect', {
+      token: app,
+      body: { callbackDisconnectIdentifiers: [{ conversationId: id, callbackId: acd }] },
+    });
+    expect(ok.status).toBe(202);
+    const after = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json;
+    expect(after.participants.map((p: { state: string }) => p.state)).toEqual(['disconnected', 'disconnected']);
+  });
+
+  it('a huge bad body gets a bounded error: the first 100 fields, and how many more', async () => {
+    const numbers = Array.from({ length: 300_000 }, () => 1);
+    const r = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      raw: JSON.stringify({ queueId: QUEUE, callbackNumbers: numbers }),
+    });
+    expect(r.status).toBe(400);
+    expect(r.json.details).toHaveLength(100);
+    expect(r.json.details[99].fieldName).toBe('/callbackNumbers/99');
+    expect(r.json.details[0]).toMatchObject({ fieldName: '/callbackNumbers/0', entityName: 'expected a string, got the integer 1' });
+    expect(r.json.message).toMatch(/\(and 299999 more; the first 100 are listed\)/);
+    expect(r.text.length).toBeLessThan(50_000);
+  });
+});
+
+describe('the manual clock stays within what dates can say', () => {
+  it('refuses an advance past year 9999 with a 400, and keeps working', async () => {
+    const before = (await c.call('GET', '/emulator/clock', { token: app })).json;
+    for (const advance of [1e308, 'P99999999D']) {
+      const r = await c.call('POST', '/emulator/clock', { token: app, body: { advance } });
+      expect(r.json, String(advance)).toMatchObject({ status: 400, code: 'invalid.value', details: [{ fieldName: '/advance' }] });
+    }
+    expect((await c.call('GET', '/emulator/clock', { token: app })).json).toEqual(before);
+    expect((await c.call('POST', '/emulator/clock', { token: app, body: { advance: 'PT1S' } })).json.now).toBe(
+      new Date(Date.parse(before.now) + 1000).toISOString(),
+    );
+    expect((await c.token({ grant_type: 'client_credentials' })).status).toBe(200);
+  });
+});
