@@ -10,7 +10,6 @@ import {
   apply,
   conversationIndex,
   createCallback,
-  hasTakenPart,
   legStatus,
   nextDeadline,
   participant as findParticipant,
@@ -45,6 +44,7 @@ import type {
 import { VersionConflictError, type RecordingState, type RoutingStatusWrite, type Store, type StoredConversation } from '../store/types.js';
 import type { Configuration } from './configuration.js';
 import { requireUser, systemPrincipal, type Principal } from './principal.js';
+import { checkAccess, participantAction } from './access.js';
 import { commandsFor } from './participant-request.js';
 import * as views from './views.js';
 
@@ -170,17 +170,10 @@ export class CallbackService {
     }));
   }
 
-  /**
-   * Who may act on a participant (the one place for it): a client token on any; a user token only in a conversation
-   * the user took part in (else 404), and not on another agent's leg (403).
-   */
-  private authorize(p: Principal, state: CallbackConversationState, participantId: string): void {
-    const target = findParticipant(state, participantId);
-    if (p.userId === undefined) return;
-    if (!hasTakenPart(state, p.userId)) throw new ServiceError(ERRORS.notParticipant, 'User is not a participant in the conversation.');
-    if (target.purpose === 'agent' && target.user?.id !== p.userId) {
-      throw new ServiceError(ERRORS.notAuthorized, "A user may only act on their own participant; this one is another agent's.");
-    }
+  /** Who may act on a participant: by the access table (access.ts), after the participant is known (else 404). */
+  private authorize(p: Principal, state: CallbackConversationState, participantId: string, read = false): void {
+    findParticipant(state, participantId);
+    checkAccess(p, state, participantAction(p, state, participantId, read));
   }
 
   private static communicationOf(state: CallbackConversationState, participantId: string, communicationId: string | undefined): void {
@@ -277,6 +270,7 @@ export class CallbackService {
     const queue = body.queueId !== undefined ? await this.configuration.queueFor(p.orgId, body.queueId) : undefined;
     if (body.agentId !== undefined) await this.configuration.agent(p.orgId, body.agentId);
     return this.change(p.orgId, body.conversationId, (c, step) => {
+      checkAccess(p, c.state, 'update');
       const state = step(c.state, {
         type: 'update',
         ...(body.callbackScheduledTime !== undefined ? { callbackScheduledTime: body.callbackScheduledTime } : {}),
@@ -321,10 +315,12 @@ export class CallbackService {
       const stored = await this.store.getConversation(p.orgId, item.conversationId);
       if (stored === undefined) throw notFound(item.conversationId);
       BulkCheck.owns(stored.state, item);
+      checkAccess(p, stored.state, 'end');
     }
     for (const item of items) {
       await this.change(p.orgId, item.conversationId, (c, step) => {
         BulkCheck.owns(c.state, item);
+        checkAccess(p, c.state, 'end');
         if (c.state.phase === 'ended') return { result: undefined };
         return { state: step(c.state, { type: 'disconnectAll' }), result: undefined };
       });
@@ -354,6 +350,7 @@ export class CallbackService {
   /** PATCH /callbacks/{id}, DELETE /conversations/{id}, POST /conversations/{id}/disconnect (teardown). */
   async disconnectConversation(p: Principal, id: string, teardown = false): Promise<Conversation> {
     return this.change(p.orgId, id, (c, step) => {
+      checkAccess(p, c.state, 'end');
       const state = step(c.state, { type: 'disconnectAll', teardown });
       return { state, result: views.toConversation(state, c.recordingState) };
     });
@@ -377,6 +374,7 @@ export class CallbackService {
       ]);
     const recordingState = requested;
     return this.change(p.orgId, id, (c) => {
+      checkAccess(p, c.state, 'recording');
       if (c.state.phase === 'ended') throw new ServiceError(ERRORS.noActiveConversations, 'The conversation has ended.');
       return { recordingState, result: recordingState };
     });
@@ -394,7 +392,10 @@ export class CallbackService {
 
   async assign(p: Principal, id: string, userId: string): Promise<void> {
     const agent = await this.configuration.agent(p.orgId, userId);
-    await this.change(p.orgId, id, (c, step) => ({ state: step(c.state, { type: 'offer', agent }), result: undefined }));
+    await this.change(p.orgId, id, (c, step) => {
+      checkAccess(p, c.state, 'assign');
+      return { state: step(c.state, { type: 'offer', agent }), result: undefined };
+    });
   }
 
   // ---- participants ----
@@ -440,7 +441,7 @@ export class CallbackService {
     communicationId?: string,
   ): Promise<AssignedWrapupCode> {
     const c = await this.read(p, id);
-    this.authorize(p, c.state, participantId);
+    this.authorize(p, c.state, participantId, true);
     CallbackService.communicationOf(c.state, participantId, communicationId);
     return views.assignedWrapup(c.state, participantId, provisional);
   }
@@ -461,7 +462,7 @@ export class CallbackService {
 
   async wrapupCodes(p: Principal, id: string, participantId: string): Promise<WrapupCode[]> {
     const c = await this.read(p, id);
-    this.authorize(p, c.state, participantId);
+    this.authorize(p, c.state, participantId, true);
     const ids = new Set(wrapupCodesOf(c.state, participantId).map((w) => w.id));
     return (await this.configuration.wrapupCodeRecords(p.orgId)).filter((w) => ids.has(w.id)).map(views.wrapupCode);
   }
