@@ -14,7 +14,8 @@ export type ErrorKind =
   | 'unsupportedMediaType'
   | 'headersTooLarge'
   | 'tooManyRequests'
-  | 'internal';
+  | 'internal'
+  | 'unavailable';
 
 export interface ErrorEntry {
   readonly code: string;
@@ -41,6 +42,8 @@ export const ERRORS = {
   headersTooLarge: e('request.header.fields.too.large', 'headersTooLarge', '[INF]'),
   unsupportedMediaType: e('unsupported.media.type', 'unsupportedMediaType'),
   internal: e('internal.server.error', 'internal'),
+  unavailable: e('service.unavailable', 'unavailable'),
+  tooManyRequests: e('too.many.requests', 'tooManyRequests'),
   notAUser: e('not.a.user', 'invalid'),
 
   // ---- conversations and callbacks (docs/reference/api.md §1.2) ----
@@ -92,6 +95,8 @@ export class CallbackdError extends Error {
   override name = 'CallbackdError';
   readonly code: string;
   readonly kind: ErrorKind;
+  /** For refusals that pass (rate limits, a busy store): when to try again, in seconds (the Retry-After header). */
+  retryAfterSeconds: number | undefined;
   constructor(
     readonly entry: ErrorEntry,
     message: string,
@@ -101,6 +106,13 @@ export class CallbackdError extends Error {
     this.code = entry.code;
     this.kind = entry.kind;
   }
+}
+
+/** A refusal that passes: answered with Retry-After. */
+export function retryLater(entry: ErrorEntry, message: string, seconds: number): CallbackdError {
+  const e = new CallbackdError(entry, message);
+  e.retryAfterSeconds = Math.max(1, Math.ceil(seconds));
+  return e;
 }
 
 /** An error of the service layer (ids, configuration, ownership). */

@@ -3,7 +3,7 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './api/app.js';
 import type { Services } from './api/route.js';
-import { AuthService } from './service/auth.js';
+import { AuthService, type AuthOptions } from './service/auth.js';
 import { CallbackService } from './service/callbacks.js';
 import { ManualClock, SystemClock, type Clock } from './service/clock.js';
 import { Configuration } from './service/configuration.js';
@@ -30,6 +30,8 @@ export interface ServerOptions {
   wrapStore?: (store: Store) => Store;
   /** How often a change that lost a race is recomputed before the caller gets a 409 (default 5). */
   conflictRetries?: number;
+  /** Token lifetime and the limit on failed token requests. */
+  auth?: AuthOptions;
   /** How long a request may take to arrive, in ms, before a 408 (default 30 s). */
   requestTimeoutMs?: number;
   /** On close, how long requests in flight may take before their connections are cut, in ms (default 5 s). */
@@ -91,7 +93,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const services: Services = {
     callbacks,
     configuration,
-    auth: new AuthService(store, now),
+    auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
   };
   const app = await buildApp({

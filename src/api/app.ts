@@ -50,6 +50,7 @@ function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest,
   if (e.kind === 'unauthenticated' && shape === 'oauth' && (error as { basic?: boolean }).basic === true)
     reply.header('www-authenticate', 'Basic realm="callbackd"');
   if (shape === 'oauth') reply.header('cache-control', 'no-store');
+  if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
   return reply
     .code(status)
     .type(JSON_TYPE)

@@ -16,6 +16,7 @@ export const STATUS: Readonly<Record<ErrorKind, number>> = {
   headersTooLarge: 431,
   tooManyRequests: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 const internal = () => new CallbackdError(ERRORS.internal, 'The server encountered an unexpected error.');

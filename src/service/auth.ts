@@ -1,7 +1,7 @@
 // Authentication: OAuth clients, users' passwords and bearer tokens (client credentials, RFC 6749 §4.4, and the
 // resource-owner password grant for user-bound tokens, §4.3). The HTTP layer only reads headers and forms into a
 // TokenRequest and a bearer token; every rule about who gets a token is here.
-import { ERRORS, OAuthError, ServiceError } from '../errors.js';
+import { ERRORS, OAuthError, retryLater, ServiceError } from '../errors.js';
 import type { Store } from '../store/types.js';
 import type { Principal } from './principal.js';
 import { newToken, verifySecret } from './secrets.js';
@@ -27,12 +27,49 @@ export interface TokenResponse {
   expires_in: number;
 }
 
+export interface AuthOptions {
+  /** Seconds a token lives (default a day). */
+  ttlSeconds?: number;
+  /** Failed attempts allowed per client id and per login within `failureWindowSeconds` (default 10). */
+  maxFailures?: number;
+  /** The window failed attempts are counted in, in seconds (default 60). */
+  failureWindowSeconds?: number;
+}
+
 export class AuthService {
+  private readonly ttlSeconds: number;
+  private readonly maxFailures: number;
+  private readonly windowMs: number;
+  /** Times of recent failed attempts, by `client:<id>` and `login:<org>:<username>`. */
+  private readonly failures = new Map<string, number[]>();
+
   constructor(
     private readonly store: Store,
     private readonly clock: () => Date,
-    private readonly ttlSeconds = 86400,
-  ) {}
+    options: AuthOptions = {},
+  ) {
+    this.ttlSeconds = options.ttlSeconds ?? 86400;
+    this.maxFailures = options.maxFailures ?? 10;
+    this.windowMs = (options.failureWindowSeconds ?? 60) * 1000;
+  }
+
+  /** Refuses (429, Retry-After) while a key has had too many failures in the window: guessing is slow. */
+  private throttle(key: string): void {
+    const now = this.clock().getTime();
+    const recent = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (recent.length === 0) this.failures.delete(key);
+    else this.failures.set(key, recent);
+    if (recent.length >= this.maxFailures) {
+      const seconds = ((recent[0] as number) + this.windowMs - now) / 1000;
+      throw retryLater(ERRORS.tooManyRequests, `Too many failed attempts; try again in ${Math.ceil(seconds)} s.`, seconds);
+    }
+  }
+
+  private failed(key: string): void {
+    const list = this.failures.get(key) ?? [];
+    list.push(this.clock().getTime());
+    this.failures.set(key, list);
+  }
 
   async issueToken(req: TokenRequest): Promise<TokenResponse> {
     if (req.grantType === undefined) throw new OAuthError(ERRORS.oauthInvalidRequest, 'grant_type is required.');
@@ -43,18 +80,25 @@ export class AuthService {
         'Client authentication is required (HTTP Basic or client_id and client_secret).',
         true,
       );
+    const clientKey = `client:${creds.id}`;
+    this.throttle(clientKey);
     const client = await this.store.getClient(creds.id);
     if (!(await verifySecret(creds.secret, client?.secretHash)) || client === undefined) {
+      this.failed(clientKey);
       throw new OAuthError(ERRORS.oauthInvalidClient, 'Unknown client or wrong secret.', creds.basic);
     }
     let userId: string | undefined;
     if (req.grantType === 'password') {
       if (req.username === undefined || req.password === undefined)
         throw new OAuthError(ERRORS.oauthInvalidRequest, 'username and password are required.');
-      const found = await this.store.findUserByUsername(req.username);
-      // Users of another organization, or inactive, are as unknown as missing ones, and cost the same to refuse.
-      const user = found?.orgId === client.orgId && found.state === 'active' ? found : undefined;
+      const loginKey = `login:${client.orgId}:${req.username}`;
+      this.throttle(loginKey);
+      // A login names a user of the client's organization; an inactive one is as unknown as a missing one, and
+      // both cost the same to refuse as a wrong password.
+      const found = await this.store.findUserByUsername(client.orgId, req.username);
+      const user = found?.state === 'active' ? found : undefined;
       if (!(await verifySecret(req.password, user?.passwordHash)) || user === undefined) {
+        this.failed(loginKey);
         throw new OAuthError(ERRORS.oauthInvalidGrant, 'Wrong username or password.');
       }
       userId = user.id;

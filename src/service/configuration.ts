@@ -225,7 +225,7 @@ export class Configuration {
   }
 
   async createUser(p: Principal, body: CreateUser): Promise<User> {
-    if ((await this.store.findUserByUsername(body.email)) !== undefined) {
+    if ((await this.store.findUserByUsername(p.orgId, body.email)) !== undefined) {
       throw new ServiceError(ERRORS.generalConflict, `A user with email ${body.email} already exists.`);
     }
     const u: UserRecord = {

@@ -26,4 +26,12 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX conversations_queued ON conversations(org_id, priority DESC, queued_at) WHERE phase = 'queued';
    CREATE TABLE routing_status (user_id TEXT PRIMARY KEY, org_id TEXT NOT NULL, status TEXT NOT NULL, since INTEGER NOT NULL);
    CREATE INDEX routing_status_org ON routing_status(org_id, status, since);`,
+  // Logins are unique per organization, not across them (one organization learns nothing of another's users).
+  `CREATE TABLE users_v3 (id TEXT PRIMARY KEY, org_id TEXT NOT NULL REFERENCES organizations(id), name TEXT NOT NULL,
+     email TEXT NOT NULL, username TEXT NOT NULL, password_hash TEXT NOT NULL, state TEXT NOT NULL, UNIQUE (org_id, username));
+   INSERT INTO users_v3 (id, org_id, name, email, username, password_hash, state)
+     SELECT id, org_id, name, email, username, password_hash, state FROM users;
+   DROP TABLE users;
+   ALTER TABLE users_v3 RENAME TO users;
+   CREATE INDEX users_org ON users(org_id);`,
 ];

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ERRORS, retryLater } from '../errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import {
@@ -51,13 +52,37 @@ export class SqliteStore implements Store {
     return st;
   }
 
-  constructor(readonly file: string) {
+  /**
+   * Runs a write, retrying while another connection holds the write lock (SQLITE_BUSY), with waits off the event
+   * loop; after `busyWaitMs` in all it gives up with a 503 and Retry-After.
+   */
+  private async write<T>(run: () => T): Promise<T> {
+    const started = Date.now();
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      try {
+        return run();
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
+        if (Date.now() - started >= this.busyWaitMs)
+          throw retryLater(ERRORS.unavailable, 'The database is locked by another process; try again shortly.', 1);
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  constructor(
+    readonly file: string,
+    /** How long a write waits in all for another process's write lock before a 503. */
+    private readonly busyWaitMs = 2000,
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    // A write lock held by another connection blocks this (synchronous) thread at most this long per attempt; the
+    // waits between attempts are asynchronous (write()), so other requests go on meanwhile.
+    this.db.pragma('busy_timeout = 20');
     this.migrate();
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
   }
@@ -109,8 +134,8 @@ export class SqliteStore implements Store {
     };
   }
 
-  async findUserByUsername(username: string): Promise<UserRecord | undefined> {
-    const r = this.sql('SELECT * FROM users WHERE username = ?').get(username) as Record<string, string> | undefined;
+  async findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined> {
+    const r = this.sql('SELECT * FROM users WHERE org_id = ? AND username = ?').get(orgId, username) as Record<string, string> | undefined;
     return r && SqliteStore.user(r);
   }
 
@@ -165,13 +190,15 @@ export class SqliteStore implements Store {
   }
 
   async putToken(t: TokenRecord): Promise<void> {
-    this.sql('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-      t.token,
-      t.orgId,
-      t.clientId,
-      t.userId ?? null,
-      t.expiresAt.getTime(),
-    );
+    return this.write(() => {
+      this.sql('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+        t.token,
+        t.orgId,
+        t.clientId,
+        t.userId ?? null,
+        t.expiresAt.getTime(),
+      );
+    });
   }
 
   async getToken(token: string): Promise<TokenRecord | undefined> {
@@ -282,7 +309,7 @@ export class SqliteStore implements Store {
   }
 
   async commitConversation(w: ConversationWrite): Promise<void> {
-    this.commitTx.immediate(w);
+    await this.write(() => this.commitTx.immediate(w));
     // Cached only once committed.
     this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
   }
@@ -300,38 +327,46 @@ export class SqliteStore implements Store {
   }
 
   async putQueue(q: QueueRecord): Promise<void> {
-    this.sql(
-      'INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
-    ).run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
-    this.config.delete(q.orgId);
+    return this.write(() => {
+      this.sql(
+        'INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
+      ).run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+      this.config.delete(q.orgId);
+    });
   }
 
   async deleteQueue(orgId: string, id: string): Promise<boolean> {
-    const r = this.sql('DELETE FROM queues WHERE org_id = ? AND id = ?').run(orgId, id);
-    this.config.delete(orgId);
-    return r.changes === 1;
+    return this.write(() => {
+      const r = this.sql('DELETE FROM queues WHERE org_id = ? AND id = ?').run(orgId, id);
+      this.config.delete(orgId);
+      return r.changes === 1;
+    });
   }
 
   async putUser(u: UserRecord): Promise<void> {
-    this.sql('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      u.id,
-      u.orgId,
-      u.name,
-      u.email,
-      u.username,
-      u.passwordHash,
-      u.state,
-    );
+    return this.write(() => {
+      this.sql('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+        u.id,
+        u.orgId,
+        u.name,
+        u.email,
+        u.username,
+        u.passwordHash,
+        u.state,
+      );
+    });
   }
 
   async putWrapupCode(w: WrapupCodeRecord): Promise<void> {
-    this.sql('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)').run(
-      w.id,
-      w.orgId,
-      w.name,
-      w.dateCreated.toISOString(),
-    );
-    this.config.delete(w.orgId);
+    return this.write(() => {
+      this.sql('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)').run(
+        w.id,
+        w.orgId,
+        w.name,
+        w.dateCreated.toISOString(),
+      );
+      this.config.delete(w.orgId);
+    });
   }
 
   async getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined> {
@@ -341,9 +376,11 @@ export class SqliteStore implements Store {
   }
 
   async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
-    this.sql(
-      'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
-    ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
+    return this.write(() => {
+      this.sql(
+        'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
+      ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
+    });
   }
 
   async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {

@@ -141,7 +141,8 @@ export interface Store {
   /** Inserts what is missing; never changes or deletes what is there. */
   seed(data: SeedData): Promise<void>;
   getClient(clientId: string): Promise<ClientRecord | undefined>;
-  findUserByUsername(username: string): Promise<UserRecord | undefined>;
+  /** A user of the organization by login (logins are unique per organization). */
+  findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined>;
   getUser(orgId: string, id: string): Promise<UserRecord | undefined>;
   listUsers(orgId: string): Promise<UserRecord[]>;
   getQueue(orgId: string, id: string): Promise<QueueRecord | undefined>;

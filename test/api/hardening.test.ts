@@ -1,5 +1,6 @@
 // What used to end in a 500, a Fastify-shaped error, a hang or a partial change: each answered with the Platform
 // ErrorBody (or refused whole), and the service still working afterwards.
+import Database from 'better-sqlite3';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server.js';
@@ -155,5 +156,42 @@ describe('the manual clock stays within what dates can say', () => {
       new Date(Date.parse(before.now) + 1000).toISOString(),
     );
     expect((await c.token({ grant_type: 'client_credentials' })).status).toBe(200);
+  });
+});
+
+describe('a database another process holds locked', () => {
+  it('a write waits a bounded time off the event loop, then 503 with Retry-After; reads go on meanwhile', async () => {
+    const made = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+    });
+    const id = made.json.conversation.id;
+    const customer = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json.participants[0].id;
+    const other = new Database(db);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      const started = Date.now();
+      const write = c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${customer}/attributes`, {
+        token: app,
+        body: { attributes: { locked: 'yes' } },
+      });
+      // While the write waits, other requests are answered at once.
+      const readStarted = Date.now();
+      const read = await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app });
+      expect(read.status).toBe(200);
+      expect(Date.now() - readStarted).toBeLessThan(500);
+      const r = await write;
+      expect(r.json).toMatchObject({ status: 503, code: 'service.unavailable' });
+      expect(r.headers.get('retry-after')).toBe('1');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    const again = await c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${customer}/attributes`, {
+      token: app,
+      body: { attributes: { locked: 'no' } },
+    });
+    expect(again.json.attributes).toMatchObject({ locked: 'no' });
   });
 });
