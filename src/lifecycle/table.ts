@@ -150,6 +150,8 @@ const TO_QUEUE: Guard<'transfer'> = { text: 'to a queue', holds: (c) => c.cmd.to
 
 // ---- checks ----
 
+/** A callback may be parked at most this long (R-PRK-1: parked interactions return to the agent after 7 days). */
+export const MAX_PARK_MS = 7 * 24 * 3600 * 1000;
 /** Callbacks may be scheduled at most this far ahead (R-CRT-1). */
 export const MAX_SCHEDULE_AHEAD_MS = 30 * 24 * 3600 * 1000;
 
@@ -654,6 +656,12 @@ export const TABLE: readonly AnyRow[] = [
         holds: (c) => c.cmd.resumeTime.getTime() > c.now.getTime(),
         refuse: ERRORS.invalidValue,
         message: () => 'resumeTime must be in the future to park.',
+      },
+      {
+        text: 'resumeTime is at most 7 days ahead',
+        holds: (c) => c.cmd.resumeTime.getTime() - c.now.getTime() <= MAX_PARK_MS,
+        refuse: ERRORS.invalidValue,
+        message: () => 'resumeTime is more than 7 days ahead (a parked interaction returns to the agent within 7 days).',
       },
     ],
     effect: (m, c) => park(m, c.pid, c.cmd.resumeTime),

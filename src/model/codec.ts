@@ -46,18 +46,20 @@ export function pointerToken(key: string | number): string {
 
 function preview(x: unknown): string {
   if (x === null) return 'null';
-  if (Array.isArray(x)) return 'an array';
+  if (Array.isArray(x)) return `an array of ${x.length} item${x.length === 1 ? '' : 's'}`;
   switch (typeof x) {
     case 'string': {
       const t = x.length > 60 ? `${x.slice(0, 57)}...` : x;
-      return `a string (${JSON.stringify(t)})`;
+      return x.length > 60 ? `a string of ${x.length} characters (${JSON.stringify(t)})` : `a string (${JSON.stringify(t)})`;
     }
     case 'number':
       return Number.isInteger(x) ? `the integer ${x}` : `the number ${x}`;
     case 'boolean':
       return `the boolean ${x}`;
-    case 'object':
-      return 'an object';
+    case 'object': {
+      const n = Object.keys(x as object).length;
+      return `an object with ${n} propert${n === 1 ? 'y' : 'ies'}`;
+    }
     default:
       return `a ${typeof x}`;
   }
@@ -160,7 +162,7 @@ const fn = (kind: string, name: string) => `${kind}_${name}`;
 function expected(shape: Shape): string {
   switch (shape.kind) {
     case 'string':
-      return 'a string';
+      return shape.maxLength !== undefined ? `a string of at most ${shape.maxLength} characters` : 'a string';
     case 'boolean':
       return 'a boolean';
     case 'int32':
@@ -176,9 +178,12 @@ function expected(shape: Shape): string {
     case 'enum':
       return `a string (one of ${shape.values.join(', ')})`;
     case 'map':
-      return 'an object of string values';
+      return shape.maxProperties !== undefined ? `an object of at most ${shape.maxProperties} string values` : 'an object of string values';
     case 'array':
-      return `an array of ${expected(shape.items).replace(/^an? /, '')}s`;
+      // "a string of at most 32 characters" → "strings of at most 32 characters".
+      return `an array of ${shape.maxItems !== undefined ? `at most ${shape.maxItems} ` : ''}${expected(shape.items)
+        .replace(/^an? /, '')
+        .replace(/^(\S+)/, '$1s')}`;
     case 'model':
       return `an object (${shape.name})`;
   }
@@ -204,8 +209,11 @@ function enumIndex(g: Gen, values: readonly string[]): number {
 function readValue(g: Gen, shape: Shape, assign: (e: string) => string, kx: string, childPath: string): string {
   const bad = `c.t(p, ${kx}, ${lit(expected(shape))}, x);`;
   switch (shape.kind) {
-    case 'string':
-      return `if (typeof x === "string") ${assign('x')}; else ${bad}`;
+    case 'string': {
+      // Bounds come from the schema, as numbers: safe to put in generated code.
+      const max = shape.maxLength !== undefined ? ` && x.length <= ${Number(shape.maxLength)}` : '';
+      return `if (typeof x === "string"${max}) ${assign('x')}; else ${bad}`;
+    }
     case 'boolean':
       return `if (typeof x === "boolean") ${assign('x')}; else ${bad}`;
     case 'int32': {
@@ -224,12 +232,17 @@ function readValue(g: Gen, shape: Shape, assign: (e: string) => string, kx: stri
       return `if (typeof x === "string" && (y = D(x)) !== undefined) ${assign('y')}; else c.d(p, ${kx}, x);`;
     case 'enum':
       return `if (typeof x === "string") ${assign(`E${enumIndex(g, shape.values)}(x, p, ${kx}, c)`)}; else ${bad}`;
-    case 'map':
-      return `if (typeof x === "object" && !Array.isArray(x)) ${assign(`M(x, ${childPath}, c)`)}; else ${bad}`;
+    case 'map': {
+      const max = shape.maxProperties !== undefined ? ` && Object.keys(x).length <= ${Number(shape.maxProperties)}` : '';
+      return `if (typeof x === "object" && !Array.isArray(x)${max}) ${assign(`M(x, ${childPath}, c)`)}; else ${bad}`;
+    }
     case 'model':
       return `if (typeof x === "object" && !Array.isArray(x)) ${assign(`${fn('d', shape.name)}(x, ${childPath}, c)`)}; else ${bad}`;
-    case 'array':
-      return `if (Array.isArray(x)) ${assign(`${arrayReader(g, shape.items)}(x, ${childPath}, c)`)}; else ${bad}`;
+    case 'array': {
+      // An array over its bound is one error, its items unread: a huge bad input costs little.
+      const max = shape.maxItems !== undefined ? ` && x.length <= ${Number(shape.maxItems)}` : '';
+      return `if (Array.isArray(x)${max}) ${assign(`${arrayReader(g, shape.items)}(x, ${childPath}, c)`)}; else ${bad}`;
+    }
   }
 }
 

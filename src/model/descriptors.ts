@@ -5,7 +5,7 @@ import { INT32_MAX, INT32_MIN, OPEN_ENUM } from './schema.js';
 import { MODELS, type ModelName } from './registry.js';
 
 export type Shape =
-  | { kind: 'string' }
+  | { kind: 'string'; maxLength?: number }
   | { kind: 'boolean' }
   | { kind: 'int32'; minimum: number; maximum: number }
   | { kind: 'int64' }
@@ -13,8 +13,8 @@ export type Shape =
   | { kind: 'json' }
   | { kind: 'datetime' }
   | { kind: 'enum'; name: string; values: readonly string[] }
-  | { kind: 'map' }
-  | { kind: 'array'; items: Shape }
+  | { kind: 'map'; maxProperties?: number }
+  | { kind: 'array'; items: Shape; maxItems?: number }
   | { kind: 'model'; name: ModelName };
 
 export interface PropertyDescriptor {
@@ -35,6 +35,9 @@ interface JsonSchemaLike {
   format?: string;
   minimum?: number;
   maximum?: number;
+  maxLength?: number;
+  maxItems?: number;
+  maxProperties?: number;
   enum?: string[];
   $id?: string;
   items?: JsonSchemaLike;
@@ -53,13 +56,15 @@ function shapeOf(schema: JsonSchemaLike, where: string): Shape {
     if (!(schema.$id in MODELS)) throw new Error(`${where}: unknown model ${schema.$id}`);
     return { kind: 'model', name: schema.$id as ModelName };
   }
-  if (schema.type === 'object' && schema.patternProperties !== undefined) return { kind: 'map' };
-  if (schema.type === 'array' && schema.items !== undefined) return { kind: 'array', items: shapeOf(schema.items, where) };
+  if (schema.type === 'object' && schema.patternProperties !== undefined)
+    return { kind: 'map', ...(schema.maxProperties !== undefined ? { maxProperties: schema.maxProperties } : {}) };
+  if (schema.type === 'array' && schema.items !== undefined)
+    return { kind: 'array', items: shapeOf(schema.items, where), ...(schema.maxItems !== undefined ? { maxItems: schema.maxItems } : {}) };
   if (schema.type === 'string' && schema.enum !== undefined && schema[OPEN_ENUM] === true) {
     return { kind: 'enum', name: schema['x-enum-name'] ?? 'Enum', values: schema.enum };
   }
   if (schema.type === 'string' && schema.format === 'date-time') return { kind: 'datetime' };
-  if (schema.type === 'string') return { kind: 'string' };
+  if (schema.type === 'string') return { kind: 'string', ...(schema.maxLength !== undefined ? { maxLength: schema.maxLength } : {}) };
   if (schema.type === 'boolean') return { kind: 'boolean' };
   if (schema.type === 'integer' && schema.format === 'int32')
     return { kind: 'int32', minimum: schema.minimum ?? INT32_MIN, maximum: schema.maximum ?? INT32_MAX };

@@ -662,15 +662,15 @@ export interface RoutingData {
   label?: string;
   /** Routing priority. Wire: int32. */
   priority?: number;
-  /** Skills an agent must have. */
+  /** Skills an agent must have. At most 50 items. */
   skillIds?: string[];
   /** Skill expression. */
   skillExpression?: string;
-  /** Agents to prefer. */
+  /** Agents to prefer. At most 50 items. */
   preferredAgentIds?: string[];
-  /** Agents with scores; an agent-owned callback has one agent scored 100. */
+  /** Agents with scores; an agent-owned callback has one agent scored 100. At most 50 items. */
   scoredAgents?: ScoredAgent[];
-  /** Routing flags, such as AGENT_OWNED_CALLBACK. */
+  /** Routing flags, such as AGENT_OWNED_CALLBACK. At most 10 items. */
   routingFlags?: string[];
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -686,9 +686,9 @@ export interface CreateCallbackCommand {
   routingData?: RoutingData;
   /** Overrides the queue agent-reservation setting in customer-first mode. */
   customerFirstCallbackDeliveryMode?: CustomerFirstCallbackDeliveryMode | UnknownEnumValue;
-  /** Name of the person to call back. */
+  /** Name of the person to call back. At most 256 characters. */
   callbackUserName?: string;
-  /** Numbers to call back; at least one. */
+  /** Numbers to call back; at least one. At most 10 items. */
   callbackNumbers?: string[];
   /** When to call back; absent means now. Wire: ISO-8601 date-time. */
   callbackScheduledTime?: Date;
@@ -696,7 +696,7 @@ export interface CreateCallbackCommand {
   countryCode?: string;
   /** Check that the numbers are phone numbers. */
   validateCallbackNumbers?: boolean;
-  /** Key/value data copied into the participants' attributes. */
+  /** Key/value data copied into the participants' attributes. At most 100 entries. */
   data?: Record<string, string>;
   /** Caller id (E.164) of the outbound call. */
   callerId?: string;
@@ -716,9 +716,9 @@ export interface CreateCallbackOnConversationCommand {
   routingData?: RoutingData;
   /** Overrides the queue agent-reservation setting in customer-first mode. */
   customerFirstCallbackDeliveryMode?: CustomerFirstCallbackDeliveryMode | UnknownEnumValue;
-  /** Name of the person to call back. */
+  /** Name of the person to call back. At most 256 characters. */
   callbackUserName?: string;
-  /** Numbers to call back; at least one. */
+  /** Numbers to call back; at least one. At most 10 items. */
   callbackNumbers?: string[];
   /** When to call back; absent means now. Wire: ISO-8601 date-time. */
   callbackScheduledTime?: Date;
@@ -726,7 +726,7 @@ export interface CreateCallbackOnConversationCommand {
   countryCode?: string;
   /** Check that the numbers are phone numbers. */
   validateCallbackNumbers?: boolean;
-  /** Key/value data copied into the participants' attributes. */
+  /** Key/value data copied into the participants' attributes. At most 100 entries. */
   data?: Record<string, string>;
   /** Caller id (E.164) of the outbound call. */
   callerId?: string;
@@ -768,7 +768,7 @@ export interface PatchCallbackRequest {
   callbackScheduledTime?: Date;
   /** Country code of the numbers. */
   countryCode?: string;
-  /** New numbers. */
+  /** New numbers. At most 10 items. */
   callbackNumbers?: string[];
   /** Check that the numbers are phone numbers. */
   validateCallbackNumbers?: boolean;
@@ -800,7 +800,7 @@ export interface CallbackDisconnectIdentifier {
 
 /** Callbacks to disconnect. */
 export interface BulkCallbackDisconnectRequest {
-  /** The callbacks. Required. */
+  /** The callbacks. At most 50 items. Required. */
   callbackDisconnectIdentifiers: CallbackDisconnectIdentifier[];
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -808,7 +808,7 @@ export interface BulkCallbackDisconnectRequest {
 
 /** Callbacks to change. */
 export interface BulkCallbackPatchRequest {
-  /** One change per callback. Required. */
+  /** One change per callback. At most 50 items. Required. */
   patchCallbackRequests: PatchCallbackRequest[];
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -852,9 +852,9 @@ export interface WrapupInput {
   code?: string;
   /** Wrap-up code name. */
   name?: string;
-  /** Agent notes. */
+  /** Agent notes. At most 4000 characters. */
   notes?: string;
-  /** Tags. */
+  /** Tags. At most 20 items. */
   tags?: string[];
   /** Seconds of after-call work. Wire: int32. */
   durationSeconds?: number;
@@ -892,7 +892,7 @@ export interface MediaParticipantRequest {
 
 /** Attributes to merge into a participant. */
 export interface ParticipantAttributes {
-  /** The attributes. */
+  /** The attributes. At most 100 entries. */
   attributes?: Record<string, string>;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
@@ -980,7 +980,7 @@ export interface SetRecordingState {
 
 /** Place a call from a callback. */
 export interface CallCommand {
-  /** Number to call. Required. */
+  /** Number to call. At most 32 characters. Required. */
   callNumber: string;
   /** Contact-list column of the number. */
   phoneColumn?: string;

@@ -70,11 +70,11 @@ export const RoutingData = model(
     languageId: str('Language an agent must speak.'),
     label: str('Utilization label.'),
     priority: int32('Routing priority.'),
-    skillIds: strings('Skills an agent must have.'),
+    skillIds: strings('Skills an agent must have.', { maxItems: 50 }),
     skillExpression: str('Skill expression.'),
-    preferredAgentIds: strings('Agents to prefer.'),
-    scoredAgents: list(ScoredAgent, 'Agents with scores; an agent-owned callback has one agent scored 100.'),
-    routingFlags: strings('Routing flags, such as AGENT_OWNED_CALLBACK.'),
+    preferredAgentIds: strings('Agents to prefer.', { maxItems: 50 }),
+    scoredAgents: list(ScoredAgent, 'Agents with scores; an agent-owned callback has one agent scored 100.', { maxItems: 50 }),
+    routingFlags: strings('Routing flags, such as AGENT_OWNED_CALLBACK.', { maxItems: 10 }),
   },
   ['queueId'],
 );
@@ -88,12 +88,12 @@ const createFields = {
     DELIVERY_MODES,
     'Overrides the queue agent-reservation setting in customer-first mode.',
   ),
-  callbackUserName: str('Name of the person to call back.'),
-  callbackNumbers: strings('Numbers to call back; at least one.'),
+  callbackUserName: str('Name of the person to call back.', { maxLength: 256 }),
+  callbackNumbers: strings('Numbers to call back; at least one.', { maxItems: 10, maxLength: 32 }),
   callbackScheduledTime: dateTime('When to call back; absent means now.'),
   countryCode: str('Country code used with the numbers.'),
   validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
-  data: stringMap("Key/value data copied into the participants' attributes."),
+  data: stringMap("Key/value data copied into the participants' attributes.", { maxProperties: 100 }),
   callerId: str('Caller id (E.164) of the outbound call.'),
   callerIdName: str('Caller name of the outbound call.'),
 };
@@ -134,7 +134,7 @@ export const PatchCallbackRequest = model(
     agentId: str('Agent who should get the callback (the SDK marks it required; callbackd does not insist).'),
     callbackScheduledTime: dateTime('New scheduled time.'),
     countryCode: str('Country code of the numbers.'),
-    callbackNumbers: strings('New numbers.'),
+    callbackNumbers: strings('New numbers.', { maxItems: 10, maxLength: 32 }),
     validateCallbackNumbers: bool('Check that the numbers are phone numbers.'),
     customerFirstCallbackDeliveryMode: enumOf(
       'CustomerFirstCallbackDeliveryMode',
@@ -165,14 +165,14 @@ export const CallbackDisconnectIdentifier = model(
 export const BulkCallbackDisconnectRequest = model(
   'BulkCallbackDisconnectRequest',
   'Callbacks to disconnect.',
-  { callbackDisconnectIdentifiers: list(CallbackDisconnectIdentifier, 'The callbacks.') },
+  { callbackDisconnectIdentifiers: list(CallbackDisconnectIdentifier, 'The callbacks.', { maxItems: 50 }) },
   ['callbackDisconnectIdentifiers'],
 );
 
 export const BulkCallbackPatchRequest = model(
   'BulkCallbackPatchRequest',
   'Callbacks to change.',
-  { patchCallbackRequests: list(PatchCallbackRequest, 'One change per callback.') },
+  { patchCallbackRequests: list(PatchCallbackRequest, 'One change per callback.', { maxItems: 50 }) },
   ['patchCallbackRequests'],
 );
 
@@ -195,8 +195,8 @@ export const BulkCallbackPatchResponse = model('BulkCallbackPatchResponse', 'Out
 export const WrapupInput = model('WrapupInput', 'A wrap-up to apply.', {
   code: str('Wrap-up code id.'),
   name: str('Wrap-up code name.'),
-  notes: str('Agent notes.'),
-  tags: strings('Tags.'),
+  notes: str('Agent notes.', { maxLength: 4000 }),
+  tags: strings('Tags.', { maxItems: 20, maxLength: 256 }),
   durationSeconds: int32('Seconds of after-call work.'),
   endTime: dateTime('When the wrap-up finished.'),
   provisional: bool('A temporary save that needs no code.'),
@@ -215,7 +215,7 @@ export const MediaParticipantRequest = model('MediaParticipantRequest', 'A chang
 });
 
 export const ParticipantAttributes = model('ParticipantAttributes', 'Attributes to merge into a participant.', {
-  attributes: stringMap('The attributes.'),
+  attributes: stringMap('The attributes.', { maxProperties: 100 }),
 });
 
 export const AssignedWrapupCode = model('AssignedWrapupCode', 'The wrap-up of a participant or communication.', {
@@ -261,7 +261,7 @@ export const SetRecordingState = model('SetRecordingState', 'New recording state
 export const CallCommand = model(
   'CallCommand',
   'Place a call from a callback.',
-  { callNumber: str('Number to call.'), phoneColumn: str('Contact-list column of the number.') },
+  { callNumber: str('Number to call.', { maxLength: 32 }), phoneColumn: str('Contact-list column of the number.') },
   ['callNumber'],
 );
 

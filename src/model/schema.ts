@@ -6,7 +6,8 @@ import Type, { type TSchema } from 'typebox';
 /** Marker on an enum schema: values outside `enum` are kept on decode (with a warning) instead of rejected. */
 export const OPEN_ENUM = 'x-open-enum';
 
-export const str = (description: string) => Type.String({ description });
+/** A string; `maxLength` bounds what a request may send (the codec enforces it; the OpenAPI document shows it). */
+export const str = (description: string, bounds: { maxLength?: number } = {}) => Type.String({ description, ...bounds });
 export const bool = (description: string) => Type.Boolean({ description });
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
@@ -18,12 +19,18 @@ export const number = (description: string) => Type.Number({ description });
 /** Any JSON value. */
 export const json = (description: string) => Type.Unsafe<unknown>({ description, 'x-any-json': true });
 export const dateTime = (description: string) => Type.String({ format: 'date-time', description });
-export const strings = (description: string) => Type.Array(Type.String(), { description });
-export const stringMap = (description: string) => Type.Record(Type.String(), Type.String(), { description });
+export const strings = (description: string, bounds: { maxItems?: number; maxLength?: number } = {}) =>
+  Type.Array(Type.String(bounds.maxLength !== undefined ? { maxLength: bounds.maxLength } : {}), {
+    description,
+    ...(bounds.maxItems !== undefined ? { maxItems: bounds.maxItems } : {}),
+  });
+export const stringMap = (description: string, bounds: { maxProperties?: number } = {}) =>
+  Type.Record(Type.String(), Type.String(), { description, ...bounds });
 export const enumOf = (name: string, values: readonly string[], description: string) =>
   Type.Unsafe<string>({ type: 'string', enum: [...values], [OPEN_ENUM]: true, 'x-enum-name': name, description });
 export const ref = <T extends TSchema>(model: T, description: string) => ({ ...model, description }) as T;
-export const list = <T extends TSchema>(model: T, description: string) => Type.Array(model, { description });
+export const list = <T extends TSchema>(model: T, description: string, bounds: { maxItems?: number } = {}) =>
+  Type.Array(model, { description, ...bounds });
 
 /**
  * A model: an object schema named by `$id`, whose properties are optional unless listed in `required`.

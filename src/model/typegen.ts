@@ -40,6 +40,12 @@ function note(shape: Shape): string {
       return ' Wire: int64.';
     case 'datetime':
       return ' Wire: ISO-8601 date-time.';
+    case 'string':
+      return shape.maxLength !== undefined ? ` At most ${shape.maxLength} characters.` : '';
+    case 'array':
+      return shape.maxItems !== undefined ? ` At most ${shape.maxItems} items.` : '';
+    case 'map':
+      return shape.maxProperties !== undefined ? ` At most ${shape.maxProperties} entries.` : '';
     default:
       return '';
   }

@@ -130,17 +130,45 @@ describe('refused whole', () => {
   });
 
   it('a huge bad body gets a bounded error: the first 100 fields, and how many more', async () => {
-    const numbers = Array.from({ length: 300_000 }, () => 1);
-    const r = await c.call('POST', '/api/v2/conversations/callbacks', {
-      token: app,
-      raw: JSON.stringify({ queueId: QUEUE, callbackNumbers: numbers }),
-    });
+    const items = Array.from({ length: 300_000 }, () => 1);
+    const r = await c.call('POST', `/api/v2/routing/queues/${QUEUE}/members`, { token: app, raw: JSON.stringify(items) });
     expect(r.status).toBe(400);
     expect(r.json.details).toHaveLength(100);
-    expect(r.json.details[99].fieldName).toBe('/callbackNumbers/99');
-    expect(r.json.details[0]).toMatchObject({ fieldName: '/callbackNumbers/0', entityName: 'expected a string, got the integer 1' });
+    expect(r.json.details[0]).toMatchObject({ fieldName: '/0', entityName: 'expected an object (WritableEntity), got the integer 1' });
+    expect(r.json.details[99].fieldName).toBe('/99');
     expect(r.json.message).toMatch(/\(and 299999 more; the first 100 are listed\)/);
     expect(r.text.length).toBeLessThan(50_000);
+  });
+
+  it('documents are bounded by the schema: arrays, maps, strings, and how far a park may go', async () => {
+    const create = (body: Record<string, unknown>) =>
+      c.call('POST', '/api/v2/conversations/callbacks', {
+        token: app,
+        body: { queueId: QUEUE, callbackNumbers: ['+13175550100'], ...body },
+      });
+    const numbers = await create({ callbackNumbers: Array.from({ length: 11 }, (_, i) => `+1317555010${i}`) });
+    expect(numbers.json).toMatchObject({ status: 400, details: [{ fieldName: '/callbackNumbers' }] });
+    expect(numbers.json.message).toContain('expected an array of at most 10 strings of at most 32 characters, got an array of 11 items');
+    const data = await create({ data: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`k${i}`, 'v'])) });
+    expect(data.json).toMatchObject({ status: 400, details: [{ fieldName: '/data' }] });
+    expect(data.json.message).toContain('got an object with 101 properties');
+    const name = await create({ callbackUserName: 'x'.repeat(257) });
+    expect(name.json.details[0].fieldName).toBe('/callbackUserName');
+    expect((await create({ callbackNumbers: ['+1'.padEnd(33, '0')] })).json.details[0].fieldName).toBe('/callbackNumbers/0');
+    // Within the bounds all is well; a park is at most 7 days.
+    const ok = await create({ data: Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 'v'])) });
+    expect(ok.status).toBe(200);
+    const id = ok.json.conversation.id;
+    await c.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
+    const pid = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json.participants.at(-1).id;
+    const patch = (body: unknown) => c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${pid}`, { token: app, body });
+    expect((await patch({ state: 'connected' })).status).toBe(202);
+    const far = await patch({ state: 'parked', resumeTime: '9999-12-31T00:00:00.000Z' });
+    expect(far.json).toMatchObject({ status: 400, code: 'invalid.value' });
+    expect(far.json.message).toMatch(/7 days/);
+    const doc = (await c.call('GET', '/api/v2/docs/openapi.json')).json.components.schemas;
+    expect(doc.CreateCallbackCommand.properties.callbackNumbers).toMatchObject({ maxItems: 10, items: { type: 'string', maxLength: 32 } });
+    expect(doc.ParticipantAttributes.properties.attributes).toMatchObject({ maxProperties: 100 });
   });
 });
 
@@ -193,5 +221,35 @@ describe('a database another process holds locked', () => {
       body: { attributes: { locked: 'no' } },
     });
     expect(again.json.attributes).toMatchObject({ locked: 'no' });
+  });
+});
+
+describe('a client that goes away mid-body', () => {
+  it('is a client event: no 500, nothing logged as an error', async () => {
+    const lines: string[] = [];
+    const logged = await server({ logger: { level: 'debug', stream: { write: (line: string) => lines.push(line) } } });
+    try {
+      const token = await client(logged.url).app();
+      const { hostname, port } = new URL(logged.url);
+      await new Promise<void>((resolve) => {
+        const s = connect(Number(port), hostname, () => {
+          s.write(
+            `POST /api/v2/conversations/callbacks HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"queueId":`,
+          );
+          setTimeout(() => {
+            s.destroy();
+            resolve();
+          }, 100);
+        });
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const entries = lines.map((l) => JSON.parse(l) as { level: number; msg: string; res?: { statusCode: number } });
+      expect(entries.filter((e) => e.level >= 50)).toEqual([]);
+      expect(entries.some((e) => e.res?.statusCode === 500)).toBe(false);
+      // The service goes on.
+      expect((await client(logged.url).call('GET', '/api/v2/users', { token })).status).toBe(200);
+    } finally {
+      await logged.close();
+    }
   });
 });

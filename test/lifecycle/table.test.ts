@@ -200,6 +200,7 @@ function legCommands(s: Scenario): Cmd[] {
     ),
     { type: 'park', participantId, resumeTime: at(900) },
     { type: 'park', participantId, resumeTime: at(100) },
+    { type: 'park', participantId, resumeTime: at(8 * 86400) },
     { type: 'placeCall', participantId, number: numbers[0] ?? '+13175550100' },
     { type: 'placeCall', participantId, number: '+19999999999' },
     { type: 'transfer', participantId, to: { kind: 'agent', agent: AGENT2 } },
