@@ -68,6 +68,12 @@ describe('every error is an ErrorBody', () => {
     const two = await raw(srv.url, `POST /oauth/token HTTP/1.1\r\n${host}Content-Length: 1\r\nContent-Length: 2\r\n\r\nab`);
     expect(two.status).toBe(400);
     isErrorBody(two.body, 400);
+    const chunked = await raw(
+      srv.url,
+      `POST /oauth/token HTTP/1.1\r\n${host}Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+    );
+    expect(chunked.status).toBe(400);
+    isErrorBody(chunked.body, 400);
     const big = await raw(srv.url, `GET /api/v2/users HTTP/1.1\r\n${host}X-Big: ${'y'.repeat(100_000)}\r\n\r\n`);
     expect(big.status).toBe(431);
     expect(isErrorBody(big.body, 431).code).toBe('request.header.fields.too.large');
