@@ -52,16 +52,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const opened = new SqliteStore(options.db);
-  try {
-    await opened.seed(loadSeed(options.seedFile));
-  } catch (e) {
-    await opened.close();
-    throw e;
-  }
-  const store = options.wrapStore?.(opened) ?? opened;
-  const clock = options.clock ?? new SystemClock();
+/** The services over a store and a clock, with the router and the scheduler listening to them. */
+function compose(store: Store, clock: Clock, options: ServerOptions) {
   const now = () => clock.now();
   const configuration = new Configuration(store, now);
   const callbacks = new CallbackService({
@@ -96,6 +88,24 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
   };
+  return { services, scheduler, router, settle };
+}
+
+async function openStore(options: ServerOptions): Promise<SqliteStore> {
+  const opened = new SqliteStore(options.db);
+  try {
+    await opened.seed(loadSeed(options.seedFile));
+  } catch (e) {
+    await opened.close();
+    throw e;
+  }
+  return opened;
+}
+
+export async function startServer(options: ServerOptions): Promise<RunningServer> {
+  const opened = await openStore(options);
+  const clock = options.clock ?? new SystemClock();
+  const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options);
   const app = await buildApp({
     services,
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
