@@ -374,7 +374,7 @@ describe('errors', () => {
     expect(r.status).toBe(400);
     expect(r.json.details.map((d: any) => d.fieldName)).toEqual(['/callbackNumbers/1', '/callbackScheduledTime', '/extra']);
     expect(r.json.message).toMatch(
-      /^The request body is invalid: \/callbackNumbers\/1: expected a string, got the integer 5 \(and 2 more\)/,
+      /^The request body is invalid: \/callbackNumbers\/1: expected a string of at most 32 characters, got the integer 5 \(and 2 more\)/,
     );
     const date = await c.call('POST', '/api/v2/conversations/callbacks', {
       token: app,
