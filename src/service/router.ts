@@ -7,6 +7,7 @@ import type { Store } from '../store/types.js';
 import type { CallbackService } from './callbacks.js';
 import type { Clock } from './clock.js';
 
+/** Callbacks looked at per queue and pass (the head of each queue, in priority-then-age order). */
 const BATCH = 1000;
 const ROUTING_EVENTS: ReadonlySet<string> = new Set(['queued', 'agentReleased', 'notResponding', 'declined', 'ended']);
 
@@ -64,10 +65,14 @@ export class Router {
     const busy = await this.store.busyAgents(orgId);
     let idle = statuses.filter((s) => !busy.has(s.userId));
     if (idle.length === 0) return;
-    const queued = await this.store.listQueued(orgId, BATCH);
+    // Per queue, and only queues an idle agent can take from: how many wait elsewhere never hides a callback here.
+    const queues = new Map((await this.store.listQueues(orgId)).map((q) => [q.id, q]));
+    const open = [...queues.values()].filter((q) => idle.some((s) => q.memberIds.includes(s.userId)));
+    const queued = (await Promise.all(open.map((q) => this.store.listQueued(orgId, q.id, BATCH))))
+      .flat()
+      .sort((a, b) => b.priority - a.priority || a.queuedAt.getTime() - b.queuedAt.getTime() || (a.id < b.id ? -1 : 1));
     let nextOwnershipEnd: number | undefined;
     if (queued.length === 0) return;
-    const queues = new Map((await this.store.listQueues(orgId)).map((q) => [q.id, q]));
     for (const cb of queued) {
       if (idle.length === 0) break;
       const q = queues.get(cb.queueId);

@@ -34,4 +34,6 @@ export const MIGRATIONS: readonly string[] = [
    DROP TABLE users;
    ALTER TABLE users_v3 RENAME TO users;
    CREATE INDEX users_org ON users(org_id);`,
+  // The router reads each queue's head: waiting callbacks by queue, priority, then age.
+  `CREATE INDEX conversations_queue_waiting ON conversations(org_id, queue_id, priority DESC, queued_at, id) WHERE phase = 'queued';`,
 ];

@@ -390,10 +390,10 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) }));
   }
 
-  async listQueued(orgId: string, limit: number): Promise<QueuedCallback[]> {
+  async listQueued(orgId: string, queueId: string, limit: number): Promise<QueuedCallback[]> {
     const rows = this.sql(
-      "SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations WHERE org_id = ? AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT ?",
-    ).all(orgId, limit) as {
+      "SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations WHERE org_id = ? AND queue_id = ? AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT ?",
+    ).all(orgId, queueId, limit) as {
       id: string;
       org_id: string;
       queue_id: string;

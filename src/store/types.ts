@@ -172,8 +172,8 @@ export interface Store {
   getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined>;
   setRoutingStatus(record: RoutingStatusRecord): Promise<void>;
   listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]>;
-  /** Callbacks waiting in queues, highest priority first, then longest waiting. */
-  listQueued(orgId: string, limit: number): Promise<QueuedCallback[]>;
+  /** Callbacks waiting in a queue, highest priority first, then longest waiting (the first `limit`). */
+  listQueued(orgId: string, queueId: string, limit: number): Promise<QueuedCallback[]>;
   /** Users with an agent leg not yet over (alerting, connected, held, parked or in after-call work). */
   busyAgents(orgId: string): Promise<Set<string>>;
   /** Conversations whose next deadline is at or before `now`, earliest first. */

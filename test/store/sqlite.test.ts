@@ -34,7 +34,7 @@ describe('the SQLite store', () => {
     const store = new SqliteStore(file);
     await store.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(db.pragma('user_version', { simple: true })).toBe(4);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(conversations)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['next_deadline', 'queue_id', 'priority', 'queued_at', 'owner_id']));
@@ -59,11 +59,11 @@ describe('the SQLite store', () => {
     // Offered to an agent: the agent is busy, the callback no longer queued, its deadline the alerting timeout.
     const q = newCallback('q');
     await store.commitConversation(write(q));
-    expect((await store.listQueued(ORG, 10)).map((x) => [x.id, x.queuedAt])).toEqual([['q', T0]]);
+    expect((await store.listQueued(ORG, 'q-callbacks', 10)).map((x) => [x.id, x.queuedAt])).toEqual([['q', T0]]);
     const offered = apply(q, { type: 'offer', agent: AGENT }, at(5)).state;
     await store.commitConversation(write(offered, q.version));
     expect(await store.busyAgents(ORG)).toEqual(new Set([AGENT.id]));
-    expect(await store.listQueued(ORG, 10)).toEqual([]);
+    expect(await store.listQueued(ORG, 'q-callbacks', 10)).toEqual([]);
     expect((await store.listActiveConversationsForUser(ORG, AGENT.id)).map((c) => c.state.version)).toEqual([offered.version]);
     await store.close();
   });
