@@ -20,6 +20,7 @@ import {
   selectRow,
   type CallbackConversationState,
   type Command,
+  type LifecycleEvent,
   type QueueSettings,
 } from '../../src/index.js';
 import { withDiagrams } from '../../src/lifecycle/diagram.js';
@@ -261,13 +262,18 @@ function walk(): Walk {
     if (isRefusal(row)) {
       const e = refusal(run);
       expect(e.code, `${s.name} ${cmd.type}`).toBe(row.refuse.code);
+      expect(e.message, `${row.id}: a sentence a person can read`).toMatch(/^[A-Z].{15,}\.$/);
       expect(e.state).toBe(s.pid === '' ? `phase=${from}` : `leg=${from}`);
       w.refusals.add(`${row.id}|${from}`);
       return;
     }
     try {
-      const next = run().state;
+      const t = run();
+      const next = t.state;
       w.applied.add(`${row.id}|${from}|${s.state.phase}→${next.phase}`);
+      eventsAgree(`${s.name} ${row.id}`, next, t.events, now);
+      expect(t.rows).toEqual([row.id]);
+      expect(next.version).toBe(s.state.version + 1);
     } catch (e) {
       if (!(e instanceof LifecycleError)) throw new Error(`${s.name}: ${cmd.type} from ${from}: ${(e as Error).message}`);
       const leg = s.state.participants.find((p) => p.id === s.pid) ?? {};
@@ -275,6 +281,7 @@ function walk(): Walk {
       const failing = (row.checks ?? []).find((c) => !c.holds(ctx));
       expect(failing, `${s.name} ${cmd.type}: refused (${e.code}) by no check of row ${row.id}`).toBeDefined();
       expect(e.code).toBe(failing?.refuse.code);
+      expect(e.message, `${row.id}: ${failing?.text}`).toMatch(/^\S.{15,}\.$/);
       w.refusedBy.add(failing as Check);
     }
   };
@@ -282,6 +289,54 @@ function walk(): Walk {
   for (const s of partyScenarios()) for (const cmd of legCommands(s)) tryOne(s, cmd);
   for (const s of conversationScenarios()) for (const cmd of conversationCommands(s)) tryOne(s, cmd);
   return w;
+}
+
+/** Every event of a transition happened then, and names what the new state holds. */
+function eventsAgree(what: string, next: CallbackConversationState, events: readonly LifecycleEvent[], now: Date): void {
+  const byId = new Map(next.participants.map((p) => [p.id, p]));
+  for (const e of events) {
+    expect(e.at, `${what}: ${e.type}.at`).toEqual(now);
+    if ('participantId' in e) expect(byId.has(e.participantId), `${what}: ${e.type} names a participant`).toBe(true);
+    const p = 'participantId' in e ? byId.get(e.participantId) : undefined;
+    if ('userId' in e) expect(e.userId, `${what}: ${e.type}.userId`).toBe(p?.user?.id);
+    switch (e.type) {
+      case 'disconnected':
+        expect(p?.disconnectType).toBe(e.disconnectType);
+        expect(p?.state).toBe('disconnected');
+        break;
+      case 'queued':
+        expect(e.queueId).toBe(next.queue.id);
+        break;
+      case 'callPlaced':
+        expect(next.calls.find((c) => c.id === e.callId)).toMatchObject({
+          number: e.number,
+          placedBy: e.participantId,
+          automatic: e.automatic,
+        });
+        break;
+      case 'callEnded':
+        expect(next.calls.find((c) => c.id === e.callId)?.endedAt).toEqual(now);
+        break;
+      case 'parked':
+        expect(p).toMatchObject({ state: 'parked', resumeTime: e.resumeTime });
+        break;
+      case 'acwStarted':
+        expect(p?.startAcwTime).toEqual(now);
+        break;
+      case 'wrapupApplied':
+        if (e.code !== undefined) expect(p?.wrapup?.code).toBe(e.code);
+        expect(p?.wrapup?.provisional).toBe(e.provisional);
+        break;
+      case 'ended':
+        expect(next.phase).toBe('ended');
+        break;
+      case 'transferred':
+        expect(e.to.userId ?? e.to.queueId).toBeDefined();
+        break;
+      default:
+        break;
+    }
+  }
 }
 
 /** One timer, at its deadline (which must be the next one). */

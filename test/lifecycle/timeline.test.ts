@@ -79,3 +79,157 @@ describe('durations', () => {
     expect(durations(parked, new Date('2024-01-01T10:10:00Z')).parkMs).toBe(600000);
   });
 });
+
+describe('every rule, with its exact violation', () => {
+  const T = (m: number) => `2024-01-01T10:${String(m).padStart(2, '0')}:00Z`;
+  const cases: [string, Record<string, unknown>, { path: string; rule: string; message: string }[]][] = [
+    [
+      'a hold that started after the participant ended',
+      { state: 'disconnected', endTime: T(5), held: true, startHoldTime: T(6) },
+      [
+        { path: '/startHoldTime', rule: 'order', message: 'the hold started after the participant ended' },
+        { path: '/held', rule: 'hold', message: 'held is true on a disconnected participant' },
+      ],
+    ],
+    [
+      'a hold that ended the participant is fine when not held',
+      { state: 'disconnected', endTime: T(5), held: false, startHoldTime: T(6) },
+      [],
+    ],
+    [
+      'endTime on a live participant',
+      { state: 'connected', endTime: T(5) },
+      [{ path: '/endTime', rule: 'end-state', message: 'endTime is set but the state is connected, not disconnected or terminated' }],
+    ],
+    ['endTime and terminated', { state: 'terminated', endTime: T(5) }, []],
+    ['endTime without a state', { endTime: T(5) }, []],
+    [
+      'terminated without endTime',
+      { state: 'terminated' },
+      [{ path: '/endTime', rule: 'end-state', message: 'state is terminated but endTime is missing' }],
+    ],
+    [
+      'held without startHoldTime',
+      { state: 'connected', held: true },
+      [{ path: '/startHoldTime', rule: 'hold', message: 'held is true but startHoldTime is missing' }],
+    ],
+    ['held with startHoldTime', { state: 'connected', held: true, startHoldTime: T(1) }, []],
+    ['parked with parkTime', { state: 'parked', parkTime: T(1) }, []],
+    [
+      'parked without parkTime',
+      { state: 'parked' },
+      [{ path: '/parkTime', rule: 'park', message: 'state is parked but parkTime is missing' }],
+    ],
+    [
+      'alerting and connected',
+      { state: 'alerting', connectedTime: T(1) },
+      [{ path: '/connectedTime', rule: 'alerting', message: 'an alerting participant already has connectedTime' }],
+    ],
+    [
+      'skipped and applied',
+      { wrapupSkipped: true, wrapup: { code: 'x', provisional: false } },
+      [{ path: '/wrapupSkipped', rule: 'wrapup', message: 'wrap-up is both skipped and applied' }],
+    ],
+    [
+      'a required wrap-up skipped',
+      { wrapupSkipped: true, wrapupRequired: true },
+      [{ path: '/wrapupSkipped', rule: 'wrapup', message: 'a required wrap-up was skipped' }],
+    ],
+    ['not skipped, required', { wrapupSkipped: false, wrapupRequired: true, wrapup: { code: 'x' } }, []],
+    [
+      'endAcwTime without startAcwTime',
+      { endAcwTime: T(5) },
+      [{ path: '/endAcwTime', rule: 'wrapup', message: 'endAcwTime without startAcwTime' }],
+    ],
+    [
+      'a wrap-up that ended before ACW started',
+      { startAcwTime: T(5), wrapup: { code: 'x', endTime: T(4) } },
+      [{ path: '/wrapup/endTime', rule: 'wrapup', message: 'the wrap-up ended before after-call work started' }],
+    ],
+    ['a wrap-up that ended at ACW start', { startAcwTime: T(5), wrapup: { code: 'x', endTime: T(5) } }, []],
+    [
+      'times out of order, each pair',
+      {
+        startTime: T(9),
+        startAlertingTime: T(8),
+        connectedTime: T(7),
+        endTime: T(6),
+        state: 'disconnected',
+        startAcwTime: T(5),
+        endAcwTime: T(4),
+      },
+      [
+        {
+          path: '/startAlertingTime',
+          rule: 'order',
+          message: 'startAlertingTime (2024-01-01T10:08:00.000Z) is before startTime (2024-01-01T10:09:00.000Z)',
+        },
+        {
+          path: '/connectedTime',
+          rule: 'order',
+          message: 'connectedTime (2024-01-01T10:07:00.000Z) is before startTime (2024-01-01T10:09:00.000Z)',
+        },
+        { path: '/endTime', rule: 'order', message: 'endTime (2024-01-01T10:06:00.000Z) is before startTime (2024-01-01T10:09:00.000Z)' },
+        {
+          path: '/connectedTime',
+          rule: 'order',
+          message: 'connectedTime (2024-01-01T10:07:00.000Z) is before startAlertingTime (2024-01-01T10:08:00.000Z)',
+        },
+        {
+          path: '/endTime',
+          rule: 'order',
+          message: 'endTime (2024-01-01T10:06:00.000Z) is before startAlertingTime (2024-01-01T10:08:00.000Z)',
+        },
+        {
+          path: '/endTime',
+          rule: 'order',
+          message: 'endTime (2024-01-01T10:06:00.000Z) is before connectedTime (2024-01-01T10:07:00.000Z)',
+        },
+        {
+          path: '/startAcwTime',
+          rule: 'order',
+          message: 'startAcwTime (2024-01-01T10:05:00.000Z) is before endTime (2024-01-01T10:06:00.000Z)',
+        },
+        {
+          path: '/endAcwTime',
+          rule: 'order',
+          message: 'endAcwTime (2024-01-01T10:04:00.000Z) is before startAcwTime (2024-01-01T10:05:00.000Z)',
+        },
+      ],
+    ],
+    ['equal times are in order', { startTime: T(1), startAlertingTime: T(1), connectedTime: T(1), state: 'connected' }, []],
+  ];
+  it.each(cases)('%s', (_, wire, expected) => {
+    expect(checkTimeline(p(wire))).toEqual(expected);
+  });
+});
+
+describe('durations, each field', () => {
+  const now = new Date('2024-01-01T11:00:00Z');
+  it.each([
+    ['nothing known', {}, {}],
+    [
+      'alerting, never answered, ended',
+      { startAlertingTime: '2024-01-01T10:00:00Z', endTime: '2024-01-01T10:00:30Z' },
+      { alertingMs: 30000 },
+    ],
+    ['alerting still', { startAlertingTime: '2024-01-01T10:59:00Z' }, { alertingMs: 60000 }],
+    [
+      'answered',
+      { startAlertingTime: '2024-01-01T10:00:00Z', connectedTime: '2024-01-01T10:00:10Z', endTime: '2024-01-01T10:10:10Z' },
+      { alertingMs: 10000, talkMs: 600000, handleMs: 600000 },
+    ],
+    ['not held: no hold time', { held: false, startHoldTime: '2024-01-01T10:00:00Z' }, {}],
+    ['held without a start', { held: true }, {}],
+    ['resumed park', { state: 'connected', parkTime: '2024-01-01T10:00:00Z', resumeTime: '2024-01-01T10:05:00Z' }, { parkMs: 300000 }],
+    ['ACW open', { startAcwTime: '2024-01-01T10:50:00Z' }, { afterCallWorkMs: 600000, handleMs: 600000 }],
+    [
+      'ACW closed, no talk',
+      { startAcwTime: '2024-01-01T10:50:00Z', endAcwTime: '2024-01-01T10:51:00Z' },
+      { afterCallWorkMs: 60000, handleMs: 60000 },
+    ],
+    ['clock before the start', { connectedTime: '2024-01-01T12:00:00Z' }, { talkMs: 0, handleMs: 0 }],
+  ])('%s', (_, wire, expected) => {
+    expect(durations(p(wire), now)).toEqual(expected);
+  });
+});

@@ -1,0 +1,115 @@
+// The scheduler on its own: a real SQLite file, the callbacks service, a manual clock whose timers it arms.
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CallbackConversationState } from '../../src/lifecycle/index.js';
+import { CallbackService } from '../../src/service/callbacks.js';
+import { ManualClock } from '../../src/service/clock.js';
+import { Configuration } from '../../src/service/configuration.js';
+import { Scheduler } from '../../src/service/scheduler.js';
+import { loadSeed } from '../../src/service/seed.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { QUEUE, tempDb } from '../api/helpers.js';
+import { fixturePath } from '../helpers.js';
+
+const ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
+const T0 = new Date('2026-06-01T09:00:00.000Z');
+const at = (s: number) => new Date(T0.getTime() + s * 1000);
+
+let file: string;
+let store: SqliteStore;
+let clock: ManualClock;
+let callbacks: CallbackService;
+let scheduler: Scheduler;
+let n = 0;
+
+beforeEach(async () => {
+  file = tempDb();
+  store = new SqliteStore(file);
+  await store.seed(loadSeed(fixturePath('seed-two-orgs.json'), T0));
+  clock = new ManualClock(T0);
+  callbacks = new CallbackService({
+    store,
+    configuration: new Configuration(store, () => clock.now()),
+    clock: () => clock.now(),
+    newId: () => `c${++n}`,
+  });
+  scheduler = new Scheduler(store, callbacks, clock);
+  callbacks.onChange = (_org, state) => scheduler.notice(state);
+});
+afterEach(async () => {
+  scheduler.stop();
+  await store.close();
+});
+
+const schedule = async (seconds: number) =>
+  (
+    await callbacks.createCallback(
+      { orgId: ORG, clientId: 't' },
+      { queueId: QUEUE, callbackNumbers: ['+1'], callbackScheduledTime: at(seconds) },
+    )
+  ).conversation.id as string;
+const phase = async (id: string) => ((await store.getConversation(ORG, id))?.state as CallbackConversationState).phase;
+/** Lets the timer's pass (started by the clock) run to its end. */
+const settled = async () => {
+  await new Promise((resolve) => setImmediate(resolve));
+  await scheduler.runDue();
+};
+
+describe('the scheduler', () => {
+  it('start fires what passed while it was down, in deadline order, each at its own time, and counts them', async () => {
+    const late = await schedule(20);
+    const early = await schedule(10);
+    const seen: [string, string][] = [];
+    scheduler.onFire = (deadline, firedAt) => seen.push([deadline.toISOString(), firedAt.toISOString()]);
+    clock.set(at(30));
+    await scheduler.start();
+    expect(seen).toEqual([
+      [at(10).toISOString(), at(30).toISOString()],
+      [at(20).toISOString(), at(30).toISOString()],
+    ]);
+    expect(scheduler.fired).toBe(2);
+    expect([await phase(early), await phase(late)]).toEqual(['queued', 'queued']);
+    // The customer leg was queued at its own scheduled time, not at the time it fired.
+    expect((await store.getConversation(ORG, early))?.state.participants[0]?.connectedTime).toEqual(at(10));
+    expect(await scheduler.runDue()).toBe(0);
+  });
+
+  it('arms one timer for the earliest deadline, and re-arms earlier when a change brings one', async () => {
+    await scheduler.start();
+    const later = await schedule(100);
+    const sooner = await schedule(50);
+    clock.set(at(60));
+    await settled();
+    expect([await phase(sooner), await phase(later)]).toEqual(['queued', 'scheduled']);
+    clock.set(at(100));
+    await settled();
+    expect(await phase(later)).toBe('queued');
+    expect(scheduler.fired).toBe(2);
+  });
+
+  it('stops: no firing after stop', async () => {
+    await scheduler.start();
+    const id = await schedule(10);
+    scheduler.stop();
+    clock.set(at(20));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await scheduler.runDue()).toBe(0);
+    expect(await phase(id)).toBe('scheduled');
+  });
+
+  it('a conversation that cannot be advanced is reported once and skipped; the others still fire', async () => {
+    const bad = await schedule(10);
+    const good = await schedule(20);
+    const db = new Database(file);
+    db.prepare("UPDATE conversations SET body = '{' WHERE id = ?").run(bad);
+    db.close();
+    const errors: string[] = [];
+    scheduler.onError = (_e, id) => errors.push(id);
+    clock.set(at(30));
+    await scheduler.start();
+    expect(errors).toEqual([bad]);
+    expect(await phase(good)).toBe('queued');
+    expect(await scheduler.runDue()).toBe(0);
+    expect(errors).toEqual([bad]);
+  });
+});
