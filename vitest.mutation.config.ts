@@ -9,7 +9,8 @@ export default defineConfig({
     include: [
       'test/lifecycle/**/*.test.ts',
       'test/store/**/*.test.ts',
-      'test/api/{service,routing,scenario,access,concurrency,auth,listing,errors}.test.ts',
+      'test/service/**/*.test.ts',
+      'test/api/{service,routing,scenario,access,concurrency,auth,listing,errors,router}.test.ts',
     ],
     testTimeout: 60000,
   },

@@ -43,7 +43,11 @@ export class Router {
       } while (this.dirty.has(orgId));
     })()
       .catch((e: unknown) => this.onError(e, orgId))
-      .finally(() => this.passes.delete(orgId));
+      .finally(() => {
+        this.passes.delete(orgId);
+        // A kick that came after the last check of `dirty` but before this point found the pass still there: run it.
+        if (this.dirty.has(orgId)) this.kick(orgId);
+      });
     this.passes.set(orgId, run);
   }
 

@@ -222,7 +222,10 @@ describe('whole conversations', () => {
     expect((await svc.getCallback(app, 'conv-1')).participants?.map((p) => p.state)).toEqual(['none', 'none']);
     expect((await stored('conv-1')).version).toBe(1);
     clock.advance(11 * 60_000);
-    expect((await svc.getConversation(app, 'conv-1')).participants?.map((p) => p.callbacks?.[0]?.state)).toEqual(['connected', 'connected']);
+    expect((await svc.getConversation(app, 'conv-1')).participants?.map((p) => p.callbacks?.[0]?.state)).toEqual([
+      'connected',
+      'connected',
+    ]);
     expect((await stored('conv-1')).version).toBe(2);
     expect(changes.at(-1)?.events.map((e) => e.type)).toEqual(['queued']);
     // A PATCH that asks for nothing changes nothing.

@@ -145,3 +145,83 @@ describe('the SQLite store', () => {
     await store.close();
   });
 });
+
+describe('the SQLite store, more', () => {
+  it('a change must advance the version; conflicts name the conversation', async () => {
+    const store = await opened();
+    const s = newCallback('c');
+    await store.commitConversation(write(s));
+    await expect(store.commitConversation(write(s, s.version))).rejects.toThrow(
+      'conversation c: a change must advance the version (from 1, got 1)',
+    );
+    const next = attrs(s, { a: 'b' });
+    const later = attrs(next, { c: 'd' });
+    await expect(store.commitConversation(write(later, 2))).rejects.toThrow(
+      'conversation c changed since it was read (expected version 2)',
+    );
+    await store.commitConversation(write(next, s.version));
+    expect((await store.getConversation(ORG, 'c'))?.state.version).toBe(2);
+    await store.close();
+  });
+
+  it("sees another connection's new version, not its cached one; other organizations' ids are not found", async () => {
+    const file = tempDb();
+    const one = await opened(file);
+    const two = new SqliteStore(file);
+    const s = newCallback('c');
+    await one.commitConversation(write(s));
+    expect((await one.getConversation(ORG, 'c'))?.state.version).toBe(1);
+    await two.commitConversation(write(attrs(s, { from: 'two' }), 1));
+    expect((await one.getConversation(ORG, 'c'))?.state.participants[0]?.attributes).toMatchObject({ from: 'two' });
+    expect(await one.getConversation('org-2', 'c')).toBeUndefined();
+    await Promise.all([one.close(), two.close()]);
+  });
+
+  it('a write lock held elsewhere: the write retries, then answers 503 with Retry-After; it succeeds once released', async () => {
+    const file = tempDb();
+    const store = new SqliteStore(file, 150);
+    await store.seed(seed);
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    const started = Date.now();
+    const refused = await store.commitConversation(write(newCallback('c'))).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'service.unavailable', retryAfterSeconds: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    // Released while a write waits: it goes through.
+    const pending = store.commitConversation(write(newCallback('d')));
+    setTimeout(() => other.exec('ROLLBACK'), 50);
+    await pending;
+    expect((await store.getConversation(ORG, 'd'))?.state.id).toBe('d');
+    other.close();
+    await store.close();
+  });
+
+  it('queues: put, list, delete (only in their organization)', async () => {
+    const store = await opened();
+    const q = {
+      id: 'q1',
+      orgId: ORG,
+      name: 'Q',
+      dateCreated: T0,
+      callback: {
+        alertingTimeoutSeconds: 30,
+        enableAutoAnswer: false,
+        enableAutoDialAndEnd: false,
+        autoDialDelaySeconds: 0,
+        autoEndDelaySeconds: 0,
+        mode: 'AgentFirst' as const,
+      },
+      acw: { wrapupPrompt: 'OPTIONAL' as const },
+      agentOwnedRouting: { enableAgentOwnedCallbacks: false, maxOwnedCallbackHours: 1, maxOwnedCallbackDelayHours: 1 },
+      memberIds: [],
+      wrapupCodeIds: [],
+    };
+    await store.putQueue(q);
+    expect((await store.getQueue(ORG, 'q1'))?.dateCreated).toEqual(T0);
+    expect(await store.deleteQueue('org-2', 'q1')).toBe(false);
+    expect(await store.deleteQueue(ORG, 'q1')).toBe(true);
+    expect(await store.getQueue(ORG, 'q1')).toBeUndefined();
+    expect(await store.deleteQueue(ORG, 'q1')).toBe(false);
+    await store.close();
+  });
+});
