@@ -222,8 +222,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       handler: async (request, reply) => {
         const authorization = request.headers.authorization;
         const principal =
-          principals.get(request) ??
-          (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
+          principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
         if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
           throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
         const result = await route.handler(services, {
