@@ -6,7 +6,7 @@ import type { CallbackConversation, CallbackMediaParticipant } from '../model/in
 import { shell, type Mutable } from './effects.js';
 import { LifecycleError } from './errors.js';
 import { byRole, legStatus, participant, roleOf } from './state.js';
-import { TABLE, TIMERS, isRefusal, type AnyRow, type Context, type Row, type TimerCommand, type Trigger } from './table.js';
+import { TABLE, TIMERS, isRefusal, type AnyRow, type Context, type Row, type Timer, type TimerCommand, type Trigger } from './table.js';
 import type { CallbackConversationState, Command, CreateCommand, Deadline, LegRole, LifecycleEvent, Transition } from './types.js';
 
 const NO_LEG: CallbackMediaParticipant = {};
@@ -36,13 +36,8 @@ function situation(state: CallbackConversationState, trigger: Trigger, cmd: Comm
   return { ctx: { state, cmd, now, pid, leg } as Context, scope: 'leg', role: roleOf(state, pid), status, label: `leg=${status}` };
 }
 
-/** The one row of the table that applies (an acting row or a refusal), or the generic refusal when none does. */
-export function selectRow(state: CallbackConversationState, cmd: Command | TimerCommand, now: Date): AnyRow {
-  return select(situation(state, cmd.type, cmd, now), cmd.type);
-}
-
-function select(s: Situation, trigger: Trigger): AnyRow {
-  const candidates = TABLE.filter(
+function select(table: readonly AnyRow[], s: Situation, trigger: Trigger): AnyRow {
+  const candidates = table.filter(
     (r) =>
       r.trigger === trigger &&
       r.scope === s.scope &&
@@ -60,9 +55,15 @@ function select(s: Situation, trigger: Trigger): AnyRow {
   return chosen[0] as AnyRow;
 }
 
-function run(state: CallbackConversationState, trigger: Trigger, cmd: Command | TimerCommand | CreateCommand, now: Date): Transition {
+function run(
+  table: readonly AnyRow[],
+  state: CallbackConversationState,
+  trigger: Trigger,
+  cmd: Command | TimerCommand | CreateCommand,
+  now: Date,
+): Transition {
   const s = situation(state, trigger, cmd, now);
-  const row = select(s, trigger);
+  const row = select(table, s, trigger);
   if (isRefusal(row)) throw new LifecycleError(row.refuse, row.message(s.ctx), s.label);
   for (const check of row.checks ?? []) {
     if (!check.holds(s.ctx)) throw new LifecycleError(check.refuse, check.message(s.ctx), s.label);
@@ -90,67 +91,81 @@ function verify(row: Row, s: Situation, before: CallbackConversationState, after
     fail(`moved the callback from ${before.phase} to ${after.phase}`);
 }
 
-// ---- the public engine ----
+// ---- the engine: the interpreter bound to a table ----
 
-/** Creates a callback: the `create` rows run on an empty conversation. */
-export function createCallback(cmd: CreateCommand, now: Date): Transition {
-  const t = run(shell(cmd, now), 'create', cmd, now);
-  return { ...t, state: { ...t.state, version: 1 } };
+export interface Engine {
+  /** Creates a callback: the `create` rows run on an empty conversation. */
+  createCallback(cmd: CreateCommand, now: Date): Transition;
+  /** Applies one command at `now`: the next state and the events it caused, or a LifecycleError. */
+  apply(state: CallbackConversationState, cmd: Command, now: Date): Transition;
+  /** The one row that applies to a command (an acting row or a refusal); the generic refusal when none does. */
+  selectRow(state: CallbackConversationState, cmd: Command | TimerCommand, now: Date): AnyRow;
+  /** Every deadline the conversation has now, earliest first (ties in the order of the timers). */
+  deadlines(state: CallbackConversationState): Deadline[];
+  /** The next time-driven transition, if any: what the scheduler stores. */
+  nextDeadline(state: CallbackConversationState): Deadline | undefined;
+  /** Applies one time-driven transition at its deadline (which must be the conversation's own). */
+  fireTimer(state: CallbackConversationState, deadline: Deadline): Transition;
+  /** Applies every transition due by `now`, in deadline order, each at its own deadline. */
+  advance(state: CallbackConversationState, now: Date): Transition;
 }
 
-/** Applies one command at `now`: the next state and the events it caused, or a LifecycleError. */
-export function apply(state: CallbackConversationState, cmd: Command, now: Date): Transition {
-  return run(state, cmd.type, cmd, now);
-}
-
-/** Every deadline the conversation has now, earliest first (ties in the order of TIMERS). */
-export function deadlines(state: CallbackConversationState): Deadline[] {
-  const out: (Deadline & { order: number })[] = [];
-  TIMERS.forEach((timer, order) => {
-    const add = (at: number | undefined, participantId?: string) => {
-      if (at !== undefined && Number.isFinite(at))
-        out.push({ at: new Date(at), kind: timer.kind, ...(participantId !== undefined ? { participantId } : {}), order });
-    };
-    if (timer.scope === 'conversation') {
-      if (timer.from.includes(state.phase)) add(timer.at(state, NO_LEG));
-      return;
-    }
-    for (const p of byRole(state, 'agent')) {
-      if (timer.from.includes(legStatus(state, p.id as string))) add(timer.at(state, p), p.id as string);
-    }
-  });
-  return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order).map(({ order: _, ...d }) => d);
-}
-
-/** The next time-driven transition, if any: what the scheduler stores. */
-export function nextDeadline(state: CallbackConversationState): Deadline | undefined {
-  return deadlines(state)[0];
-}
-
-/** Applies one time-driven transition at its deadline (which must be the conversation's own). */
-export function fireTimer(state: CallbackConversationState, deadline: Deadline): Transition {
-  const cmd: TimerCommand = {
-    type: `timer:${deadline.kind}`,
-    ...(deadline.participantId !== undefined ? { participantId: deadline.participantId } : {}),
+/** An interpreter of a transition table and its timers (callbackd's own is `TABLE`; tests give it broken ones). */
+export function interpreter(table: readonly AnyRow[], timers: readonly Timer[]): Engine {
+  const deadlines = (state: CallbackConversationState): Deadline[] => {
+    const out: (Deadline & { order: number })[] = [];
+    timers.forEach((timer, order) => {
+      const add = (at: number | undefined, participantId?: string) => {
+        if (at !== undefined && Number.isFinite(at))
+          out.push({ at: new Date(at), kind: timer.kind, ...(participantId !== undefined ? { participantId } : {}), order });
+      };
+      if (timer.scope === 'conversation') {
+        if (timer.from.includes(state.phase)) add(timer.at(state, NO_LEG));
+        return;
+      }
+      for (const p of byRole(state, 'agent')) {
+        if (timer.from.includes(legStatus(state, p.id as string))) add(timer.at(state, p), p.id as string);
+      }
+    });
+    return out.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order).map(({ order: _, ...d }) => d);
   };
-  return run(state, cmd.type, cmd, deadline.at);
+  const nextDeadline = (state: CallbackConversationState) => deadlines(state)[0];
+  const fireTimer = (state: CallbackConversationState, deadline: Deadline): Transition => {
+    const cmd: TimerCommand = {
+      type: `timer:${deadline.kind}`,
+      ...(deadline.participantId !== undefined ? { participantId: deadline.participantId } : {}),
+    };
+    return run(table, state, cmd.type, cmd, deadline.at);
+  };
+  return {
+    createCallback(cmd, now) {
+      const t = run(table, shell(cmd, now), 'create', cmd, now);
+      return { ...t, state: { ...t.state, version: 1 } };
+    },
+    apply: (state, cmd, now) => run(table, state, cmd.type, cmd, now),
+    selectRow: (state, cmd, now) => select(table, situation(state, cmd.type, cmd, now), cmd.type),
+    deadlines,
+    nextDeadline,
+    fireTimer,
+    advance(state, now) {
+      let current = state;
+      const events: LifecycleEvent[] = [];
+      const rows: string[] = [];
+      for (let guard = 0; guard < 10000; guard++) {
+        const d = nextDeadline(current);
+        if (d === undefined || d.at.getTime() > now.getTime()) return { state: current, events, rows };
+        const t = fireTimer(current, d);
+        current = t.state;
+        events.push(...t.events);
+        rows.push(...t.rows);
+      }
+      throw new Error(`advance: conversation ${state.id} did not settle`);
+    },
+  };
 }
 
-/** Applies every transition due by `now`, in deadline order, each at its own deadline. */
-export function advance(state: CallbackConversationState, now: Date): Transition {
-  let current = state;
-  const events: LifecycleEvent[] = [];
-  const rows: string[] = [];
-  for (let guard = 0; guard < 10000; guard++) {
-    const d = nextDeadline(current);
-    if (d === undefined || d.at.getTime() > now.getTime()) return { state: current, events, rows };
-    const t = fireTimer(current, d);
-    current = t.state;
-    events.push(...t.events);
-    rows.push(...t.rows);
-  }
-  throw new Error(`advance: conversation ${state.id} did not settle`);
-}
+const ENGINE = interpreter(TABLE, TIMERS);
+export const { createCallback, apply, selectRow, deadlines, nextDeadline, fireTimer, advance } = ENGINE;
 
 /** The conversation as `GET /api/v2/conversations/callbacks/{id}` shows it. */
 export function toCallbackConversation(state: CallbackConversationState): CallbackConversation {

@@ -500,3 +500,144 @@ describe('purity and projection', () => {
     expect(wire.selfUri).toBe(`/api/v2/conversations/callbacks/${s.id}`);
   });
 });
+
+describe('boundaries and the words of each refusal', () => {
+  const DAY = 86400;
+  it('a time exactly now is not ahead: queued; 30 days ahead is allowed, a millisecond more is not', () => {
+    expect(create({ callbackScheduledTime: T0 }).state.phase).toBe('queued');
+    expect(create({ callbackScheduledTime: new Date(T0.getTime() + 1) }).state.phase).toBe('scheduled');
+    expect(create({ callbackScheduledTime: at(30 * DAY) }).state.phase).toBe('scheduled');
+    const far = refused(() => create({ callbackScheduledTime: new Date(at(30 * DAY).getTime() + 1) }));
+    expect(far).toMatchObject({
+      code: CODES.tooFarInFuture,
+      message: 'callbackScheduledTime is more than 30 days ahead.',
+      state: 'phase=new',
+    });
+    const s = create({ callbackScheduledTime: at(600) }).state;
+    expect(apply(s, { type: 'update', callbackScheduledTime: at(10) }, at(10)).state.phase).toBe('queued');
+    expect(apply(s, { type: 'update', callbackScheduledTime: at(11) }, at(10)).state.phase).toBe('scheduled');
+    expect(apply(s, { type: 'update', callbackNumbers: ['+1'] }, at(10)).state.phase).toBe('scheduled');
+    expect(apply(create().state, { type: 'update', callbackNumbers: ['+1'] }, at(10)).state.phase).toBe('queued');
+    expect(refused(() => apply(s, { type: 'update', callbackScheduledTime: new Date(Number.NaN) }, at(10)))).toMatchObject({
+      code: 'invalid.date',
+      message: 'callbackScheduledTime is not a valid date.',
+      state: 'phase=scheduled',
+    });
+    expect(refused(() => apply(s, { type: 'update', callbackNumbers: [] }, at(10)))).toMatchObject({
+      code: CODES.missingNumbers,
+      message: 'Callback numbers missing.',
+    });
+    expect(refused(() => apply(s, { type: 'update', callbackScheduledTime: at(31 * DAY) }, at(10))).code).toBe(CODES.tooFarInFuture);
+  });
+
+  it('a park is at most 7 days, and must be ahead', () => {
+    const s = connected();
+    const a = pid(agentLeg(s));
+    expect(apply(s, { type: 'park', participantId: a, resumeTime: at(20 + 7 * DAY) }, at(20)).state.phase).toBe('active');
+    expect(
+      refused(() => apply(s, { type: 'park', participantId: a, resumeTime: new Date(at(20 + 7 * DAY).getTime() + 1) }, at(20))),
+    ).toMatchObject({
+      code: 'invalid.value',
+      message: 'resumeTime is more than 7 days ahead (a parked interaction returns to the agent within 7 days).',
+    });
+    expect(refused(() => apply(s, { type: 'park', participantId: a, resumeTime: at(20) }, at(20))).message).toBe(
+      'resumeTime must be in the future to park.',
+    );
+  });
+
+  it('dialing, skipping, wrap-up and transfer refusals say why', () => {
+    const s = connected();
+    const a = pid(agentLeg(s));
+    expect(refused(() => apply(s, { type: 'placeCall', participantId: a, number: '+1999' }, at(20))).message).toBe(
+      '"+1999" is not one of this callback\'s numbers (+13175550100, +13175550101).',
+    );
+    const ext = connected(queue(), { externalCampaign: true });
+    expect(
+      refused(() => apply(ext, { type: 'placeCall', participantId: pid(agentLeg(ext)), number: '+13175550100' }, at(20))).message,
+    ).toBe('This callback is dialed outside the platform (externalCampaign).');
+    const calling = apply(s, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(20)).state;
+    expect(refused(() => apply(calling, { type: 'placeCall', participantId: a, number: '+13175550101' }, at(21))).message).toBe(
+      'A call placed from this callback is still in progress.',
+    );
+    // After the call ended another may be placed.
+    const ended = apply(calling, { type: 'endCall', participantId: a }, at(30)).state;
+    expect(apply(ended, { type: 'placeCall', participantId: a, number: '+13175550101' }, at(31)).state.calls).toHaveLength(2);
+    expect(refused(() => apply(ended, { type: 'skip', participantId: a }, at(31))).message).toBe(
+      'A call was already placed; the callback can no longer be skipped.',
+    );
+    const noSkip = connected(queue(), { skipEnabled: false });
+    expect(refused(() => apply(noSkip, { type: 'skip', participantId: pid(agentLeg(noSkip)) }, at(20))).message).toBe(
+      'This callback cannot be skipped (skipEnabled is false).',
+    );
+    expect(refused(() => apply(s, { type: 'endCall', participantId: a }, at(20))).message).toBe(
+      'No call placed from this callback is in progress.',
+    );
+    const acw = apply(s, { type: 'disconnect', participantId: a }, at(40)).state;
+    expect(refused(() => apply(acw, { type: 'wrapup', participantId: a, wrapup: { code: '' } }, at(41))).message).toBe(
+      'Wrapup code is a required field and cannot be empty.',
+    );
+    expect(refused(() => apply(acw, { type: 'wrapup', participantId: a, wrapup: { code: 'nope' } }, at(41))).message).toBe(
+      `Wrap-up code nope is not configured on the queue of participant ${a} (q-callbacks).`,
+    );
+    expect(refused(() => apply(acw, { type: 'skipWrapup', participantId: a }, at(41))).message).toBe(
+      'Wrap-up cannot be skipped in mandatory mode.',
+    );
+    // An optional wrap-up may be given without a code.
+    const opt = connected(queue({ wrapupPrompt: 'optional' }));
+    const optAcw = apply(opt, { type: 'disconnect', participantId: pid(agentLeg(opt)) }, at(40)).state;
+    expect(
+      apply(optAcw, { type: 'wrapup', participantId: pid(agentLeg(opt)), wrapup: { notes: 'n' } }, at(41)).events.map((e) => e.type),
+    ).toEqual(['wrapupApplied', 'agentReleased']);
+    expect(
+      refused(() =>
+        apply(s, { type: 'transfer', participantId: a, to: { kind: 'agent', agent: AGENT2 }, transferType: 'Attended' }, at(20)),
+      ).message,
+    ).toBe('Value [Attended] is not valid for field type [transferType]. Allowable values are: Unattended (replace is a blind transfer).');
+  });
+
+  it('the refusal rows say why, in words', () => {
+    const offered = apply(create().state, { type: 'offer', agent: AGENT }, at(5)).state;
+    const a = pid(agentLeg(offered));
+    expect(refused(() => apply(offered, { type: 'hold', participantId: a }, at(6))).message).toBe(
+      'An alerting call cannot be placed on hold.',
+    );
+    expect(refused(() => apply(offered, { type: 'unhold', participantId: a }, at(6))).message).toBe(`Participant ${a} is not on hold.`);
+    expect(refused(() => apply(offered, { type: 'transfer', participantId: a, to: { kind: 'agent', agent: AGENT2 } }, at(6))).message).toBe(
+      'You can only transfer conversations that are in the connected state.',
+    );
+    expect(refused(() => apply(offered, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(6))).message).toBe(
+      `A call can only be placed from a connected callback; participant ${a} is not connected.`,
+    );
+    expect(refused(() => apply(offered, { type: 'offer', agent: AGENT2 }, at(6))).message).toBe(
+      'Only a queued callback can be offered; this one is offered.',
+    );
+    expect(refused(() => apply(offered, { type: 'update', callbackNumbers: ['+1'] }, at(6))).message).toBe(
+      'The callback was already delivered (offered); only a scheduled or queued callback can be updated.',
+    );
+    expect(refused(() => apply(offered, { type: 'wrapup', participantId: a, wrapup: { code: 'x' } }, at(6))).message).toBe(
+      `Participant ${a} has no wrap-up pending.`,
+    );
+    expect(refused(() => apply(offered, { type: 'skipWrapup', participantId: a }, at(6))).message).toBe(
+      `Participant ${a} has no wrap-up pending.`,
+    );
+    const s = connected();
+    const b = pid(agentLeg(s));
+    expect(refused(() => apply(s, { type: 'answer', participantId: b }, at(20))).message).toBe(`Participant ${b} has no offer to answer.`);
+    expect(refused(() => apply(s, { type: 'wrapup', participantId: b, wrapup: { code: 'wc-resolved' } }, at(20))).message).toBe(
+      'Only a provisional wrap-up can be saved before the participant disconnects.',
+    );
+    const done = apply(s, { type: 'disconnectAll' }, at(30)).state;
+    expect(refused(() => apply(done, { type: 'disconnect', participantId: b }, at(31))).message).toBe(
+      `Participant ${b} is already disconnected.`,
+    );
+    expect(refused(() => apply(done, { type: 'disconnectAll' }, at(31))).message).toBe('The conversation has already ended.');
+    const customer = pid(done.participants[0]!);
+    expect(refused(() => apply(done, { type: 'disconnect', participantId: customer }, at(31))).message).toBe(
+      `Participant ${customer} is already disconnected.`,
+    );
+    expect(refused(() => apply(s, { type: 'hold', participantId: 'nobody' }, at(31)))).toMatchObject({
+      message: 'Participant nobody is not in conversation conv-1.',
+      state: 'phase=active',
+    });
+  });
+});
