@@ -149,4 +149,18 @@ describe('the router', () => {
     await router.settle();
     expect(await offeredTo(b)).toEqual([]);
   });
+
+  it('across queues: an agent in two queues gets the highest priority, then the longest waiting, of both', async () => {
+    const CALLBACKS = '0e0e0e0e-0000-4000-8000-000000000001';
+    const older = (await callbacks.createCallback(app, { queueId: CALLBACKS, callbackNumbers: ['+1'] })).conversation.id as string;
+    clock.advance(1000);
+    const newer = await create();
+    clock.advance(1000);
+    const urgent = await create({ routingData: { queueId: TIMED, priority: 5 } });
+    // Agent 1 is a member of both queues.
+    await idle(AGENT1);
+    expect([await offeredTo(urgent), await offeredTo(older), await offeredTo(newer)]).toEqual([[AGENT1], [], []]);
+    await idle(AGENT2);
+    expect([await offeredTo(older), await offeredTo(newer)]).toEqual([[AGENT2], []]);
+  });
 });

@@ -49,6 +49,15 @@ const schedule = async (seconds: number) =>
     )
   ).conversation.id as string;
 const phase = async (id: string) => ((await store.getConversation(ORG, id))?.state as CallbackConversationState).phase;
+/** Waits (a few event-loop turns, no timers) until the condition holds, or fails. */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('the scheduler did not fire by itself');
+}
+
 /** Lets the timer's pass (started by the clock) run to its end. */
 const settled = async () => {
   await new Promise((resolve) => setImmediate(resolve));
@@ -78,13 +87,18 @@ describe('the scheduler', () => {
     await scheduler.start();
     const later = await schedule(100);
     const sooner = await schedule(50);
+    // Only the clock moves: the timer armed by notice() must fire the sooner one by itself.
     clock.set(at(60));
-    await settled();
-    expect([await phase(sooner), await phase(later)]).toEqual(['queued', 'scheduled']);
+    await waitFor(async () => (await phase(sooner)) === 'queued');
+    expect(await phase(later)).toBe('scheduled');
     clock.set(at(100));
-    await settled();
-    expect(await phase(later)).toBe('queued');
+    await waitFor(async () => (await phase(later)) === 'queued');
     expect(scheduler.fired).toBe(2);
+    // A change with a later deadline than the one armed does not push the timer back.
+    const first = await schedule(200);
+    await schedule(300);
+    clock.set(at(250));
+    await waitFor(async () => (await phase(first)) === 'queued');
   });
 
   it('stops: no firing after stop', async () => {
