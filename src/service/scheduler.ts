@@ -14,7 +14,7 @@ export class Scheduler {
   private stopped = false;
   /** Transitions fired since start, for tests and the benchmark. */
   fired = 0;
-  /** Told of each firing: the deadline and when it actually fired (the benchmark measures lateness with it). */
+  /** Told of each firing once it committed: the deadline and when (the benchmark measures lateness with it). */
   onFire: ((deadline: Date, firedAt: Date) => void) | undefined;
   /** Told of a conversation that could not be advanced (it is skipped from then on, so it cannot stall the rest). */
   onError: (error: unknown, conversationId: string) => void = () => undefined;
@@ -52,9 +52,9 @@ export class Scheduler {
       const now = this.clock.now();
       const due = (await this.store.dueConversations(now, 1 + this.poisoned.size)).find((d) => !this.poisoned.has(d.id));
       if (due === undefined) break;
-      this.onFire?.(due.at, this.clock.now());
       try {
         if (await this.callbacks.fire(due.orgId, due.id, due.at)) count++;
+        this.onFire?.(due.at, this.clock.now());
       } catch (e) {
         this.poisoned.add(due.id);
         this.onError(e, due.id);
