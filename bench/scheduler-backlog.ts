@@ -24,7 +24,12 @@ type Scenario = 'no-agents' | '50-auto-answer-agents' | 'one-idle-agent-elsewher
 
 function seed(dir: string, scenario: Scenario): string {
   const agents = scenario === '50-auto-answer-agents' ? 50 : scenario === 'one-idle-agent-elsewhere' ? 1 : 0;
-  const users = Array.from({ length: agents }, (_, i) => ({ id: `agent-${i}`, name: `Agent ${i}`, email: `a${i}@bench.example`, password: 'x' }));
+  const users = Array.from({ length: agents }, (_, i) => ({
+    id: `agent-${i}`,
+    name: `Agent ${i}`,
+    email: `a${i}@bench.example`,
+    password: 'x',
+  }));
   const file = join(dir, `${scenario}.json`);
   writeFileSync(
     file,
@@ -98,7 +103,18 @@ function floor(dir: string): { fired: number; seconds: number } {
       T0,
     ).state;
     const ix = conversationIndex(s);
-    insert.run(s.id, ORG, s.version, ix.phase, encodeState(s), ix.nextDeadline?.getTime() ?? null, Date.now(), ix.queueId, ix.priority, null);
+    insert.run(
+      s.id,
+      ORG,
+      s.version,
+      ix.phase,
+      encodeState(s),
+      ix.nextDeadline?.getTime() ?? null,
+      Date.now(),
+      ix.queueId,
+      ix.priority,
+      null,
+    );
     return s;
   });
   const update = db.prepare(
@@ -109,7 +125,16 @@ function floor(dir: string): { fired: number; seconds: number } {
   for (const s of states) {
     const next = advance(s, now).state;
     const ix = conversationIndex(next);
-    update.run(next.version, ix.phase, encodeState(next), ix.nextDeadline?.getTime() ?? null, ix.queuedAt?.getTime() ?? null, Date.now(), s.id, s.version);
+    update.run(
+      next.version,
+      ix.phase,
+      encodeState(next),
+      ix.nextDeadline?.getTime() ?? null,
+      ix.queuedAt?.getTime() ?? null,
+      Date.now(),
+      s.id,
+      s.version,
+    );
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   db.close();

@@ -41,7 +41,15 @@ import type {
   WrapupCode,
   WrapupInput,
 } from '../model/index.js';
-import { VersionConflictError, type RecordingState, type RoutingStatusWrite, type Store, type StoredConversation } from '../store/types.js';
+import {
+  VersionConflictError,
+  type ConversationWrite,
+  type DueConversation,
+  type RecordingState,
+  type RoutingStatusWrite,
+  type Store,
+  type StoredConversation,
+} from '../store/types.js';
 import type { Configuration } from './configuration.js';
 import { requireUser, systemPrincipal, type Principal } from './principal.js';
 import { checkAccess, participantAction } from './access.js';
@@ -72,6 +80,11 @@ interface Outcome<T> {
   recordingState?: RecordingState;
   result: T;
 }
+interface Computed<T> {
+  write?: ConversationWrite;
+  events: LifecycleEvent[];
+  result: T;
+}
 type Step = (state: CallbackConversationState, cmd: Command) => CallbackConversationState;
 /** `due` is how many time-driven transitions were applied before it (the scheduler's firings). */
 type ChangeFn<T> = (current: StoredConversation, step: Step, now: Date, due: number) => Outcome<T>;
@@ -82,6 +95,9 @@ const BulkCheck = {
       throw new ServiceError(ERRORS.notFound, `Callback ${item.callbackId} is not in conversation ${item.conversationId}.`);
   },
 };
+
+/** A firing's change: only the deadlines; its result says whether any was due. */
+const firing: ChangeFn<boolean> = (_c, _step, _now, due) => ({ result: due > 0 });
 
 const notFound = (id: string) => new ServiceError(ERRORS.conversationNotFound, `Conversation ${id} was not found.`);
 
@@ -121,38 +137,46 @@ export class CallbackService {
     for (let attempt = 0; ; attempt++) {
       const stored = await this.store.getConversation(orgId, id);
       if (stored === undefined) throw notFound(id);
-      const now = this.clock();
-      const advanced = advance(stored.state, upTo ?? now);
-      const events = [...advanced.events];
-      const step: Step = (state, cmd) => {
-        const t = apply(state, cmd, now);
-        events.push(...t.events);
-        return t.state;
-      };
-      const current = { ...stored, state: advanced.state };
-      const out = fn(current, step, now, advanced.rows.length);
-      let state = out.state ?? current.state;
-      const recordingState = out.recordingState ?? current.recordingState;
-      if (state === stored.state && recordingState === stored.recordingState) return out.result;
-      // Every committed change advances the version, a recording-state change too.
-      if (state.version === stored.state.version) state = { ...state, version: state.version + 1 };
+      const c = await this.compute(orgId, stored, fn, upTo);
+      if (c.write === undefined) return c.result;
       try {
-        await this.store.commitConversation({
-          orgId,
-          state,
-          recordingState,
-          index: conversationIndex(state),
-          expectedVersion: stored.state.version,
-          routing: await this.routingWrites(orgId, events, now),
-        });
+        await this.store.commitConversation(c.write);
       } catch (e) {
         if (!(e instanceof VersionConflictError)) throw e;
         if (attempt < this.retries) continue;
         throw new ServiceError(ERRORS.conflict, `Conversation ${id} was changed concurrently; try again.`);
       }
-      if (events.length > 0) await this.onChange?.(orgId, state, events);
-      return out.result;
+      if (c.events.length > 0) await this.onChange?.(orgId, c.write.state, c.events);
+      return c.result;
     }
+  }
+
+  /** What a change makes of the stored conversation: the write to commit (none when nothing changed), its events. */
+  private async compute<T>(orgId: string, stored: StoredConversation, fn: ChangeFn<T>, upTo?: Date): Promise<Computed<T>> {
+    const now = this.clock();
+    const advanced = advance(stored.state, upTo ?? now);
+    const events = [...advanced.events];
+    const step: Step = (state, cmd) => {
+      const t = apply(state, cmd, now);
+      events.push(...t.events);
+      return t.state;
+    };
+    const current = { ...stored, state: advanced.state };
+    const out = fn(current, step, now, advanced.rows.length);
+    let state = out.state ?? current.state;
+    const recordingState = out.recordingState ?? current.recordingState;
+    if (state === stored.state && recordingState === stored.recordingState) return { result: out.result, events: [] };
+    // Every committed change advances the version, a recording-state change too.
+    if (state.version === stored.state.version) state = { ...state, version: state.version + 1 };
+    const write: ConversationWrite = {
+      orgId,
+      state,
+      recordingState,
+      index: conversationIndex(state),
+      expectedVersion: stored.state.version,
+      routing: await this.routingWrites(orgId, events, now),
+    };
+    return { write, events, result: out.result };
   }
 
   /** The routing statuses a change's events move (routing-status table), as writes checked against what was read. */
@@ -382,7 +406,38 @@ export class CallbackService {
 
   /** The scheduler's entry: applies the conversation's deadlines up to `upTo`; false when none was due. */
   async fire(orgId: string, id: string, upTo: Date): Promise<boolean> {
-    return this.change(orgId, id, (_c, _step, _now, due) => ({ result: due > 0 }), upTo);
+    return this.change(orgId, id, firing, upTo);
+  }
+
+  /**
+   * The scheduler's batch: each due conversation advanced to its own deadline, all committed in one transaction
+   * (each change alone in a savepoint). A change that lost a race stays due for the next batch; one that cannot be
+   * computed or written is reported in `failed` and the others go on.
+   */
+  async fireBatch(due: readonly DueConversation[]): Promise<{ fired: number; failed: { id: string; error: unknown }[] }> {
+    const failed: { id: string; error: unknown }[] = [];
+    const computed: { d: DueConversation; c: Computed<boolean> & { write: ConversationWrite } }[] = [];
+    let fired = 0;
+    for (const d of due) {
+      try {
+        const stored = await this.store.getConversation(d.orgId, d.id);
+        if (stored === undefined) continue;
+        const c = await this.compute(d.orgId, stored, firing, d.at);
+        if (c.write !== undefined) computed.push({ d, c: { ...c, write: c.write } });
+      } catch (error) {
+        failed.push({ id: d.id, error });
+      }
+    }
+    const results = await this.store.commitConversations(computed.map((x) => x.c.write));
+    for (const [i, { d, c }] of computed.entries()) {
+      const r = results[i];
+      if (r?.ok === true) {
+        if (c.result) fired++;
+        if (c.events.length > 0) await this.onChange?.(d.orgId, c.write.state, c.events);
+      } else if (r?.conflict !== true) failed.push({ id: d.id, error: r?.error });
+      // A change that lost a race is not committed: its deadline is still due, and the next batch fires it.
+    }
+    return { fired, failed };
   }
 
   /** The router's entry: offers a queued callback to an agent. */

@@ -1,11 +1,17 @@
 // Durable time: deadlines live in the store (an indexed column, derived from each conversation's state); one timer
-// waits for the earliest. When it fires, due conversations are advanced one deadline at a time, in deadline order,
-// each in its own transaction; the state change and the removal of its deadline commit together, so after a crash
-// every passed deadline fires exactly once on restart.
+// waits for the earliest. When it fires, due conversations are advanced in deadline order, in batches: one due query
+// and one transaction per batch, each conversation to its own deadline. A state change and the removal of its
+// deadline commit together, so after a crash every passed deadline fires exactly once on restart.
 import { nextDeadline, type CallbackConversationState } from '../lifecycle/index.js';
 import type { Store } from '../store/types.js';
 import type { CallbackService } from './callbacks.js';
 import type { Clock } from './clock.js';
+
+/**
+ * Deadlines fired per transaction: enough that the commit and the due query are shared by many firings, few enough
+ * that a batch (a few ms) never holds up requests or the next deadline for long.
+ */
+const BATCH = 128;
 
 export class Scheduler {
   private cancel: (() => void) | undefined;
@@ -50,14 +56,19 @@ export class Scheduler {
     let count = 0;
     for (;;) {
       const now = this.clock.now();
-      const due = (await this.store.dueConversations(now, 1 + this.poisoned.size)).find((d) => !this.poisoned.has(d.id));
-      if (due === undefined) break;
-      try {
-        if (await this.callbacks.fire(due.orgId, due.id, due.at)) count++;
-        this.onFire?.(due.at, this.clock.now());
-      } catch (e) {
-        this.poisoned.add(due.id);
-        this.onError(e, due.id);
+      const due = (await this.store.dueConversations(now, BATCH + this.poisoned.size))
+        .filter((d) => !this.poisoned.has(d.id))
+        .slice(0, BATCH);
+      if (due.length === 0) break;
+      const { fired, failed } = await this.callbacks.fireBatch(due);
+      count += fired;
+      for (const f of failed) {
+        this.poisoned.add(f.id);
+        this.onError(f.error, f.id);
+      }
+      if (this.onFire !== undefined) {
+        const at = this.clock.now();
+        for (const d of due) if (!this.poisoned.has(d.id)) this.onFire(d.at, at);
       }
     }
     this.fired += count;

@@ -9,6 +9,7 @@ import { decodeState, encodeState } from './state-codec.js';
 import {
   VersionConflictError,
   type ClientRecord,
+  type CommitResult,
   type ConversationWrite,
   type DueConversation,
   type Organization,
@@ -85,6 +86,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 20');
     this.migrate();
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
+    this.commitManyTx = this.db.transaction((ws: readonly ConversationWrite[]) => this.commitMany(ws));
   }
 
   private migrate(): void {
@@ -262,6 +264,7 @@ export class SqliteStore implements Store {
 
   /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */
   private readonly commitTx: Database.Transaction<(w: ConversationWrite) => void>;
+  private readonly commitManyTx: Database.Transaction<(ws: readonly ConversationWrite[]) => CommitResult[]>;
 
   private commitOne(w: ConversationWrite): void {
     {
@@ -312,6 +315,28 @@ export class SqliteStore implements Store {
     await this.write(() => this.commitTx.immediate(w));
     // Cached only once committed.
     this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
+  }
+
+  async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
+    const results = await this.write(() => this.commitManyTx.immediate(writes));
+    writes.forEach((w, i) => {
+      if (results[i]?.ok === true) this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
+    });
+    return results;
+  }
+
+  /** Each write in its own savepoint (a nested better-sqlite3 transaction), all in one immediate transaction. */
+  private commitMany(writes: readonly ConversationWrite[]): CommitResult[] {
+    return writes.map((w) => {
+      try {
+        this.commitTx(w);
+        return { ok: true };
+      } catch (error) {
+        // The whole batch waits and retries when the file is locked; anything else concerns this write alone.
+        if ((error as { code?: string }).code === 'SQLITE_BUSY') throw error;
+        return { ok: false, conflict: error instanceof VersionConflictError, error };
+      }
+    });
   }
 
   async listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]> {

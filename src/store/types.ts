@@ -102,6 +102,9 @@ export interface DueConversation {
   at: Date;
 }
 
+/** What became of one write of a batch: committed, lost to another writer, or failed (and rolled back). */
+export type CommitResult = { ok: true } | { ok: false; conflict: boolean; error: unknown };
+
 export interface StoredConversation {
   orgId: string;
   state: CallbackConversationState;
@@ -160,6 +163,11 @@ export interface Store {
    * when another writer got there first; any other failure also writes nothing.
    */
   commitConversation(write: ConversationWrite): Promise<void>;
+  /**
+   * Commits many changes in one transaction, each as if alone: a change that conflicts (or fails) is rolled back by
+   * itself (a savepoint) and reported, the others commit. One result per write, in order.
+   */
+  commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]>;
   /** Conversations in which the user has an agent leg that is not over (alerting to after-call work). */
   listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]>;
 

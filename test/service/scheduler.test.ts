@@ -1,7 +1,7 @@
 // The scheduler on its own: a real SQLite file, the callbacks service, a manual clock whose timers it arms.
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallbackConversationState } from '../../src/lifecycle/index.js';
+import { apply, conversationIndex, type CallbackConversationState } from '../../src/lifecycle/index.js';
 import { CallbackService } from '../../src/service/callbacks.js';
 import { ManualClock } from '../../src/service/clock.js';
 import { Configuration } from '../../src/service/configuration.js';
@@ -109,6 +109,61 @@ describe('the scheduler', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(await scheduler.runDue()).toBe(0);
     expect(await phase(id)).toBe('scheduled');
+  });
+
+  it('fires a backlog in batches: one transaction for many firings, each conversation at its own deadline', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) ids.push(await schedule(10 + (i % 7)));
+    const batches: number[] = [];
+    const commit = store.commitConversations.bind(store);
+    store.commitConversations = async (writes) => {
+      batches.push(writes.length);
+      return commit(writes);
+    };
+    clock.set(at(100));
+    await scheduler.start();
+    expect(scheduler.fired).toBe(300);
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.length).toBeLessThanOrEqual(5);
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(300);
+    for (const id of ids) expect(await phase(id)).toBe('queued');
+    const first = (await store.getConversation(ORG, ids[3] as string))?.state;
+    expect(first?.participants[0]?.connectedTime).toEqual(at(13));
+  });
+
+  it('a firing that lost a race within a batch stays due and fires in the next batch, once, on top of the other change', async () => {
+    const a = await schedule(10);
+    const b = await schedule(20);
+    // Another writer changes b between the batch's read and its commit.
+    const commit = store.commitConversations.bind(store);
+    let raced = false;
+    store.commitConversations = async (writes) => {
+      if (!raced) {
+        raced = true;
+        const other = new SqliteStore(file);
+        const s = (await other.getConversation(ORG, b))?.state as CallbackConversationState;
+        expect(s.version).toBe(1);
+        const changed = apply(s, { type: 'update', callbackNumbers: ['+2'] }, at(1)).state;
+        await other.commitConversation({
+          orgId: ORG,
+          state: changed,
+          recordingState: 'NONE',
+          index: conversationIndex(changed),
+          expectedVersion: s.version,
+        });
+        await other.close();
+      }
+      return commit(writes);
+    };
+    clock.set(at(30));
+    await scheduler.start();
+    expect(scheduler.fired).toBe(2);
+    expect([await phase(a), await phase(b)]).toEqual(['queued', 'queued']);
+    const stored = (await store.getConversation(ORG, b))?.state as CallbackConversationState;
+    // The other writer's change is kept, and the deadline fired exactly once on top of it.
+    expect(stored.participants[0]?.callbackNumbers).toEqual(['+2']);
+    expect(stored.version).toBe(3);
+    expect(await scheduler.runDue()).toBe(0);
   });
 
   it('a conversation that cannot be advanced is reported once and skipped; the others still fire', async () => {

@@ -146,6 +146,53 @@ describe('the SQLite store', () => {
   });
 });
 
+describe('the SQLite store, batches', () => {
+  it('commits many changes in one transaction; a conflicting or failing one is rolled back alone', async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((id) => newCallback(id));
+    for (const s of [a, b, c, d]) await store.commitConversation(write(s as CallbackConversationState));
+    await store.setRoutingStatus({ orgId: ORG, userId: AGENT.id, status: 'IDLE', startTime: T0 });
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON conversation_agents WHEN NEW.user_id = 'boom'
+             BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    db.close();
+    const A = a as CallbackConversationState;
+    const B = b as CallbackConversationState;
+    const C = c as CallbackConversationState;
+    const D = d as CallbackConversationState;
+    const offered = apply(D, { type: 'offer', agent: AGENT }, at(5)).state;
+    const moved = { orgId: ORG, userId: AGENT.id, status: 'INTERACTING' as const, startTime: at(5) };
+    // b changes after the batch read it: the batch's write of b is stale.
+    await store.commitConversation(write(attrs(B, { first: 'b' }), B.version));
+    const results = await store.commitConversations([
+      write(attrs(A, { batch: 'a' }), A.version),
+      write(attrs(B, { batch: 'b' }), B.version),
+      // Fails after its row was written (the agents index): rolled back by itself.
+      write(apply(C, { type: 'offer', agent: { id: 'boom' } }, at(5)).state, C.version),
+      write(offered, D.version, [{ from: 'IDLE', to: moved }]),
+    ]);
+    expect(results.map((r) => (r.ok ? 'ok' : r.conflict ? 'conflict' : 'failed'))).toEqual(['ok', 'conflict', 'failed', 'ok']);
+    expect(String((results[2] as { error: unknown }).error)).toMatch(/boom/);
+    // What is in the file, read by another connection.
+    const check = new Database(file, { readonly: true });
+    const rows = check.prepare('SELECT id, version, phase FROM conversations ORDER BY id').all();
+    const agents = check.prepare('SELECT conversation_id, user_id FROM conversation_agents').all();
+    check.close();
+    expect(rows).toEqual([
+      { id: 'a', version: A.version + 1, phase: 'queued' },
+      { id: 'b', version: B.version + 1, phase: 'queued' },
+      { id: 'c', version: C.version, phase: 'queued' },
+      { id: 'd', version: offered.version, phase: 'offered' },
+    ]);
+    expect(agents).toEqual([{ conversation_id: 'd', user_id: AGENT.id }]);
+    expect(await store.getRoutingStatus(ORG, AGENT.id)).toEqual(moved);
+    expect((await store.getConversation(ORG, 'a'))?.state.participants[0]?.attributes).toMatchObject({ batch: 'a' });
+    expect((await store.getConversation(ORG, 'b'))?.state.participants[0]?.attributes).not.toHaveProperty('batch');
+    await store.close();
+  });
+});
+
 describe('the SQLite store, more', () => {
   it('a change must advance the version; conflicts name the conversation', async () => {
     const store = await opened();
