@@ -367,6 +367,51 @@ ${lines.join('\n')}
 }`;
 }
 
+/**
+ * A reader of trusted wire objects (what this service wrote itself, e.g. its stored state): converts dates and
+ * nested models in place and moves unknown properties to their bag, without checking types, enums or bounds.
+ */
+function trustedValue(shape: Shape, x: string): string | undefined {
+  switch (shape.kind) {
+    case 'datetime':
+      return `R(${x})`;
+    case 'model':
+      return `${fn('r', shape.name)}(${x})`;
+    case 'array': {
+      const item = trustedValue(shape.items, 'y');
+      return item === undefined ? undefined : `${x}.map((y) => ${item})`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function trustedSource(name: ModelName): string {
+  const props = DESCRIPTORS[name].properties;
+  const cases = props.map((p) => {
+    const conv = trustedValue(p.shape, 'x');
+    return conv === undefined ? `      case ${lit(p.key)}: break;` : `      case ${lit(p.key)}: o[k] = ${conv}; break;`;
+  });
+  return `function ${fn('r', name)}(o) {
+  let x, bag;
+  for (const k in o) {
+    x = o[k];
+    switch (k) {
+${cases.join('\n')}
+      default: if (bag === undefined) o[X] = bag = {}; S(bag, k, x); delete o[k];
+    }
+  }
+  return o;
+}`;
+}
+
+/** A date the service wrote: our own format, so any failure means the stored data is corrupt. */
+function trustedDate(x: unknown): Date {
+  const d = typeof x === 'string' ? parseDateTime(x) : undefined;
+  if (d === undefined) throw new Error(`stored data: expected a date-time, got ${preview(x)}`);
+  return d;
+}
+
 // ---- runtime helpers handed to the generated code ----
 
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
@@ -397,21 +442,22 @@ interface Compiled {
   decoders: Record<ModelName, Decoder>;
   encoders: Record<ModelName, Encoder>;
   writers: Record<ModelName, Writer>;
+  readers: Record<ModelName, (o: object) => unknown>;
   source: string;
 }
 
 function compile(): Compiled {
   const g: Gen = { enums: [], arrays: new Map(), out: [] };
   for (const name of MODEL_NAMES) {
-    g.out.push(decoderSource(g, name), encoderSource(name), writerSource(name));
+    g.out.push(decoderSource(g, name), encoderSource(name), writerSource(name), trustedSource(name));
   }
   const table = (kind: string) => `{ ${MODEL_NAMES.map((n) => `${n}: ${fn(kind, n)}`).join(', ')} }`;
   const enumDecls = g.enums.map((_, i) => `const E${i} = H.enums[${i}];`).join('\n');
   const source = `"use strict";
-const { D, F, M, W, S, Q, A, T, J, X } = H;
+const { D, F, M, W, S, Q, A, T, J, X, R } = H;
 ${enumDecls}
 ${g.out.join('\n\n')}
-return { decoders: ${table('d')}, encoders: ${table('w')}, writers: ${table('s')} };`;
+return { decoders: ${table('d')}, encoders: ${table('w')}, writers: ${table('s')}, readers: ${table('r')} };`;
   const helpers = {
     D: parseDateTime,
     F: formatDateTime,
@@ -423,6 +469,7 @@ return { decoders: ${table('d')}, encoders: ${table('w')}, writers: ${table('s')
     T: textMap,
     J: (v: unknown) => JSON.stringify(v),
     X: unknownProperties,
+    R: trustedDate,
     enums: g.enums.map(enumReader),
   };
   const built = new Function('H', source)(helpers) as Omit<Compiled, 'source'>;
@@ -455,4 +502,12 @@ export function encodeModel(name: ModelName, value: unknown): Record<string, unk
 /** The wire JSON text of a model value; the same as JSON.stringify(encodeModel(name, value)), faster. */
 export function stringifyModel(name: ModelName, value: unknown): string {
   return compiled.writers[name](value);
+}
+
+/**
+ * Reads a wire object this service wrote itself (parsed from its own JSON text), in place and without validation:
+ * dates become Dates, unknown properties move to their bag. Never for input from outside: use decodeModel.
+ */
+export function readTrustedModel<T>(name: ModelName, parsed: object): T {
+  return compiled.readers[name](parsed) as T;
 }

@@ -5,6 +5,7 @@ export {
   decodeModel,
   encodeModel,
   stringifyModel,
+  readTrustedModel,
   generatedSource,
   type Issue,
   type DecodeOptions,

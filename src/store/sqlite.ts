@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
+import { LruCache } from './lru.js';
 import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import {
@@ -38,11 +39,13 @@ interface ConversationRow {
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
-  /** Tokens never change once issued: kept in memory after the first lookup. */
-  private readonly tokens = new Map<string, TokenRecord>();
-  /** Decoded conversations by id, reused while their stored version is the same (states are never mutated). */
-  private readonly conversations = new Map<string, { version: number; value: StoredConversation }>();
-  private static readonly CACHE_LIMIT = 10_000;
+  /** Tokens never change once issued: the recently used ones are kept in memory (weight 1 each). */
+  private readonly tokens = new LruCache<string, TokenRecord>(10_000);
+  /**
+   * Decoded conversations by id, reused while their stored version is the same (states are never mutated); the
+   * recently used ones, weighed by the length of their stored text.
+   */
+  private readonly conversations: LruCache<string, StoredConversation>;
   /** Configuration (queues, wrap-up codes) by organization; dropped whenever configuration is written. */
   private readonly config = new Map<string, { queues?: QueueRecord[]; codes?: WrapupCodeRecord[] }>();
 
@@ -75,7 +78,10 @@ export class SqliteStore implements Store {
     readonly file: string,
     /** How long a write waits in all for another process's write lock before a 503. */
     private readonly busyWaitMs = 2000,
+    /** How much stored text the conversation cache may hold (decoded, it takes a few times that in memory). */
+    cacheBytes = 32 * 1024 * 1024,
   ) {
+    this.conversations = new LruCache(cacheBytes);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
@@ -216,8 +222,7 @@ export class SqliteStore implements Store {
       ...(r.user_id !== null ? { userId: r.user_id } : {}),
       expiresAt: new Date(r.expires_at),
     };
-    if (this.tokens.size >= SqliteStore.CACHE_LIMIT) this.tokens.clear();
-    this.tokens.set(token, record);
+    this.tokens.set(token, record, 1);
     return record;
   }
 
@@ -226,19 +231,14 @@ export class SqliteStore implements Store {
     const cached = this.conversations.get(id);
     if (
       cached !== undefined &&
-      cached.version === r.version &&
-      cached.value.recordingState === r.recording_state &&
-      cached.value.orgId === r.org_id
+      cached.state.version === r.version &&
+      cached.recordingState === r.recording_state &&
+      cached.orgId === r.org_id
     )
-      return cached.value;
+      return cached;
     const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
-    this.remember(value);
+    this.conversations.set(id, value, r.body.length);
     return value;
-  }
-
-  private remember(value: StoredConversation): void {
-    if (this.conversations.size >= SqliteStore.CACHE_LIMIT) this.conversations.clear();
-    this.conversations.set(value.state.id, { version: value.state.version, value });
   }
 
   /** SQLite's data_version: it changes when another connection commits, so our caches are current while it holds. */
@@ -256,17 +256,18 @@ export class SqliteStore implements Store {
   async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
     this.syncDataVersion();
     const cached = this.conversations.get(id);
-    if (cached !== undefined) return cached.value.orgId === orgId ? cached.value : undefined;
+    if (cached !== undefined) return cached.orgId === orgId ? cached : undefined;
     const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as
       ConversationRow | undefined;
     return r && this.conversation(id, r);
   }
 
   /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */
-  private readonly commitTx: Database.Transaction<(w: ConversationWrite) => void>;
+  private readonly commitTx: Database.Transaction<(w: ConversationWrite) => number>;
   private readonly commitManyTx: Database.Transaction<(ws: readonly ConversationWrite[]) => CommitResult[]>;
 
-  private commitOne(w: ConversationWrite): void {
+  /** Writes one change; returns the length of the stored text (the cache's weight of it). */
+  private commitOne(w: ConversationWrite): number {
     {
       const s = w.state;
       const ix = w.index;
@@ -308,19 +309,21 @@ export class SqliteStore implements Store {
         if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
           throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
       }
+      return row.body.length;
     }
   }
 
   async commitConversation(w: ConversationWrite): Promise<void> {
-    await this.write(() => this.commitTx.immediate(w));
+    const bytes = await this.write(() => this.commitTx.immediate(w));
     // Cached only once committed.
-    this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
+    this.conversations.set(w.state.id, { orgId: w.orgId, state: w.state, recordingState: w.recordingState }, bytes);
   }
 
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
     const results = await this.write(() => this.commitManyTx.immediate(writes));
     writes.forEach((w, i) => {
-      if (results[i]?.ok === true) this.remember({ orgId: w.orgId, state: w.state, recordingState: w.recordingState });
+      const r = results[i];
+      if (r?.ok === true) this.conversations.set(w.state.id, { orgId: w.orgId, state: w.state, recordingState: w.recordingState }, r.bytes);
     });
     return results;
   }
@@ -329,8 +332,7 @@ export class SqliteStore implements Store {
   private commitMany(writes: readonly ConversationWrite[]): CommitResult[] {
     return writes.map((w) => {
       try {
-        this.commitTx(w);
-        return { ok: true };
+        return { ok: true, bytes: this.commitTx(w) };
       } catch (error) {
         // The whole batch waits and retries when the file is locked; anything else concerns this write alone.
         if ((error as { code?: string }).code === 'SQLITE_BUSY') throw error;

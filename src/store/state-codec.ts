@@ -1,13 +1,16 @@
-// Stored form of a conversation's state: JSON text in which participants and transfers use the wire codec, and the
-// engine's own dates are ISO strings. Reading back checks what it reads, so a corrupt row fails loudly.
+// Stored form of a conversation's state: JSON text in which participants and transfers are in their wire form
+// (written by the codec's compiled text writers) and the engine's own dates are ISO strings. It is the service's own
+// data, so reading it back is trusted: no re-validation, only what must be converted (dates, unknown properties);
+// a row that is not what we write (unparseable, a bad date, a missing list) still fails loudly, naming what.
 import type { CallbackConversationState } from '../lifecycle/index.js';
 import {
-  decodeCallbackMediaParticipant,
-  decodeTransferResponse,
-  encodeCallbackMediaParticipant,
-  encodeTransferResponse,
   formatDateTime,
   parseDateTime,
+  readTrustedModel,
+  stringifyCallbackMediaParticipant,
+  stringifyTransferResponse,
+  type CallbackMediaParticipant,
+  type TransferResponse,
 } from '../model/index.js';
 
 const iso = (d: Date | undefined) => (d === undefined ? undefined : formatDateTime(d));
@@ -16,41 +19,43 @@ function date(s: unknown, what: string): Date {
   if (d === undefined) throw new Error(`stored conversation: ${what} is not a date-time`);
   return d;
 }
+function list(x: unknown, what: string): object[] {
+  if (!Array.isArray(x)) throw new Error(`stored conversation: ${what} is not a list`);
+  return x as object[];
+}
 
 export function encodeState(s: CallbackConversationState): string {
-  return JSON.stringify({
-    ...s,
+  const { participants, recentTransfers, ...rest } = s;
+  const head = JSON.stringify({
+    ...rest,
     createdAt: iso(s.createdAt),
     endedAt: iso(s.endedAt),
-    participants: s.participants.map(encodeCallbackMediaParticipant),
-    recentTransfers: s.recentTransfers.map(encodeTransferResponse),
     calls: s.calls.map((c) => ({ ...c, placedAt: iso(c.placedAt), endedAt: iso(c.endedAt) })),
   });
+  // The head always has properties (id, version...), so the lists follow a comma.
+  return `${head.slice(0, -1)},"participants":[${participants.map(stringifyCallbackMediaParticipant).join(',')}],"recentTransfers":[${recentTransfers
+    .map(stringifyTransferResponse)
+    .join(',')}]}`;
 }
 
 export function decodeState(text: string): CallbackConversationState {
-  const raw = JSON.parse(text) as Record<string, unknown> & {
-    participants: unknown[];
-    recentTransfers: unknown[];
-    calls: Record<string, unknown>[];
-  };
-  const participants = raw.participants.map((p, i) => {
-    const r = decodeCallbackMediaParticipant(p);
-    if (!r.ok) throw new Error(`stored conversation: participant ${i}: ${r.errors.map((e) => `${e.path} ${e.message}`).join('; ')}`);
-    return r.value;
-  });
-  const recentTransfers = raw.recentTransfers.map((t, i) => {
-    const r = decodeTransferResponse(t);
-    if (!r.ok) throw new Error(`stored conversation: transfer ${i} is corrupt`);
-    return r.value;
-  });
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  const read =
+    <T>(model: 'CallbackMediaParticipant' | 'TransferResponse', what: string) =>
+    (x: object, i: number) => {
+      try {
+        return readTrustedModel<T>(model, x);
+      } catch (e) {
+        throw new Error(`stored conversation: ${what} ${i}: ${(e as Error).message}`);
+      }
+    };
   return {
     ...(raw as unknown as CallbackConversationState),
     createdAt: date(raw.createdAt, 'createdAt'),
     ...(raw.endedAt !== undefined ? { endedAt: date(raw.endedAt, 'endedAt') } : {}),
-    participants,
-    recentTransfers,
-    calls: raw.calls.map((c) => ({
+    participants: list(raw.participants, 'participants').map(read<CallbackMediaParticipant>('CallbackMediaParticipant', 'participant')),
+    recentTransfers: list(raw.recentTransfers, 'recentTransfers').map(read<TransferResponse>('TransferResponse', 'transfer')),
+    calls: (list(raw.calls, 'calls') as Record<string, unknown>[]).map((c) => ({
       ...(c as unknown as CallbackConversationState['calls'][number]),
       placedAt: date(c.placedAt, 'placedAt'),
       ...(c.endedAt !== undefined ? { endedAt: date(c.endedAt, 'endedAt') } : {}),

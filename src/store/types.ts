@@ -102,8 +102,8 @@ export interface DueConversation {
   at: Date;
 }
 
-/** What became of one write of a batch: committed, lost to another writer, or failed (and rolled back). */
-export type CommitResult = { ok: true } | { ok: false; conflict: boolean; error: unknown };
+/** What became of one write of a batch: committed (with the size of its stored text), lost to another writer, or failed. */
+export type CommitResult = { ok: true; bytes: number } | { ok: false; conflict: boolean; error: unknown };
 
 export interface StoredConversation {
   orgId: string;

@@ -193,6 +193,33 @@ describe('the SQLite store, batches', () => {
   });
 });
 
+describe('the SQLite store, its cache', () => {
+  it('keeps the recently used conversations within its byte budget, and reads the others from the file', async () => {
+    const file = tempDb();
+    const probe = await opened(file);
+    const one = newCallback('size');
+    await probe.commitConversation(write(one));
+    await probe.close();
+    const bytes = (
+      new Database(file, { readonly: true }).prepare("SELECT length(body) AS n FROM conversations WHERE id = 'size'").get() as { n: number }
+    ).n;
+    // Room for two conversations' text.
+    const store = new SqliteStore(file, 2000, bytes * 2 + bytes / 2);
+    for (const id of ['a', 'b', 'c']) await store.commitConversation(write(newCallback(id)));
+    // Committing cached c and b (the two most recent); a was evicted: read again, it is a new object.
+    const b1 = await store.getConversation(ORG, 'b');
+    const c1 = await store.getConversation(ORG, 'c');
+    const a1 = await store.getConversation(ORG, 'a');
+    expect(a1?.state.id).toBe('a');
+    // Reading a evicted b (least recently used); c is still the same object.
+    expect(await store.getConversation(ORG, 'c')).toBe(c1);
+    const b2 = await store.getConversation(ORG, 'b');
+    expect(b2).not.toBe(b1);
+    expect(b2).toEqual(b1);
+    await store.close();
+  });
+});
+
 describe('the SQLite store, more', () => {
   it('a change must advance the version; conflicts name the conversation', async () => {
     const store = await opened();
