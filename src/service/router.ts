@@ -3,12 +3,10 @@
 // same transaction as the change (callbacks.ts, routing-status table); the router only decides who gets what.
 import { CallbackdError } from '../errors.js';
 import type { LifecycleEvent } from '../lifecycle/index.js';
-import type { Store } from '../store/types.js';
+import type { QueuedCallback, Store } from '../store/types.js';
 import type { CallbackService } from './callbacks.js';
 import type { Clock } from './clock.js';
 
-/** Callbacks looked at per queue and pass (the head of each queue, in priority-then-age order). */
-const BATCH = 1000;
 const ROUTING_EVENTS: ReadonlySet<string> = new Set(['queued', 'agentReleased', 'notResponding', 'declined', 'ended']);
 
 export class Router {
@@ -61,53 +59,79 @@ export class Router {
     await this.settle();
   }
 
+  /** Routes until nothing more can be offered now (each round offers at least one callback, or it is the last). */
   private async route(orgId: string): Promise<void> {
+    while (await this.round(orgId));
+  }
+
+  /**
+   * One round: each queue with an idle member gives its head, as many callbacks as it has idle members (those an
+   * owner-only window would hold back not counted), and they are offered in priority-then-age order, each to its
+   * queue's longest-idle member. Cost: the idle agents and those heads, from indexes; nothing in how many callbacks
+   * wait in a queue or elsewhere. Says whether another round may offer more.
+   */
+  private async round(orgId: string): Promise<boolean> {
     const now = this.clock.now();
     // Cheapest first: with no free agent there is nothing to do, however many callbacks wait.
-    const statuses = (await this.store.listRoutingStatuses(orgId)).filter((s) => s.status === 'IDLE');
-    if (statuses.length === 0) return;
-    const busy = await this.store.busyAgents(orgId);
-    let idle = statuses.filter((s) => !busy.has(s.userId));
-    if (idle.length === 0) return;
-    // Per queue, and only queues an idle agent can take from: how many wait elsewhere never hides a callback here.
+    let idle = await this.store.idleAgents(orgId);
+    if (idle.length === 0) return false;
+    const idleIds = new Set(idle.map((s) => s.userId));
     const queues = new Map((await this.store.listQueues(orgId)).map((q) => [q.id, q]));
-    const open = [...queues.values()].filter((q) => idle.some((s) => q.memberIds.includes(s.userId)));
-    const queued = (await Promise.all(open.map((q) => this.store.listQueued(orgId, q.id, BATCH))))
-      .flat()
-      .sort((a, b) => b.priority - a.priority || a.queuedAt.getTime() - b.queuedAt.getTime() || (a.id < b.id ? -1 : 1));
+    const heads: QueuedCallback[] = [];
+    let fullPage = false;
     let nextOwnershipEnd: number | undefined;
-    if (queued.length === 0) return;
-    for (const cb of queued) {
+    for (const q of queues.values()) {
+      const members = q.memberIds.filter((id) => idleIds.has(id));
+      if (members.length === 0) continue;
+      const owned = q.agentOwnedRouting.enableAgentOwnedCallbacks;
+      const windowMs = q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
+      const ownedUntil = new Date(now.getTime() - windowMs);
+      const page = await this.store.listQueued(orgId, q.id, members.length, owned ? { owners: members, ownedUntil } : undefined);
+      if (page.length === members.length) fullPage = true;
+      heads.push(...page);
+      if (owned) {
+        const oldest = await this.store.earliestOwnedQueuedAfter(orgId, q.id, ownedUntil);
+        if (oldest !== undefined) nextOwnershipEnd = Math.min(nextOwnershipEnd ?? Infinity, oldest.getTime() + windowMs);
+      }
+    }
+    if (nextOwnershipEnd !== undefined) this.wakeAt(orgId, nextOwnershipEnd);
+    heads.sort((a, b) => b.priority - a.priority || a.queuedAt.getTime() - b.queuedAt.getTime() || (a.id < b.id ? -1 : 1));
+    let offered = 0;
+    for (const cb of heads) {
       if (idle.length === 0) break;
       const q = queues.get(cb.queueId);
       if (q === undefined) continue;
       let candidates = idle.filter((s) => q.memberIds.includes(s.userId));
       if (cb.ownerId !== undefined && q.agentOwnedRouting.enableAgentOwnedCallbacks) {
+        // Agent-owned: it waits for its owner until the ownership window ends, then any member may take it.
         const ends = cb.queuedAt.getTime() + q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
-        if (now.getTime() < ends) {
-          // Agent-owned: it waits for its owner until the ownership window ends, then any member may take it.
-          candidates = candidates.filter((s) => s.userId === cb.ownerId);
-          nextOwnershipEnd = Math.min(nextOwnershipEnd ?? Infinity, ends);
-        }
+        if (now.getTime() < ends) candidates = candidates.filter((s) => s.userId === cb.ownerId);
       }
       const pick = candidates[0];
       if (pick === undefined) continue;
       try {
         await this.callbacks.offer(orgId, cb.id, pick.userId);
         idle = idle.filter((s) => s !== pick);
+        offered++;
       } catch (e) {
         // The callback moved on (answered elsewhere, cancelled) between the listing and the offer.
         if (!(e instanceof CallbackdError)) throw e;
       }
     }
-    if (nextOwnershipEnd !== undefined && (this.ownershipAt === undefined || nextOwnershipEnd < this.ownershipAt)) {
-      this.ownershipTimer?.();
-      this.ownershipAt = nextOwnershipEnd;
-      this.ownershipTimer = this.clock.setTimer(new Date(nextOwnershipEnd), () => {
-        this.ownershipAt = undefined;
-        this.kick(orgId);
-      });
-    }
+    // A page as long as the idle members may hide more behind callbacks the round could not give (their owner was
+    // taken by an earlier one): look again while agents are left and the round made progress.
+    return offered > 0 && idle.length > 0 && fullPage;
+  }
+
+  /** Routes the organization again when an ownership window ends (one timer, for the earliest). */
+  private wakeAt(orgId: string, at: number): void {
+    if (this.ownershipAt !== undefined && this.ownershipAt <= at) return;
+    this.ownershipTimer?.();
+    this.ownershipAt = at;
+    this.ownershipTimer = this.clock.setTimer(new Date(at), () => {
+      this.ownershipAt = undefined;
+      this.kick(orgId);
+    });
   }
 
   stop(): void {

@@ -36,4 +36,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX users_org ON users(org_id);`,
   // The router reads each queue's head: waiting callbacks by queue, priority, then age.
   `CREATE INDEX conversations_queue_waiting ON conversations(org_id, queue_id, priority DESC, queued_at, id) WHERE phase = 'queued';`,
+  // The router's other lookups, each from an index: idle agents by how long they have waited, and the oldest
+  // agent-owned callback of a queue (when the next ownership window ends).
+  `CREATE INDEX conversations_queue_owned ON conversations(org_id, queue_id, queued_at) WHERE phase = 'queued' AND owner_id IS NOT NULL;`,
 ];

@@ -15,6 +15,7 @@ import {
   type DueConversation,
   type Organization,
   type QueuedCallback,
+  type QueuedFilter,
   type RoutingStatus,
   type RoutingStatusRecord,
   type QueueRecord,
@@ -417,10 +418,17 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) }));
   }
 
-  async listQueued(orgId: string, queueId: string, limit: number): Promise<QueuedCallback[]> {
-    const rows = this.sql(
-      "SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations WHERE org_id = ? AND queue_id = ? AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT ?",
-    ).all(orgId, queueId, limit) as {
+  async listQueued(orgId: string, queueId: string, limit: number, eligible?: QueuedFilter): Promise<QueuedCallback[]> {
+    const columns = 'SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations';
+    const order = 'ORDER BY priority DESC, queued_at, id LIMIT ?';
+    const rows = (
+      eligible === undefined
+        ? this.sql(`${columns} WHERE org_id = ? AND queue_id = ? AND phase = 'queued' ${order}`).all(orgId, queueId, limit)
+        : this.sql(
+            `${columns} WHERE org_id = ? AND queue_id = ? AND phase = 'queued'
+               AND (owner_id IS NULL OR queued_at <= ? OR owner_id IN (SELECT value FROM json_each(?))) ${order}`,
+          ).all(orgId, queueId, eligible.ownedUntil.getTime(), JSON.stringify(eligible.owners), limit)
+    ) as {
       id: string;
       org_id: string;
       queue_id: string;
@@ -436,6 +444,24 @@ export class SqliteStore implements Store {
       queuedAt: new Date(r.queued_at ?? 0),
       ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}),
     }));
+  }
+
+  async idleAgents(orgId: string): Promise<RoutingStatusRecord[]> {
+    const rows = this.sql(
+      `SELECT user_id, since FROM routing_status s WHERE org_id = ? AND status = 'IDLE'
+         AND NOT EXISTS (SELECT 1 FROM conversation_agents a WHERE a.org_id = s.org_id AND a.user_id = s.user_id)
+       ORDER BY since, user_id`,
+    ).all(orgId) as { user_id: string; since: number }[];
+    return rows.map((r) => ({ orgId, userId: r.user_id, status: 'IDLE', startTime: new Date(r.since) }));
+  }
+
+  async earliestOwnedQueuedAfter(orgId: string, queueId: string, after: Date): Promise<Date | undefined> {
+    const t = this.sql(
+      `SELECT MIN(queued_at) FROM conversations WHERE org_id = ? AND queue_id = ? AND phase = 'queued' AND owner_id IS NOT NULL AND queued_at > ?`,
+    )
+      .pluck()
+      .get(orgId, queueId, after.getTime()) as number | null;
+    return t === null ? undefined : new Date(t);
   }
 
   async busyAgents(orgId: string): Promise<Set<string>> {

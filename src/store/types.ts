@@ -85,6 +85,13 @@ export interface RoutingStatusRecord {
   startTime: Date;
 }
 
+/** Which waiting callbacks an agent-owned queue may offer now: unowned ones, those of these owners, expired ones. */
+export interface QueuedFilter {
+  owners: readonly string[];
+  /** Ownership ended for callbacks queued at or before this. */
+  ownedUntil: Date;
+}
+
 /** A callback waiting in a queue, as the router needs it (kept in indexed columns, not decoded). */
 export interface QueuedCallback {
   orgId: string;
@@ -181,7 +188,11 @@ export interface Store {
   setRoutingStatus(record: RoutingStatusRecord): Promise<void>;
   listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]>;
   /** Callbacks waiting in a queue, highest priority first, then longest waiting (the first `limit`). */
-  listQueued(orgId: string, queueId: string, limit: number): Promise<QueuedCallback[]>;
+  listQueued(orgId: string, queueId: string, limit: number, eligible?: QueuedFilter): Promise<QueuedCallback[]>;
+  /** Agents whose status is IDLE and who have no agent leg that is not over, longest idle first. */
+  idleAgents(orgId: string): Promise<RoutingStatusRecord[]>;
+  /** The earliest time an agent-owned callback still waiting in the queue was queued after `after`. */
+  earliestOwnedQueuedAfter(orgId: string, queueId: string, after: Date): Promise<Date | undefined>;
   /** Users with an agent leg not yet over (alerting, connected, held, parked or in after-call work). */
   busyAgents(orgId: string): Promise<Set<string>>;
   /** Conversations whose next deadline is at or before `now`, earliest first. */

@@ -88,6 +88,33 @@ describe('the router', () => {
     expect(await offeredTo(owned)).toEqual([AGENT1]);
   });
 
+  it('callbacks held for an absent owner, however many, never hide an unowned one behind them', async () => {
+    const flags = { queueId: TIMED, preferredAgentIds: [AGENT1], routingFlags: ['AGENT_OWNED_CALLBACK'] };
+    const held: string[] = [];
+    for (let i = 0; i < 30; i++) held.push(await create({ routingData: { ...flags, priority: 5 } }));
+    clock.advance(1000);
+    const free = await create();
+    // Agent 1 (the owner) is not idle; agent 2 is: a page of one from the head would be an owned one.
+    await idle(AGENT2);
+    expect(await offeredTo(free)).toEqual([AGENT2]);
+    for (const id of held.slice(0, 3)) expect(await offeredTo(id)).toEqual([]);
+  });
+
+  it('an owner with two callbacks takes one; the other idle member gets the next callback in the same pass', async () => {
+    const flags = { queueId: TIMED, preferredAgentIds: [AGENT1], routingFlags: ['AGENT_OWNED_CALLBACK'] };
+    const x = await create({ routingData: flags });
+    clock.advance(1000);
+    const y = await create({ routingData: flags });
+    clock.advance(1000);
+    const z = await create();
+    // Both idle before the pass runs: the first page (two rows, for two idle members) is x and y, both agent 1's.
+    await store.setRoutingStatus({ orgId: ORG, userId: AGENT2, status: 'IDLE', startTime: clock.now() });
+    await store.setRoutingStatus({ orgId: ORG, userId: AGENT1, status: 'IDLE', startTime: new Date(clock.now().getTime() + 1) });
+    router.kick(ORG);
+    await router.settle();
+    expect([await offeredTo(x), await offeredTo(y), await offeredTo(z)]).toEqual([[AGENT1], [], [AGENT2]]);
+  });
+
   it('a listed callback that moved on is skipped, and the agent gets the next', async () => {
     const gone = await create();
     const next = await create();
@@ -114,7 +141,7 @@ describe('the router', () => {
       (s) =>
         new Proxy(s, {
           get(target, key) {
-            if (key === 'listRoutingStatuses' && fail) return async () => Promise.reject(new Error('disk on fire'));
+            if (key === 'idleAgents' && fail) return async () => Promise.reject(new Error('disk on fire'));
             const v = Reflect.get(target, key) as unknown;
             return typeof v === 'function' ? (v as (...x: unknown[]) => unknown).bind(target) : v;
           },

@@ -34,7 +34,7 @@ describe('the SQLite store', () => {
     const store = new SqliteStore(file);
     await store.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(4);
+    expect(db.pragma('user_version', { simple: true })).toBe(5);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(conversations)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['next_deadline', 'queue_id', 'priority', 'queued_at', 'owner_id']));
@@ -216,6 +216,46 @@ describe('the SQLite store, its cache', () => {
     const b2 = await store.getConversation(ORG, 'b');
     expect(b2).not.toBe(b1);
     expect(b2).toEqual(b1);
+    await store.close();
+  });
+});
+
+describe('the SQLite store, what the router reads', () => {
+  it('idle agents without a live leg, longest idle first; eligible heads; the oldest owned callback', async () => {
+    const store = await opened();
+    for (const [u, t] of [
+      ['u1', 30],
+      ['u2', 10],
+      ['u3', 20],
+      ['u4', 5],
+    ] as const)
+      await store.setRoutingStatus({ orgId: ORG, userId: u, status: u === 'u4' ? 'OFF_QUEUE' : 'IDLE', startTime: at(t) });
+    // u3 is alerting on a callback: busy, though its status still says IDLE.
+    const busy = newCallback('busy');
+    await store.commitConversation(write(busy));
+    await store.commitConversation(write(apply(busy, { type: 'offer', agent: { id: 'u3' } }, at(1)).state, busy.version));
+    expect((await store.idleAgents(ORG)).map((s) => [s.userId, s.startTime])).toEqual([
+      ['u2', at(10)],
+      ['u1', at(30)],
+    ]);
+    expect(await store.idleAgents('other-org')).toEqual([]);
+    // Owners in the index column: o1 (u1's, queued at 0), o2 (u9's, at 0), and an unowned one.
+    const owned = (id: string, owner: string) => {
+      const s = newCallback(id);
+      return { ...write(s), index: { ...conversationIndex(s), ownerId: owner } };
+    };
+    await store.commitConversation(owned('o1', 'u1'));
+    await store.commitConversation(owned('o2', 'u9'));
+    await store.commitConversation(write(newCallback('free')));
+    const ids = async (f?: { owners: string[]; ownedUntil: Date }) => (await store.listQueued(ORG, 'q-callbacks', 10, f)).map((q) => q.id);
+    // Same priority and time: by id.
+    expect(await ids()).toEqual(['free', 'o1', 'o2']);
+    expect(await ids({ owners: ['u1'], ownedUntil: at(-1) })).toEqual(['free', 'o1']);
+    // Ownership over for what was queued at or before T0: all of them.
+    expect(await ids({ owners: [], ownedUntil: T0 })).toEqual(['free', 'o1', 'o2']);
+    expect(await store.earliestOwnedQueuedAfter(ORG, 'q-callbacks', at(-1))).toEqual(T0);
+    expect(await store.earliestOwnedQueuedAfter(ORG, 'q-callbacks', T0)).toBeUndefined();
+    expect(await store.earliestOwnedQueuedAfter(ORG, 'other-queue', at(-1))).toBeUndefined();
     await store.close();
   });
 });
