@@ -38,7 +38,7 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date())
   for (const org of parsed.organizations) {
     data.organizations.push({ id: org.id, name: org.name });
     for (const c of org.clients ?? [])
-      data.clients.push({ clientId: c.clientId, orgId: org.id, name: c.name ?? c.clientId, secretHash: hashSecret(c.clientSecret) });
+      data.clients.push({ clientId: c.clientId, orgId: org.id, name: c.name ?? c.clientId, secretHash: () => hashSecret(c.clientSecret) });
     for (const u of org.users ?? []) {
       data.users.push({
         id: u.id,
@@ -46,7 +46,7 @@ export function loadSeed(file: string = DEFAULT_SEED_FILE, created = new Date())
         name: u.name,
         email: u.email,
         username: u.username ?? u.email,
-        passwordHash: hashSecret(u.password),
+        passwordHash: () => hashSecret(u.password),
         state: 'active',
       });
     }

@@ -13,6 +13,7 @@ import {
   type CommitResult,
   type ConversationWrite,
   type DueConversation,
+  type LazyHash,
   type Organization,
   type QueuedCallback,
   type QueuedFilter,
@@ -112,12 +113,19 @@ export class SqliteStore implements Store {
     db.transaction(() => {
       const org = this.sql('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)');
       for (const o of data.organizations) org.run(o.id, o.name);
+      // Hashing a secret costs tens of ms (scrypt): only for records not already there, so a restart costs nothing.
+      const hash = (h: LazyHash) => (typeof h === 'function' ? h() : h);
+      const hasClient = this.sql('SELECT 1 FROM clients WHERE client_id = ?').pluck();
       const client = this.sql('INSERT OR IGNORE INTO clients (client_id, org_id, name, secret_hash) VALUES (?, ?, ?, ?)');
-      for (const c of data.clients) client.run(c.clientId, c.orgId, c.name, c.secretHash);
+      for (const c of data.clients)
+        if (hasClient.get(c.clientId) === undefined) client.run(c.clientId, c.orgId, c.name, hash(c.secretHash));
+      const hasUser = this.sql('SELECT 1 FROM users WHERE id = ? OR (org_id = ? AND username = ?)').pluck();
       const user = this.sql(
         'INSERT OR IGNORE INTO users (id, org_id, name, email, username, password_hash, state) VALUES (?, ?, ?, ?, ?, ?, ?)',
       );
-      for (const u of data.users) user.run(u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state);
+      for (const u of data.users)
+        if (hasUser.get(u.id, u.orgId, u.username) === undefined)
+          user.run(u.id, u.orgId, u.name, u.email, u.username, hash(u.passwordHash), u.state);
       const code = this.sql('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
       for (const w of data.wrapupCodes) code.run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
       const queue = this.sql('INSERT OR IGNORE INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?)');

@@ -139,16 +139,19 @@ export class VersionConflictError extends Error {
   override name = 'VersionConflictError';
 }
 
+/** A secret's hash, or how to compute it: a seed computes only the hashes of the records it really inserts. */
+export type LazyHash = string | (() => string);
+
 export interface SeedData {
   organizations: Organization[];
-  clients: ClientRecord[];
-  users: UserRecord[];
+  clients: (Omit<ClientRecord, 'secretHash'> & { secretHash: LazyHash })[];
+  users: (Omit<UserRecord, 'passwordHash'> & { passwordHash: LazyHash })[];
   wrapupCodes: WrapupCodeRecord[];
   queues: QueueRecord[];
 }
 
 export interface Store {
-  /** Inserts what is missing; never changes or deletes what is there. */
+  /** Inserts what is missing (hashing only the secrets of what it inserts); never changes or deletes what is there. */
   seed(data: SeedData): Promise<void>;
   getClient(clientId: string): Promise<ClientRecord | undefined>;
   /** A user of the organization by login (logins are unique per organization). */

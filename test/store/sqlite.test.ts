@@ -260,6 +260,46 @@ describe('the SQLite store, what the router reads', () => {
   });
 });
 
+describe('the SQLite store, seeding', () => {
+  it('hashes only the secrets of what it inserts: a restart on the same file hashes nothing', async () => {
+    const file = tempDb();
+    let hashed = 0;
+    const lazy = (h: string) => () => {
+      hashed++;
+      return h;
+    };
+    const data = {
+      ...seed,
+      clients: [{ clientId: 'c1', orgId: ORG, name: 'c', secretHash: lazy('client-hash') }],
+      users: [
+        { id: 'u1', orgId: ORG, name: 'U', email: 'u@x', username: 'u@x', passwordHash: lazy('user-hash'), state: 'active' as const },
+      ],
+    };
+    const first = new SqliteStore(file);
+    await first.seed(data);
+    expect(hashed).toBe(2);
+    await first.close();
+    const again = new SqliteStore(file);
+    await again.seed(data);
+    expect(hashed).toBe(2);
+    expect((await again.getClient('c1'))?.secretHash).toBe('client-hash');
+    expect((await again.getUser(ORG, 'u1'))?.passwordHash).toBe('user-hash');
+    // A new user in the seed is inserted (and hashed) on the next start; one whose login is taken is not.
+    await again.seed({
+      ...data,
+      users: [
+        ...data.users,
+        { ...data.users[0]!, id: 'u2', username: 'v@x', passwordHash: lazy('second') },
+        { ...data.users[0]!, id: 'u3', passwordHash: lazy('taken') },
+      ],
+    });
+    expect(hashed).toBe(3);
+    expect((await again.getUser(ORG, 'u2'))?.passwordHash).toBe('second');
+    expect(await again.getUser(ORG, 'u3')).toBeUndefined();
+    await again.close();
+  });
+});
+
 describe('the SQLite store, more', () => {
   it('a change must advance the version; conflicts name the conversation', async () => {
     const store = await opened();
