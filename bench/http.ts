@@ -1,21 +1,43 @@
-// npm run bench:http [-- --json]: HTTP throughput of callbackd on loopback (autocannon), beside a bare Fastify route
-// returning the same bytes, measured in the same run: GET a conversation, create a callback, PATCH attributes.
+// npm run bench:http [-- --json]: HTTP throughput of callbackd on loopback (autocannon), each beside its floor measured
+// in the same run: GET a conversation, create a callback, PATCH attributes, create-then-PATCH, against a bare Fastify
+// route returning the same bytes; create against a bare route that inserts the same row durably; GET of random ids
+// in a store of a million conversations against a bare route reading the stored row; and the server's start.
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { largeStore, storedId } from './store-1m.js';
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 
 const child = spawn(process.execPath, [fileURLToPath(new URL('./http-server.js', import.meta.url))], {
-  stdio: ['ignore', 'pipe', 'inherit'],
+  stdio: ['pipe', 'pipe', 'inherit'],
 });
-const [line] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
-const info = JSON.parse(line) as { url: string; bareUrl: string; token: string; id: string; customer: string; createBody: string };
+const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+const nextLine = async () => (await lines.next()).value as string;
+const info = JSON.parse(await nextLine()) as {
+  url: string;
+  largeUrl: string;
+  largeToken: string;
+  largeSize: number;
+  bareUrl: string;
+  token: string;
+  id: string;
+  customer: string;
+  createBody: string;
+};
+/** Conversations in the fresh store now (it grows with the creates). */
+const freshSize = async () => {
+  child.stdin.write('size\n');
+  return Number(await nextLine());
+};
 const headers = { authorization: `Bearer ${info.token}`, 'content-type': 'application/json' };
 
 interface Run {
@@ -95,22 +117,78 @@ async function createThenPatch(base: string): Promise<Run> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
-const figures: Record<string, unknown>[] = [];
-const runners: [string, (base: string) => Promise<Run>][] = [
-  ['get-conversation', (base) => load(getOpts(base))],
-  ['create-callback', (base) => load(create(base))],
-  ['patch-attributes', (base) => load(patch(base))],
-  ['create-then-patch', createThenPatch],
+
+/** GET of random conversations among the large store's (ids derived from their number, see store-1m.ts). */
+const randomGet = (base: string, prefix: string, token: string): autocannon.Options => ({
+  url: base,
+  headers: { authorization: `Bearer ${token}` },
+  requests: [
+    {
+      setupRequest: (req) => ({
+        ...req,
+        path: `${prefix}/api/v2/conversations/callbacks/${storedId(Math.floor(Math.random() * info.largeSize))}`,
+      }),
+    },
+  ],
+});
+
+/** Spawn to listening, in ms: `callbackd serve` on a file, or the floor (the same modules loaded, the file opened, a bare listen). */
+async function startup(args: string[]): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rl = createInterface({ input: p.stdout });
+  for await (const l of rl) if (l.includes('listening')) break;
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  p.kill('SIGTERM');
+  await once(p, 'exit');
+  return ms;
+}
+const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+const startFloor = fileURLToPath(new URL('./start-floor.js', import.meta.url));
+
+type Runner = [name: string, subject: () => Promise<Run>, floor: () => Promise<Run>, floorName: string, size: () => Promise<number>];
+const runners: Runner[] = [
+  ['get-conversation', () => load(getOpts(info.url)), () => load(getOpts(info.bareUrl)), 'bare Fastify, same bytes', freshSize],
+  ['create-callback', () => load(create(info.url)), () => load(create(info.bareUrl)), 'bare Fastify, same bytes', freshSize],
+  [
+    'create-callback-durable',
+    () => load(create(info.url)),
+    () => load(create(`${info.bareUrl}/durable`)),
+    'bare Fastify inserting the same row, committed',
+    freshSize,
+  ],
+  ['patch-attributes', () => load(patch(info.url)), () => load(patch(info.bareUrl)), 'bare Fastify, same bytes', freshSize],
+  ['create-then-patch', () => createThenPatch(info.url), () => createThenPatch(info.bareUrl), 'bare Fastify, same bytes', freshSize],
+  [
+    'get-random-of-1m',
+    () => load(randomGet(info.largeUrl, '', info.largeToken)),
+    () => load(randomGet(info.bareUrl, '/stored', info.largeToken)),
+    'bare Fastify reading the stored row by id',
+    async () => info.largeSize,
+  ],
 ];
-for (const [name, run] of runners) {
+const only = process.env.BENCH_ONLY;
+const figures: Record<string, unknown>[] = [];
+const report = (f: Record<string, unknown> & { name: string; ratio: number }) => {
+  figures.push(f);
+  if (!json) {
+    const rest = Object.entries(f)
+      .filter(([k]) => k !== 'name')
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  ');
+    console.log(`${f.name.padEnd(30)} ${rest}`);
+  }
+};
+for (const [name, subjectRun, floorRun, floorName, size] of runners) {
+  if (only !== undefined && !name.includes(only)) continue;
   const subject: Run[] = [];
   const floor: Run[] = [];
   for (let r = 0; r < rounds; r++) {
-    subject.push(await run(info.url));
-    floor.push(await run(info.bareUrl));
+    subject.push(await subjectRun());
+    floor.push(await floorRun());
   }
   const ratios = subject.map((s, i) => s.rps / (floor[i] as Run).rps);
-  const f = {
+  report({
     name: `http/${name}`,
     opsPerSec: Math.round(median(subject.map((s) => s.rps))),
     floorOpsPerSec: Math.round(median(floor.map((s) => s.rps))),
@@ -120,14 +198,36 @@ for (const [name, run] of runners) {
     floorP50Ms: median(floor.map((s) => s.p50)),
     floorP99Ms: median(floor.map((s) => s.p99)),
     errors: subject.reduce((a, s) => a + s.errors, 0),
-  };
-  figures.push(f);
-  if (!json) {
-    console.log(
-      `${f.name.padEnd(22)} ${String(f.opsPerSec).padStart(7)} ops/s  p50 ${f.p50Ms} ms  p99 ${f.p99Ms} ms   floor (bare Fastify, same bytes) ${String(f.floorOpsPerSec).padStart(7)} ops/s  p50 ${f.floorP50Ms} ms  p99 ${f.floorP99Ms} ms   ratio ${f.ratio.toFixed(2)}${f.errors > 0 ? `   errors ${f.errors}` : ''}`,
-    );
+    floor: floorName,
+    storeConversations: await size(),
+  });
+}
+child.kill('SIGTERM');
+await once(child, 'exit');
+
+// Start: a seeded org on an existing file (the first start seeded it), and on the large store.
+if (only === undefined || 'server-start'.includes(only)) {
+  const small = join(mkdtempSync(join(tmpdir(), 'callbackd-start-')), 'start.db');
+  await startup([bin, 'serve', '--port', '0', '--db', small, '--log-level', 'silent']);
+  const largeFile = largeStore(info.largeSize);
+  for (const [name, file] of [
+    ['server-start', small],
+    ['server-start-1m', largeFile],
+  ] as const) {
+    const subject: number[] = [];
+    const floor: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      subject.push(await startup([bin, 'serve', '--port', '0', '--db', file, '--log-level', 'silent']));
+      floor.push(await startup([startFloor, file]));
+    }
+    report({
+      name: `http/${name}`,
+      ms: Math.round(median(subject)),
+      floorMs: Math.round(median(floor)),
+      ratio: Number((median(subject) / median(floor)).toFixed(2)),
+      floor: 'node loading fastify and better-sqlite3, opening the file, listening',
+      storeConversations: name === 'server-start' ? 0 : info.largeSize,
+    });
   }
 }
 if (json) for (const f of figures) console.log(JSON.stringify(f));
-child.kill('SIGTERM');
-await once(child, 'exit');

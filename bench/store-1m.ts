@@ -1,0 +1,84 @@
+// Builds (once) the large store the HTTP bench reads from: N conversations of the default organization, each a
+// callback created, queued and ended, written through the store's own encoding and index in large transactions.
+// Cached between runs in .bench-data/ (rebuilt when the size or the schema version differs).
+import Database from 'better-sqlite3';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { apply, conversationIndex, createCallback, type QueueSettings } from '../src/lifecycle/index.js';
+import { MIGRATIONS } from '../src/store/migrations.js';
+import { encodeState } from '../src/store/state-codec.js';
+import { packageRoot } from '../src/service/paths.js';
+
+export const DEFAULT_ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
+const QUEUE: QueueSettings = {
+  id: '0e0e0e0e-0000-4000-8000-000000000001',
+  alertingTimeoutMs: 30_000,
+  autoAnswer: false,
+  wrapupPrompt: 'optional',
+  wrapupCodes: [],
+};
+
+/** The id of the i-th stored conversation (so that clients can pick random ones without a list). */
+export const storedId = (i: number): string => `5e5e5e5e-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+
+export function largeStore(count: number, log: (line: string) => void = () => undefined): string {
+  const dir = join(packageRoot(), '.bench-data');
+  const file = join(dir, `store-${count}-v${MIGRATIONS.length}.db`);
+  if (existsSync(file)) return file;
+  mkdirSync(dir, { recursive: true });
+  const building = `${file}.building`;
+  rmSync(building, { force: true });
+  log(`building a store of ${count} conversations in ${file} (once; cached for later runs)...`);
+  const db = new Database(building);
+  db.pragma('journal_mode = OFF');
+  db.pragma('synchronous = OFF');
+  for (const [v, m] of MIGRATIONS.entries()) {
+    db.exec(m);
+    db.pragma(`user_version = ${v + 1}`);
+  }
+  const insert = db.prepare(
+    `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id)
+     VALUES (?, ?, ?, ?, ?, 'NONE', ?, ?, ?, ?, ?, NULL)`,
+  );
+  const t0 = new Date('2026-01-01T00:00:00.000Z').getTime();
+  const batch = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      const at = new Date(t0 + i * 1000);
+      const created = createCallback(
+        {
+          type: 'create',
+          conversationId: storedId(i),
+          queue: QUEUE,
+          callbackNumbers: ['+13175550100'],
+          callbackUserName: 'Pat Doe',
+          data: { orderId: `A-${i}` },
+        },
+        at,
+      ).state;
+      const s = apply(created, { type: 'disconnectAll' }, new Date(at.getTime() + 500)).state;
+      const ix = conversationIndex(s);
+      insert.run(
+        s.id,
+        DEFAULT_ORG,
+        s.version,
+        ix.phase,
+        encodeState(s),
+        ix.nextDeadline?.getTime() ?? null,
+        at.getTime(),
+        ix.queueId,
+        ix.priority,
+        ix.queuedAt?.getTime() ?? null,
+      );
+    }
+  });
+  const started = Date.now();
+  for (let i = 0; i < count; i += 10_000) {
+    batch(i, Math.min(count, i + 10_000));
+    if (i % 100_000 === 0 && i > 0) log(`  ${i} written (${Math.round((Date.now() - started) / 1000)} s)`);
+  }
+  db.pragma('journal_mode = WAL');
+  db.close();
+  renameSync(building, file);
+  log(`built in ${Math.round((Date.now() - started) / 1000)} s`);
+  return file;
+}
