@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
-import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/index.js';
+import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/core.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { Principal } from '../service/principal.js';
 import { parseQuery, type BodySpec, type RouteDef, type Services } from './route.js';

@@ -2,7 +2,7 @@
 // status; it is answered as the Platform ErrorBody (the status repeated, the code, the request's correlation id as
 // contextId, a detail per bad field), or in RFC 6749's shape on the token endpoint.
 import { CallbackdError, ERRORS, type ErrorKind, type FieldProblem } from '../errors.js';
-import { stringifyErrorBody, stringifyOAuthError, type ErrorBody, type Issue } from '../model/index.js';
+import { stringifyErrorBody, stringifyOAuthError, type ErrorBody, type Issue } from '../model/core.js';
 
 export const STATUS: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,

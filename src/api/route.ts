@@ -2,7 +2,7 @@
 // the declaration), its body and response models, and a handler that turns the decoded request into one service
 // call. app.ts mounts the table (routes/*.ts); openapi.ts documents the same table.
 import { ERRORS, ServiceError } from '../errors.js';
-import type { ModelName, ModelTypes } from '../model/index.js';
+import type { ModelName, ModelTypes } from '../model/core.js';
 import type { AuthService } from '../service/auth.js';
 import type { CallbackService } from '../service/callbacks.js';
 import type { Configuration } from '../service/configuration.js';

@@ -9,7 +9,7 @@ import {
   type CallbackMediaParticipant,
   type DecodeOptions,
   type Issue,
-} from '../model/index.js';
+} from '../model/core.js';
 
 export type Checked =
   | { kind: 'participant'; value: CallbackMediaParticipant }

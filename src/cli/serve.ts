@@ -1,7 +1,7 @@
 // `callbackd serve` (and `npm start`): the callback API on 127.0.0.1:8080 with an embedded SQLite file.
 import type { Writable } from 'node:stream';
 import { startServer } from '../server.js';
-import { parseDateTime } from '../model/index.js';
+import { parseDateTime } from '../model/core.js';
 import { ManualClock } from '../service/clock.js';
 import { UsageError } from './validate.js';
 

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { Issue } from '../model/index.js';
+import type { Issue } from '../model/core.js';
 import { canonicalText, checkDocument, type CheckResult } from './check.js';
 import { readDocuments, type RawDocument } from './documents.js';
 import { writeLine } from './output.js';

@@ -1,7 +1,7 @@
 // What the rows of the transition table do to a conversation: small, pure steps over a working copy (`Mutable`).
 // States are never changed in place; each step replaces the parts it touches, so earlier states stay valid.
 import { createHash } from 'node:crypto';
-import type { CallbackMediaParticipant, ConversationRoutingData, TransferResponse, Wrapup, WrapupInput } from '../model/index.js';
+import type { CallbackMediaParticipant, ConversationRoutingData, TransferResponse, Wrapup, WrapupInput } from '../model/core.js';
 import {
   acwApplies,
   activeAgentLegs,

@@ -2,7 +2,7 @@
 // command, now): no clock, no I/O, no randomness (new ids are derived from the conversation id and a counter), so the
 // same inputs always give the same conversation and events.
 import { ERRORS } from '../errors.js';
-import type { CallbackConversation, CallbackMediaParticipant } from '../model/index.js';
+import type { CallbackConversation, CallbackMediaParticipant } from '../model/core.js';
 import { shell, type Mutable } from './effects.js';
 import { LifecycleError } from './errors.js';
 import { byRole, legStatus, participant, roleOf } from './state.js';

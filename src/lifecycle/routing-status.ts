@@ -1,7 +1,7 @@
 // The agents' routing-status machine as data: how a callback's lifecycle events move an agent's status (the ACD's
 // side of R-RT-1..3). The service applies it to the events of each change and commits the result in the same
 // transaction as the change; the tests walk it and docs/lifecycle.md draws it.
-import type { RoutingStatusValue } from '../model/index.js';
+import type { RoutingStatusValue } from '../model/core.js';
 import type { LifecycleEvent } from './types.js';
 
 type RoutingStatus = RoutingStatusValue;

@@ -2,7 +2,7 @@
 // waiting ACD leg, the agents it keeps busy, whether after-call work applies, which wrap-up modes are timed), and the
 // engine, the table's guards, the scheduler's index and the service all ask here.
 import { ERRORS } from '../errors.js';
-import type { CallbackMediaParticipant } from '../model/index.js';
+import type { CallbackMediaParticipant } from '../model/core.js';
 import { LifecycleError } from './errors.js';
 import type { CallbackConversationState, LegInfo, LegRole, LegStatus, WrapupPrompt } from './types.js';
 

@@ -4,7 +4,7 @@
 // it ends in and how the callback's phase moves. The engine (engine.ts) is a small interpreter of these rows; the
 // tests walk every row, state and move; docs/lifecycle.md draws the diagrams from them.
 import { ERRORS, type ErrorEntry } from '../errors.js';
-import type { CallbackMediaParticipant, WrapupInput } from '../model/index.js';
+import type { CallbackMediaParticipant, WrapupInput } from '../model/core.js';
 import {
   afterAgentLeft,
   answer,

@@ -1,6 +1,6 @@
 // Checks of the model's own time logic, usable on any decoded participant (ours or real traffic), and the
 // durations a participant's times imply.
-import type { CallbackMediaParticipant } from '../model/index.js';
+import type { CallbackMediaParticipant } from '../model/core.js';
 
 export interface Violation {
   /** JSON pointer of the property at fault, relative to the participant. */

@@ -6,7 +6,7 @@ import type {
   TransferRequestTransferType,
   TransferResponse,
   WrapupInput,
-} from '../model/index.js';
+} from '../model/core.js';
 
 /** The callback's own state. `scheduled` exists here although CallbackMediaParticipant.state has no such value. */
 export type Phase = 'scheduled' | 'queued' | 'offered' | 'active' | 'ended';

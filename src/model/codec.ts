@@ -2,7 +2,7 @@
 // ajv and fast-json-stringify do): one decoder, one wire-object encoder and one JSON-text writer per model. The
 // generated code only ever contains property names and enum values from schema.ts, never input data.
 import { parseDateTime, explainDateTime, formatDateTime } from './datetime.js';
-import { INT32_MAX, INT32_MIN } from './schema.js';
+import { INT32_MAX, INT32_MIN } from './limits.js';
 import { DESCRIPTORS, MODEL_NAMES, type Shape } from './descriptors.js';
 import type { ModelName } from './registry.js';
 

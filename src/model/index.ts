@@ -1,20 +1,4 @@
-export * from './models.js';
-export {
-  unknownProperties,
-  pointerToken,
-  decodeModel,
-  encodeModel,
-  stringifyModel,
-  readTrustedModel,
-  generatedSource,
-  type Issue,
-  type DecodeOptions,
-  type DecodeResult,
-  type JsonValue,
-  type UnknownProperties,
-} from './codec.js';
-export { equals, isOneOf } from './equals.js';
-export { parseDateTime, formatDateTime } from './datetime.js';
+// The model: its types and codec (core.ts), and the schema they come from.
+export * from './core.js';
 export * as schema from './schema.js';
-export type { ModelName } from './registry.js';
 export { MODELS } from './registry.js';

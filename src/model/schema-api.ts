@@ -24,10 +24,12 @@ import {
   DIRECTION_VALUES,
 } from './schema.js';
 import Type from 'typebox';
+import { ACW_PROMPT_VALUES, RECORDING_STATES, ROUTING_STATUS_VALUES } from './values.js';
+
+export { ACW_PROMPT_VALUES, RECORDING_STATES, ROUTING_STATUS_VALUES };
 
 const DELIVERY_MODES = ['UseQueueSetting', 'UseAgentReservation', 'NoAgentReservation'] as const;
 const TRANSFER_TYPES = ['Attended', 'Unattended'] as const;
-export const RECORDING_STATES = ['ACTIVE', 'PAUSED', 'NONE'] as const;
 export const CALLBACK_STATE_VALUES = [
   'alerting',
   'dialing',
@@ -58,7 +60,6 @@ export const CALLBACK_DISCONNECT_TYPE_VALUES = [
   'uncallable',
 ] as const;
 export const WRAPUP_PROMPT_VALUES = ['mandatory', 'optional', 'agentRequested', 'timeout', 'forcedTimeout'] as const;
-export const ACW_PROMPT_VALUES = ['MANDATORY', 'OPTIONAL', 'MANDATORY_TIMEOUT', 'MANDATORY_FORCED_TIMEOUT', 'AGENT_REQUESTED'] as const;
 
 // ---- requests ----
 
@@ -496,7 +497,6 @@ export const WrapupCodeRequest = model(
 );
 export const WrapupCodeEntityListing = listing('WrapupCodeEntityListing', WrapupCode, 'Wrap-up codes.');
 
-export const ROUTING_STATUS_VALUES = ['OFF_QUEUE', 'IDLE', 'INTERACTING', 'NOT_RESPONDING', 'COMMUNICATING'] as const;
 export const RoutingStatus = model('RoutingStatus', "An agent's routing status.", {
   userId: str('The agent.'),
   status: enumOf('RoutingStatusValue', ROUTING_STATUS_VALUES, 'OFF_QUEUE, IDLE (available), INTERACTING, NOT_RESPONDING.'),

@@ -2,15 +2,13 @@
 // `npm run gen`), the codec (src/model/codec.ts, compiled from these objects at load time) and the OpenAPI
 // document all come from here. Property order is the wire's canonical order (swagger / SDK order).
 import Type, { type TSchema } from 'typebox';
+import { INT32_MAX, INT32_MIN, OPEN_ENUM } from './limits.js';
 
-/** Marker on an enum schema: values outside `enum` are kept on decode (with a warning) instead of rejected. */
-export const OPEN_ENUM = 'x-open-enum';
+export { INT32_MAX, INT32_MIN, OPEN_ENUM };
 
 /** A string; `maxLength` bounds what a request may send (the codec enforces it; the OpenAPI document shows it). */
 export const str = (description: string, bounds: { maxLength?: number } = {}) => Type.String({ description, ...bounds });
 export const bool = (description: string) => Type.Boolean({ description });
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
 /** A 32-bit integer, optionally within a narrower range (the codec enforces it; the OpenAPI document shows it). */
 export const int32 = (description: string, range: { minimum?: number; maximum?: number } = {}) =>
   Type.Integer({ format: 'int32', minimum: range.minimum ?? INT32_MIN, maximum: range.maximum ?? INT32_MAX, description });

@@ -1,6 +1,6 @@
 // Writes src/model/models.ts (types with their documentation, and the typed codec functions) from the schema, so
 // that no model is typed by hand. `npm run gen` rewrites the file; a test fails when it is stale.
-import { INT32_MAX, INT32_MIN } from './schema.js';
+import { INT32_MAX, INT32_MIN } from './limits.js';
 import { DESCRIPTORS, MODEL_NAMES, allEnums, type Shape } from './descriptors.js';
 
 function typeOf(shape: Shape): string {

@@ -22,8 +22,8 @@ import {
   type LifecycleEvent,
   type TransferTarget,
 } from '../lifecycle/index.js';
-import { isOneOf } from '../model/index.js';
-import { RECORDING_STATES } from '../model/schema-api.js';
+import { isOneOf } from '../model/core.js';
+import { RECORDING_STATES } from '../model/values.js';
 import type {
   AssignedWrapupCode,
   BulkCallbackDisconnectRequest,
@@ -40,7 +40,7 @@ import type {
   TransferRequest,
   WrapupCode,
   WrapupInput,
-} from '../model/index.js';
+} from '../model/core.js';
 import {
   VersionConflictError,
   type ConversationWrite,

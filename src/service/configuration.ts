@@ -13,8 +13,8 @@ import {
   type User,
   type WrapupCode,
   type WrapupCodeRequest,
-} from '../model/index.js';
-import { ACW_PROMPT_VALUES, ROUTING_STATUS_VALUES } from '../model/schema-api.js';
+} from '../model/core.js';
+import { ACW_PROMPT_VALUES, ROUTING_STATUS_VALUES } from '../model/values.js';
 import type { QueueRecord, RoutingStatusRecord, Store, UserRecord, WrapupCodeRecord } from '../store/types.js';
 import { requireUser, type Principal } from './principal.js';
 import * as project from './views.js';

@@ -2,7 +2,7 @@
 // (answer, resume, disconnect, park), then hold or unhold, then wrap-up or skipping it. They run as one change.
 import { ERRORS, ServiceError } from '../errors.js';
 import type { Command, LegStatus } from '../lifecycle/index.js';
-import type { MediaParticipantRequest } from '../model/index.js';
+import type { MediaParticipantRequest } from '../model/core.js';
 
 export function commandsFor(body: MediaParticipantRequest, participantId: string, status: LegStatus): Command[] {
   const commands: Command[] = [];

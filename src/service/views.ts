@@ -9,7 +9,7 @@ import type {
   Queue,
   User,
   WrapupCode,
-} from '../model/index.js';
+} from '../model/core.js';
 import type { QueueRecord, RecordingState, UserRecord, WrapupCodeRecord } from '../store/types.js';
 
 const division = { id: 'home', name: 'Home', selfUri: '/api/v2/authorization/divisions/home' };

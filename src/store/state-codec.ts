@@ -11,7 +11,7 @@ import {
   stringifyTransferResponse,
   type CallbackMediaParticipant,
   type TransferResponse,
-} from '../model/index.js';
+} from '../model/core.js';
 
 const iso = (d: Date | undefined) => (d === undefined ? undefined : formatDateTime(d));
 function date(s: unknown, what: string): Date {

@@ -9,7 +9,7 @@ import {
   type Deadline,
   type QueueSettings,
 } from '../lifecycle/index.js';
-import type { AcwWrapupPrompt, CallbackMode, RecordingState, RoutingStatusValue, UserState } from '../model/index.js';
+import type { AcwWrapupPrompt, CallbackMode, RecordingState, RoutingStatusValue, UserState } from '../model/core.js';
 
 export type { RecordingState };
 export type RoutingStatus = RoutingStatusValue;

@@ -5,6 +5,7 @@ import { decodeModel, encodeModel, equals, readTrustedModel, stringifyModel, unk
 import { DESCRIPTORS, MODEL_NAMES, type Shape } from '../../src/model/descriptors.js';
 import { SEED_MODELS } from '../../src/model/schema.js';
 import { generateModelsSource } from '../../src/model/typegen.js';
+import { describeModels, generateDescriptorsSource } from '../../src/model/describe.js';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { modelArb, reached } from './arbitraries.js';
@@ -106,5 +107,11 @@ describe('generated code', () => {
   it('src/model/models.ts is what `npm run gen` writes from the schema', () => {
     const file = readFileSync(fileURLToPath(new URL('../../src/model/models.ts', import.meta.url)), 'utf8');
     expect(file).toBe(generateModelsSource());
+  });
+
+  it('src/model/descriptors-data.ts (what the running code reads instead of the schema) is what the schema gives', () => {
+    const file = readFileSync(fileURLToPath(new URL('../../src/model/descriptors-data.ts', import.meta.url)), 'utf8');
+    expect(file).toBe(generateDescriptorsSource());
+    expect(DESCRIPTORS).toEqual(describeModels());
   });
 });
