@@ -1,27 +1,29 @@
 // The `callbackd` command line. Exit codes: 0 success, 1 invalid input, 2 usage or I/O error.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { checkTimeline } from '../lifecycle/timeline.js';
 import type { Checked } from './check.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../service/paths.js';
 import { SeedError } from '../service/seed.js';
-import { serve } from './serve.js';
-import { normalize, validate, UsageError, type Io } from './validate.js';
+import { UsageError } from './usage.js';
+import type { Io } from './validate.js';
 
 /** Timeline violations of every participant of a valid document, as errors with their paths. */
-function timelineErrors(result: { checked?: Checked }): { path: string; message: string }[] {
-  const c = result.checked;
-  if (c === undefined) return [];
-  const participants =
-    c.kind === 'participant'
-      ? [{ prefix: '', p: c.value }]
-      : c.kind === 'participants'
-        ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
-        : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
-  return participants.flatMap(({ prefix, p }) =>
-    checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })),
-  );
+async function timelineErrors(): Promise<(result: { checked?: Checked }) => { path: string; message: string }[]> {
+  const { checkTimeline } = await import('../lifecycle/timeline.js');
+  return (result) => {
+    const c = result.checked;
+    if (c === undefined) return [];
+    const participants =
+      c.kind === 'participant'
+        ? [{ prefix: '', p: c.value }]
+        : c.kind === 'participants'
+          ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
+          : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
+    return participants.flatMap(({ prefix, p }) =>
+      checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })),
+    );
+  };
 }
 
 function packageVersion(): string {
@@ -52,7 +54,9 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--json', 'print one JSON line per document', false)
     .option('--timeline', "also check each participant's times against the lifecycle's rules", false)
     .action(async (file: string, opts: { strict: boolean; json: boolean; timeline: boolean }) => {
-      code = await validate(file, { ...opts, ...(opts.timeline ? { extraErrors: timelineErrors } : {}) }, io);
+      // Each command loads what it needs only (a server starts faster without the validator, and the reverse).
+      const { validate } = await import('./validate.js');
+      code = await validate(file, { ...opts, ...(opts.timeline ? { extraErrors: await timelineErrors() } : {}) }, io);
     });
 
   program
@@ -61,6 +65,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .argument('<file>', 'a JSON or NDJSON file, or - for standard input')
     .addOption(new Option('--strict', 'treat every warning as an error').default(false))
     .action(async (file: string, opts: { strict: boolean }) => {
+      const { normalize } = await import('./validate.js');
       code = await normalize(file, opts, io);
     });
 
@@ -92,6 +97,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         clock: 'system' | 'manual';
         clockStart?: string;
       }) => {
+        const { serve } = await import('./serve.js');
         const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {

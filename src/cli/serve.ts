@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { startServer } from '../server.js';
 import { parseDateTime } from '../model/core.js';
 import { ManualClock } from '../service/clock.js';
-import { UsageError } from './validate.js';
+import { UsageError } from './usage.js';
 
 export interface ServeOptions {
   host: string;

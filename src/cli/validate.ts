@@ -13,7 +13,9 @@ export interface Io {
   stderr: Writable;
 }
 
-export class UsageError extends Error {}
+import { UsageError } from './usage.js';
+
+export { UsageError };
 
 /** Opens a file, or stdin for `-`; a missing or unreadable file is a usage/I-O error (exit 2). */
 async function open(file: string, io: Io): Promise<Readable> {
