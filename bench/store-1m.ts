@@ -1,7 +1,8 @@
 // Builds (once) the large store the HTTP bench reads from: N conversations of the default organization, each a
 // callback created, queued and ended, written through the store's own encoding and index in large transactions.
-// Cached between runs in .bench-data/ (rebuilt when the size or the schema version differs).
+// Cached between runs in .bench-data/ (built again when the size or the schema differs).
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { apply, conversationIndex, createCallback, type QueueSettings } from '../src/lifecycle/index.js';
@@ -23,7 +24,9 @@ export const storedId = (i: number): string => `5e5e5e5e-0000-4000-8000-${i.toSt
 
 export function largeStore(count: number, log: (line: string) => void = () => undefined): string {
   const dir = join(packageRoot(), '.bench-data');
-  const file = join(dir, `store-${count}-v${MIGRATIONS.length}.db`);
+  // Named for the schema it was built with: a changed migration builds a new one.
+  const schema = createHash('sha1').update(MIGRATIONS.join('\n')).digest('hex').slice(0, 8);
+  const file = join(dir, `store-${count}-v${MIGRATIONS.length}-${schema}.db`);
   if (existsSync(file)) return file;
   mkdirSync(dir, { recursive: true });
   const building = `${file}.building`;

@@ -36,7 +36,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX users_org ON users(org_id);`,
   // The router reads each queue's head: waiting callbacks by queue, priority, then age.
   `CREATE INDEX conversations_queue_waiting ON conversations(org_id, queue_id, priority DESC, queued_at, id) WHERE phase = 'queued';`,
-  // The router's other lookups, each from an index: idle agents by how long they have waited, and the oldest
-  // agent-owned callback of a queue (when the next ownership window ends).
-  `CREATE INDEX conversations_queue_owned ON conversations(org_id, queue_id, queued_at) WHERE phase = 'queued' AND owner_id IS NOT NULL;`,
+  // The router reads each queue's head from a covering index (owner included, no row lookups), and the oldest
+  // agent-owned callback of a queue (when the next ownership window ends) from another; the organization-wide
+  // queued index of version 2 is read by nothing since version 4 and only cost writes.
+  `DROP INDEX conversations_queue_waiting;
+   CREATE INDEX conversations_queue_head ON conversations(org_id, queue_id, priority DESC, queued_at, id, owner_id) WHERE phase = 'queued';
+   DROP INDEX conversations_queued;
+   CREATE INDEX conversations_queue_owned ON conversations(org_id, queue_id, queued_at) WHERE phase = 'queued' AND owner_id IS NOT NULL;`,
 ];

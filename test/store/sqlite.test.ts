@@ -260,6 +260,41 @@ describe('the SQLite store, what the router reads', () => {
   });
 });
 
+describe('the SQLite store, query plans', () => {
+  it('every statement the router, the scheduler and reads run is an index search, none a scan of a table', async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    await store.commitConversation(write(newCallback('c')));
+    // Run what the router, the scheduler and the API's reads run.
+    await store.getConversation(ORG, 'c');
+    await store.idleAgents(ORG);
+    await store.listQueued(ORG, 'q-callbacks', 5);
+    await store.listQueued(ORG, 'q-callbacks', 5, { owners: ['u1'], ownedUntil: T0 });
+    await store.earliestOwnedQueuedAfter(ORG, 'q-callbacks', T0);
+    await store.dueConversations(at(10), 128);
+    await store.nextDeadlineAt();
+    await store.getRoutingStatus(ORG, 'u1');
+    await store.listActiveConversationsForUser(ORG, 'u1');
+    const texts = [...(store as unknown as { statements: Map<string, unknown> }).statements.keys()].filter((t) => /^\s*SELECT/i.test(t));
+    await store.close();
+    expect(texts.length).toBeGreaterThanOrEqual(9);
+    const db = new Database(file, { readonly: true });
+    const plans = texts.map((sql) => {
+      const params = (sql.match(/\?/g) ?? []).map(() => 1);
+      return {
+        sql,
+        plan: (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | '),
+      };
+    });
+    db.close();
+    // json_each in the owner filter is a scan of the (few) owners given, not of a table.
+    expect(plans.filter((p) => / SCAN (?!json_each)/.test(` ${p.plan}`))).toEqual([]);
+    const head = plans.filter((p) => p.sql.includes("queue_id = ? AND phase = 'queued'") && p.sql.includes('ORDER BY priority'));
+    expect(head.length).toBe(2);
+    for (const p of head) expect(p.plan).toContain('USING COVERING INDEX conversations_queue_head');
+  });
+});
+
 describe('the SQLite store, seeding', () => {
   it('hashes only the secrets of what it inserts: a restart on the same file hashes nothing', async () => {
     const file = tempDb();
