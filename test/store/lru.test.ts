@@ -18,6 +18,22 @@ describe('the LRU cache', () => {
     expect([c.get('a'), c.get('c'), c.get('d'), c.weight]).toEqual([undefined, undefined, 4, 9]);
   });
 
+  it('keeps its order through many uses: the oldest untouched entries go first', () => {
+    const c = new LruCache<number, number>(100);
+    for (let i = 0; i < 100; i++) c.set(i, i, 1);
+    // Use every even key (in reverse), then add 50 more: exactly the odd keys are evicted.
+    for (let i = 98; i >= 0; i -= 2) expect(c.get(i)).toBe(i);
+    for (let i = 100; i < 150; i++) c.set(i, i, 1);
+    const kept = Array.from({ length: 150 }, (_, i) => i).filter((i) => c.get(i) !== undefined);
+    expect(kept).toEqual([...Array.from({ length: 50 }, (_, i) => i * 2), ...Array.from({ length: 50 }, (_, i) => 100 + i)]);
+    expect([c.size, c.weight]).toEqual([100, 100]);
+    // Deleting the newest and the oldest keeps the links whole.
+    c.delete(149);
+    c.delete(0);
+    c.set(200, 200, 2);
+    expect([c.get(2), c.get(148), c.get(200), c.size, c.weight]).toEqual([2, 148, 200, 99, 100]);
+  });
+
   it('never holds more than its budget: an entry heavier than the budget is not kept', () => {
     const c = new LruCache<string, string>(5);
     c.set('small', 's', 3);
