@@ -93,6 +93,7 @@ export class SqliteStore implements Store {
     // waits between attempts are asynchronous (write()), so other requests go on meanwhile.
     this.db.pragma('busy_timeout = 20');
     this.migrate();
+    this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
     this.commitManyTx = this.db.transaction((ws: readonly ConversationWrite[]) => this.commitMany(ws));
   }
@@ -246,8 +247,24 @@ export class SqliteStore implements Store {
     )
       return cached;
     const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
-    this.conversations.set(id, value, r.body.length);
+    if (this.admit(id)) this.conversations.set(id, value, r.body.length);
     return value;
+  }
+
+  /** Ids read once lately and not cached: a read is cached only on its second miss (see admit). */
+  private readonly seenOnce = new Set<string>();
+
+  /**
+   * Whether a conversation read from the file is worth caching: only when it was read once before (lately), the
+   * way TinyLFU's doorkeeper does it. Clients that poll a conversation get it from memory from the second read; a
+   * scan or random reads over a large store do not push the working set out, nor keep objects alive for nothing.
+   * Written conversations are always cached (they are being worked on).
+   */
+  private admit(id: string): boolean {
+    if (this.seenOnce.delete(id)) return true;
+    if (this.seenOnce.size >= 100_000) this.seenOnce.clear();
+    this.seenOnce.add(id);
+    return false;
   }
 
   /** SQLite's data_version: it changes when another connection commits, so our caches are current while it holds. */

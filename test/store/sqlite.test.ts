@@ -194,7 +194,7 @@ describe('the SQLite store, batches', () => {
 });
 
 describe('the SQLite store, its cache', () => {
-  it('keeps the recently used conversations within its byte budget, and reads the others from the file', async () => {
+  it('keeps the recently used conversations within its byte budget, admits a read on its second miss, reads the others from the file', async () => {
     const file = tempDb();
     const probe = await opened(file);
     const one = newCallback('size');
@@ -209,9 +209,15 @@ describe('the SQLite store, its cache', () => {
     // Committing cached c and b (the two most recent); a was evicted: read again, it is a new object.
     const b1 = await store.getConversation(ORG, 'b');
     const c1 = await store.getConversation(ORG, 'c');
+    expect(await store.getConversation(ORG, 'b')).toBe(b1);
+    // A read from the file is cached on its second miss only (a scan does not push the working set out).
     const a1 = await store.getConversation(ORG, 'a');
     expect(a1?.state.id).toBe('a');
-    // Reading a evicted b (least recently used); c is still the same object.
+    expect(await store.getConversation(ORG, 'c')).toBe(c1);
+    const a2 = await store.getConversation(ORG, 'a');
+    expect(a2).not.toBe(a1);
+    expect(await store.getConversation(ORG, 'a')).toBe(a2);
+    // Caching a evicted the least recently used (c was read after b... b went); c is still the same object.
     expect(await store.getConversation(ORG, 'c')).toBe(c1);
     const b2 = await store.getConversation(ORG, 'b');
     expect(b2).not.toBe(b1);
