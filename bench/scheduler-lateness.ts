@@ -54,7 +54,14 @@ await (
 
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-const server = await startServer({ db: join(dir, 'bench.db'), port: 0, seedFile, logger: false });
+const cacheBytes = process.env.BENCH_CACHE_MB !== undefined ? Number(process.env.BENCH_CACHE_MB) * 1024 * 1024 : undefined;
+const server = await startServer({
+  db: join(dir, 'bench.db'),
+  port: 0,
+  seedFile,
+  logger: false,
+  ...(cacheBytes !== undefined ? { cacheBytes } : {}),
+});
 const { scheduler } = server;
 const { callbacks, configuration } = server.services;
 const app: Principal = { orgId: ORG, clientId: 'bench' };

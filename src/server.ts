@@ -36,6 +36,8 @@ export interface ServerOptions {
   requestTimeoutMs?: number;
   /** On close, how long requests in flight may take before their connections are cut, in ms (default 5 s). */
   shutdownMs?: number;
+  /** How much stored text the conversation cache may hold, in bytes (default 8 MB; see the README on memory). */
+  cacheBytes?: number;
 }
 
 export interface RunningServer {
@@ -92,7 +94,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions) {
 }
 
 async function openStore(options: ServerOptions): Promise<SqliteStore> {
-  const opened = new SqliteStore(options.db);
+  const opened = new SqliteStore(options.db, undefined, options.cacheBytes);
   try {
     await opened.seed(loadSeed(options.seedFile));
   } catch (e) {

@@ -80,8 +80,8 @@ export class SqliteStore implements Store {
     readonly file: string,
     /** How long a write waits in all for another process's write lock before a 503. */
     private readonly busyWaitMs = 2000,
-    /** How much stored text the conversation cache may hold (decoded, it takes a few times that in memory). */
-    cacheBytes = 32 * 1024 * 1024,
+    /** How much stored text the conversation cache may hold (decoded objects take ~1.5x that, and a larger cache grows the heap further). */
+    cacheBytes = 8 * 1024 * 1024,
   ) {
     this.conversations = new LruCache(cacheBytes);
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
