@@ -8,7 +8,8 @@ interface Mutant {
   status: string;
   location: { start: { line: number } };
 }
-const report = JSON.parse(readFileSync(process.argv[2] ?? 'reports/mutation/mutation.json', 'utf8')) as {
+const file = process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 'reports/mutation/mutation.json';
+const report = JSON.parse(readFileSync(file, 'utf8')) as {
   files: Record<string, { mutants: Mutant[] }>;
 };
 const folders = new Map<string, Record<string, number>>();

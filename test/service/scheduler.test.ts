@@ -166,6 +166,24 @@ describe('the scheduler', () => {
     expect(await scheduler.runDue()).toBe(0);
   });
 
+  it('a conversation whose write fails inside a batch is reported once and skipped; the batch commits the others', async () => {
+    const bad = await schedule(10);
+    const good = await schedule(20);
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER boom BEFORE UPDATE ON conversations WHEN NEW.id = '${bad}' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+    db.close();
+    const errors: [string, string][] = [];
+    scheduler.onError = (e, id) => errors.push([id, String(e)]);
+    clock.set(at(30));
+    // Without the failure reported, the scheduler would find the same deadline due again and spin.
+    await scheduler.start();
+    expect(errors).toEqual([[bad, expect.stringContaining('disk on fire') as unknown as string]]);
+    expect([await phase(bad), await phase(good)]).toEqual(['scheduled', 'queued']);
+    expect(scheduler.fired).toBe(1);
+    expect(await scheduler.runDue()).toBe(0);
+    expect(errors.length).toBe(1);
+  });
+
   it('a conversation that cannot be advanced is reported once and skipped; the others still fire', async () => {
     const bad = await schedule(10);
     const good = await schedule(20);
