@@ -80,9 +80,12 @@ export class Router {
     const heads: QueuedCallback[] = [];
     let fullPage = false;
     let nextOwnershipEnd: number | undefined;
+    /** Each open queue's members, as a set (the offer loop asks it once per idle agent and callback). */
+    const memberSets = new Map<string, Set<string>>();
     for (const q of queues.values()) {
       const members = q.memberIds.filter((id) => idleIds.has(id));
       if (members.length === 0) continue;
+      memberSets.set(q.id, new Set(q.memberIds));
       const owned = q.agentOwnedRouting.enableAgentOwnedCallbacks;
       const windowMs = q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
       const ownedUntil = new Date(now.getTime() - windowMs);
@@ -100,14 +103,14 @@ export class Router {
     for (const cb of heads) {
       if (idle.length === 0) break;
       const q = queues.get(cb.queueId);
-      if (q === undefined) continue;
-      let candidates = idle.filter((s) => q.memberIds.includes(s.userId));
-      if (cb.ownerId !== undefined && q.agentOwnedRouting.enableAgentOwnedCallbacks) {
-        // Agent-owned: it waits for its owner until the ownership window ends, then any member may take it.
-        const ends = cb.queuedAt.getTime() + q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
-        if (now.getTime() < ends) candidates = candidates.filter((s) => s.userId === cb.ownerId);
-      }
-      const pick = candidates[0];
+      const members = memberSets.get(cb.queueId);
+      if (q === undefined || members === undefined) continue;
+      // Agent-owned: it waits for its owner until the ownership window ends, then any member may take it.
+      const ownerOnly =
+        cb.ownerId !== undefined &&
+        q.agentOwnedRouting.enableAgentOwnedCallbacks &&
+        now.getTime() < cb.queuedAt.getTime() + q.agentOwnedRouting.maxOwnedCallbackHours * 3600_000;
+      const pick = idle.find((s) => members.has(s.userId) && (!ownerOnly || s.userId === cb.ownerId));
       if (pick === undefined) continue;
       try {
         await this.callbacks.offer(orgId, cb.id, pick.userId);
