@@ -70,6 +70,9 @@ export class Scheduler {
         const at = this.clock.now();
         for (const d of due) if (!this.poisoned.has(d.id)) this.onFire(d.at, at);
       }
+      // The store answers synchronously, so without this a backlog would fire in one turn of the event loop and
+      // hold every request until the end; between batches, requests and timers get their turn.
+      if (due.length === BATCH) await new Promise((resolve) => setImmediate(resolve));
     }
     this.fired += count;
     await this.arm();

@@ -131,6 +131,19 @@ describe('the scheduler', () => {
     expect(first?.participants[0]?.connectedTime).toEqual(at(13));
   });
 
+  it('lets the event loop run between batches: a backlog does not hold requests until its end', async () => {
+    for (let i = 0; i < 400; i++) await schedule(10);
+    clock.set(at(100));
+    const running = scheduler.start();
+    // What an HTTP request arriving now would see: it is served while the backlog is still firing.
+    await new Promise((resolve) => setImmediate(resolve));
+    const queuedThen = (await store.dueConversations(at(100), 1000)).length;
+    await running;
+    expect(queuedThen).toBeGreaterThan(0);
+    expect(queuedThen).toBeLessThan(400);
+    expect(scheduler.fired).toBe(400);
+  });
+
   it('a firing that lost a race within a batch stays due and fires in the next batch, once, on top of the other change', async () => {
     const a = await schedule(10);
     const b = await schedule(20);
