@@ -172,6 +172,8 @@ export class CallbackService {
       orgId,
       state,
       recordingState,
+      events:
+        recordingState === stored.recordingState ? events : [...events, { type: 'recordingState', at: now, recordingState }],
       index: conversationIndex(state),
       expectedVersion: stored.state.version,
       routing: await this.routingWrites(orgId, events, now),
@@ -255,7 +257,7 @@ export class CallbackService {
       ...(body.callerIdName !== undefined ? { callerIdName: body.callerIdName } : {}),
     };
     const { state, events } = createCallback(cmd, this.clock());
-    await this.store.commitConversation({ orgId: p.orgId, state, recordingState: 'NONE', index: conversationIndex(state) });
+    await this.store.commitConversation({ orgId: p.orgId, state, recordingState: 'NONE', index: conversationIndex(state), events });
     await this.onChange?.(p.orgId, state, events);
     return state;
   }

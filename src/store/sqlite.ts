@@ -11,6 +11,9 @@ import {
   VersionConflictError,
   type ClientRecord,
   type CommitResult,
+  type CommittedChange,
+  type LoggedEvent,
+  type LogEvent,
   type ConversationWrite,
   type DueConversation,
   type LazyHash,
@@ -31,12 +34,29 @@ import {
 
 export { VersionConflictError };
 
+interface EventRow {
+  org_id: string;
+  seq: number;
+  at: number;
+  conversation_id: string | null;
+  version: number | null;
+  user_id: string | null;
+  type: string;
+  data: string;
+}
+
+/** The fields of logged events that hold dates. */
+const DATE_FIELDS = new Set(['resumeTime', 'startTime']);
+
 interface ConversationRow {
   org_id: string;
   version: number;
   body: string;
   recording_state: string;
 }
+
+type Committed = { ok: true; bytes: number; logged: LoggedEvent[] };
+type Failed = Extract<CommitResult, { ok: false }>;
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -96,6 +116,7 @@ export class SqliteStore implements Store {
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
     this.commitManyTx = this.db.transaction((ws: readonly ConversationWrite[]) => this.commitMany(ws));
+    this.setStatusTx = this.db.transaction((r: RoutingStatusRecord) => this.setStatus(r));
   }
 
   private migrate(): void {
@@ -236,6 +257,70 @@ export class SqliteStore implements Store {
     return record;
   }
 
+  onCommitted: ((change: CommittedChange) => void) | undefined;
+
+  /** Appends events to the log (inside the caller's transaction), numbered after the organization's last. */
+  private log(orgId: string, events: readonly LogEvent[], conversationId?: string, version?: number): LoggedEvent[] {
+    if (events.length === 0) return [];
+    const last = this.sql(
+      'INSERT INTO event_sequences (org_id, last) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET last = last + excluded.last RETURNING last',
+    )
+      .pluck()
+      .get(orgId, events.length) as number;
+    const insert = this.sql(
+      'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    return events.map((event, i) => {
+      const seq = last - events.length + 1 + i;
+      const userId = 'userId' in event ? event.userId : undefined;
+      const { type, at, ...data } = event;
+      insert.run(orgId, seq, at.getTime(), conversationId ?? null, version ?? null, userId ?? null, type, JSON.stringify(data));
+      return {
+        orgId,
+        seq,
+        at,
+        ...(conversationId !== undefined ? { conversationId } : {}),
+        ...(version !== undefined ? { version } : {}),
+        ...(userId !== undefined ? { userId } : {}),
+        event,
+      };
+    });
+  }
+
+  private static loggedEvent(r: EventRow): LoggedEvent {
+    // Dates in event data are ISO strings (JSON); the fields that hold them are known by name.
+    const data = JSON.parse(r.data, (k, v: unknown) => (typeof v === 'string' && DATE_FIELDS.has(k) ? new Date(v) : v)) as object;
+    return {
+      orgId: r.org_id,
+      seq: r.seq,
+      at: new Date(r.at),
+      ...(r.conversation_id !== null ? { conversationId: r.conversation_id } : {}),
+      ...(r.version !== null ? { version: r.version } : {}),
+      ...(r.user_id !== null ? { userId: r.user_id } : {}),
+      event: { type: r.type, at: new Date(r.at), ...data } as LogEvent,
+    };
+  }
+
+  async readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
+    const rows = this.sql('SELECT * FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(orgId, afterSeq, limit) as EventRow[];
+    return rows.map(SqliteStore.loggedEvent);
+  }
+
+  async conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]> {
+    const rows = this.sql('SELECT * FROM events WHERE conversation_id = ? AND org_id = ? ORDER BY seq').all(conversationId, orgId) as EventRow[];
+    return rows.map(SqliteStore.loggedEvent);
+  }
+
+  async compactEvents(before: Date): Promise<number> {
+    return this.write(
+      () =>
+        this.sql(
+          `DELETE FROM events WHERE at < ? AND (conversation_id IS NULL OR NOT EXISTS
+             (SELECT 1 FROM conversations c WHERE c.id = events.conversation_id AND c.phase != 'ended'))`,
+        ).run(before.getTime()).changes,
+    );
+  }
+
   /** The decoded row, from the cache when the version and recording state match. */
   private conversation(id: string, r: ConversationRow): StoredConversation {
     const cached = this.conversations.get(id);
@@ -289,11 +374,11 @@ export class SqliteStore implements Store {
   }
 
   /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */
-  private readonly commitTx: Database.Transaction<(w: ConversationWrite) => number>;
-  private readonly commitManyTx: Database.Transaction<(ws: readonly ConversationWrite[]) => CommitResult[]>;
+  private readonly commitTx: Database.Transaction<(w: ConversationWrite) => Committed>;
+  private readonly commitManyTx: Database.Transaction<(ws: readonly ConversationWrite[]) => (Committed | Failed)[]>;
 
-  /** Writes one change; returns the length of the stored text (the cache's weight of it). */
-  private commitOne(w: ConversationWrite): number {
+  /** Writes one change and logs its events; returns the length of the stored text (the cache's weight) and the log entries. */
+  private commitOne(w: ConversationWrite): Committed {
     {
       const s = w.state;
       const ix = w.index;
@@ -331,34 +416,42 @@ export class SqliteStore implements Store {
       const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
       for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
       const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
+      const events: LogEvent[] = w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(row.updatedAt) }];
       for (const r of w.routing ?? []) {
         if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
           throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
+        events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
       }
-      return row.body.length;
+      return { ok: true, bytes: row.body.length, logged: this.log(w.orgId, events, s.id, s.version) };
     }
   }
 
+  /** After a commit: the change is cached and told to the listener, in commit order. */
+  private committed(w: ConversationWrite, c: Committed): void {
+    const conversation = { orgId: w.orgId, state: w.state, recordingState: w.recordingState };
+    this.conversations.set(w.state.id, conversation, c.bytes);
+    this.onCommitted?.({ orgId: w.orgId, events: c.logged, conversation });
+  }
+
   async commitConversation(w: ConversationWrite): Promise<void> {
-    const bytes = await this.write(() => this.commitTx.immediate(w));
-    // Cached only once committed.
-    this.conversations.set(w.state.id, { orgId: w.orgId, state: w.state, recordingState: w.recordingState }, bytes);
+    this.committed(w, await this.write(() => this.commitTx.immediate(w)));
   }
 
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
     const results = await this.write(() => this.commitManyTx.immediate(writes));
-    writes.forEach((w, i) => {
-      const r = results[i];
-      if (r?.ok === true) this.conversations.set(w.state.id, { orgId: w.orgId, state: w.state, recordingState: w.recordingState }, r.bytes);
+    return writes.map((w, i) => {
+      const r = results[i] as Committed | Failed;
+      if (!r.ok) return r;
+      this.committed(w, r);
+      return { ok: true, bytes: r.bytes };
     });
-    return results;
   }
 
   /** Each write in its own savepoint (a nested better-sqlite3 transaction), all in one immediate transaction. */
-  private commitMany(writes: readonly ConversationWrite[]): CommitResult[] {
+  private commitMany(writes: readonly ConversationWrite[]): (Committed | Failed)[] {
     return writes.map((w) => {
       try {
-        return { ok: true, bytes: this.commitTx(w) };
+        return this.commitTx(w);
       } catch (error) {
         // The whole batch waits and retries when the file is locked; anything else concerns this write alone.
         if ((error as { code?: string }).code === 'SQLITE_BUSY') throw error;
@@ -429,11 +522,22 @@ export class SqliteStore implements Store {
   }
 
   async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
-    return this.write(() => {
-      this.sql(
-        'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
-      ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
-    });
+    const logged = await this.write(() => this.setStatusTx.immediate(r));
+    this.onCommitted?.({ orgId: r.orgId, events: logged });
+  }
+
+  private readonly setStatusTx: Database.Transaction<(r: RoutingStatusRecord) => LoggedEvent[]>;
+
+  private setStatus(r: RoutingStatusRecord): LoggedEvent[] {
+    const from = this.sql('SELECT status FROM routing_status WHERE user_id = ? AND org_id = ?').pluck().get(r.userId, r.orgId) as
+      | RoutingStatus
+      | undefined;
+    this.sql(
+      'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
+    ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
+    return this.log(r.orgId, [
+      { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
+    ]);
   }
 
   async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {

@@ -9,6 +9,7 @@ import {
   type Deadline,
   type QueueSettings,
 } from '../lifecycle/index.js';
+import type { LifecycleEvent } from '../lifecycle/index.js';
 import type { AcwWrapupPrompt, CallbackMode, RecordingState, RoutingStatusValue, UserState } from '../model/core.js';
 
 export type { RecordingState };
@@ -124,8 +125,53 @@ export interface RoutingStatusWrite {
   to: RoutingStatusRecord;
 }
 
+/** An agent's routing status set (PUT routingstatus) or moved by a change (the routing-status table). */
+export interface RoutingStatusEvent {
+  type: 'routingStatus';
+  at: Date;
+  userId: string;
+  status: RoutingStatus;
+  /** What it was, when known. */
+  from?: RoutingStatus;
+}
+
+/** A conversation's recording state changed (PATCH recordingstate): no lifecycle transition, but a change. */
+export interface RecordingStateEvent {
+  type: 'recordingState';
+  at: Date;
+  recordingState: RecordingState;
+}
+
+/** What the event log records (docs/events.md): the lifecycle's events, and the two changes outside it. */
+export type LogEvent = LifecycleEvent | RoutingStatusEvent | RecordingStateEvent;
+
+/** One entry of the event log, as committed. */
+export interface LoggedEvent {
+  orgId: string;
+  /** Per organization, from 1, without gaps at commit (compaction removes old ones). */
+  seq: number;
+  /** On the service's clock. */
+  at: Date;
+  /** The conversation it belongs to (absent for a routing status set outside any conversation). */
+  conversationId?: string;
+  /** The conversation's version this event's change committed. */
+  version?: number;
+  /** The user it concerns, when one (an agent of an offer, answer, ACW, a routing status). */
+  userId?: string;
+  event: LogEvent;
+}
+
+/** What one transaction committed: its events in order, and the conversation as it now is (when one changed). */
+export interface CommittedChange {
+  orgId: string;
+  events: readonly LoggedEvent[];
+  conversation?: StoredConversation;
+}
+
 /** One change to a conversation, committed whole or not at all. */
 export interface ConversationWrite extends StoredConversation {
+  /** Its events, logged in the same transaction (an `updated` event when none are given). */
+  events?: readonly LogEvent[];
   /** What the store keeps beside it, as the lifecycle computed it (`conversationIndex`). */
   index: ConversationIndex;
   /** The version the change was computed from; absent for a new conversation. */
@@ -188,6 +234,7 @@ export interface Store {
   putUser(user: UserRecord): Promise<void>;
   putWrapupCode(code: WrapupCodeRecord): Promise<void>;
   getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined>;
+  /** Sets a routing status and logs it (a routingStatus event) in one transaction. */
   setRoutingStatus(record: RoutingStatusRecord): Promise<void>;
   listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]>;
   /** Callbacks waiting in a queue, highest priority first, then longest waiting (the first `limit`). */
@@ -202,6 +249,19 @@ export interface Store {
   dueConversations(now: Date, limit: number): Promise<DueConversation[]>;
   /** The earliest deadline of any conversation. */
   nextDeadlineAt(): Promise<Date | undefined>;
+
+  // ---- the event log (docs/events.md) ----
+  /** Told of every committed change, synchronously and in commit order, right after the commit. */
+  onCommitted: ((change: CommittedChange) => void) | undefined;
+  /** Events of an organization after `afterSeq`, in order (the first `limit`). */
+  readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]>;
+  /** Events of one conversation, in order. */
+  conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]>;
+  /**
+   * Drops events older than `before`, except those of conversations not yet ended (and of none that still exist
+   * unended); returns how many were dropped.
+   */
+  compactEvents(before: Date): Promise<number>;
   close(): Promise<void>;
 }
 
