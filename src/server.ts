@@ -2,12 +2,15 @@
 // server, wired once. Used by `callbackd serve`, the tests and the benchmarks.
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { buildApp } from './api/app.js';
+import { originAllowed, type CorsOrigins } from './api/cors.js';
+import { attachSockets } from './api/socket.js';
 import type { Services } from './api/route.js';
 import { AuthService, type AuthOptions } from './service/auth.js';
 import { CallbackService } from './service/callbacks.js';
 import { ManualClock, SystemClock, type Clock } from './service/clock.js';
 import { Configuration } from './service/configuration.js';
 import { EmulatorService } from './service/emulator.js';
+import { NotificationService } from './service/notifications.js';
 import { Router } from './service/router.js';
 import { Scheduler } from './service/scheduler.js';
 import { loadSeed } from './service/seed.js';
@@ -38,6 +41,14 @@ export interface ServerOptions {
   shutdownMs?: number;
   /** How much stored text the conversation cache may hold, in bytes (default 8 MB; see the README on memory). */
   cacheBytes?: number;
+  /** Web origins allowed to call the API and open sockets from a browser (default: localhost pages; see api/cors.ts). */
+  corsOrigins?: CorsOrigins;
+  /** Notification heartbeat interval in ms (default 30 s, or CALLBACKD_HEARTBEAT_SECONDS). */
+  heartbeatMs?: number;
+  /** Bytes a notification socket may have unsent before it is closed as too slow (default 4 MiB). */
+  socketBufferBytes?: number;
+  /** How long events are kept once their conversation has ended, in ms (default 7 days). */
+  eventRetentionMs?: number;
 }
 
 export interface RunningServer {
@@ -49,6 +60,7 @@ export interface RunningServer {
   clock: Clock;
   scheduler: Scheduler;
   router: Router;
+  notifications: NotificationService;
   /** Fires what is due and lets routing settle (what POST /emulator/clock does after moving a manual clock). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -77,18 +89,22 @@ function compose(store: Store, clock: Clock, options: ServerOptions) {
     };
     configuration.onRoutingChange = (orgId) => router.kick(orgId);
   }
+  const notifications = new NotificationService({ store, clock: now });
   const settle = async () => {
     for (let i = 0; i < 100; i++) {
       const fired = await scheduler.runDue();
       await router.settle();
-      if (fired === 0) return;
+      if (fired === 0) break;
     }
+    // Channels whose day ended on the moved clock end now, not at the next sweep.
+    notifications.sweep();
   };
   const services: Services = {
     callbacks,
     configuration,
     auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
+    notifications,
   };
   return { services, scheduler, router, settle };
 }
@@ -108,13 +124,32 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const opened = await openStore(options);
   const clock = options.clock ?? new SystemClock();
   const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options);
+  // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
+  opened.onCommitted = (change) => services.notifications.publish(change);
   const app = await buildApp({
     services,
+    ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.logger !== undefined ? { logger: options.logger } : {}),
     ...(options.requestTimeoutMs !== undefined ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   });
   scheduler.onError = (err, conversationId) => app.log.error({ err, conversationId }, 'scheduler: cannot advance conversation; skipped');
   router.onError = (err, orgId) => app.log.error({ err, orgId }, 'router: routing pass failed');
+  const heartbeatSeconds = Number(process.env.CALLBACKD_HEARTBEAT_SECONDS);
+  const sockets = attachSockets(app.server, services.notifications, {
+    heartbeatMs: options.heartbeatMs ?? (heartbeatSeconds > 0 ? heartbeatSeconds * 1000 : 30_000),
+    maxBufferedBytes: options.socketBufferBytes ?? 4 * 1024 * 1024,
+    allowOrigin: originAllowed(options.corsOrigins),
+  });
+  services.notifications.onError = (err) => app.log.error({ err }, 'notifications: cannot deliver');
+  // Events are kept while their conversation goes on, and for the retention period after (compaction runs hourly).
+  const retention = options.eventRetentionMs ?? 7 * 24 * 3600_000;
+  const compact = () =>
+    opened
+      .compactEvents(new Date(clock.now().getTime() - retention))
+      .catch((err: unknown) => app.log.error({ err }, 'events: compaction failed'));
+  await compact();
+  const compaction = setInterval(() => void compact(), 3600_000);
+  compaction.unref();
   if (options.routing !== false) {
     await scheduler.start();
     await router.kickAll();
@@ -132,12 +167,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     clock,
     scheduler,
     router,
+    notifications: services.notifications,
     settle,
     async close() {
       if (closed) return;
       closed = true;
+      clearInterval(compaction);
       scheduler.stop();
       router.stop();
+      await sockets.close();
       // Stop accepting; idle connections close at once; requests in flight (a slow body too) get until the deadline.
       const deadline = setTimeout(() => app.server.closeAllConnections(), options.shutdownMs ?? 5000);
       try {

@@ -1,12 +1,14 @@
 // The HTTP layer (Fastify): mounts the route table, authenticates, decodes bodies with the model layer in strict mode
 // and queries from each route's declaration, calls one service, encodes the result canonically, and answers every
 // error with a catalogue code (ErrorBody, or RFC 6749's shape on the token endpoint). No rules live here.
+import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/core.js';
+import { originAllowed, type CorsOrigins } from './cors.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { Principal } from '../service/principal.js';
 import { parseQuery, type BodySpec, type RouteDef, type Services } from './route.js';
@@ -19,6 +21,8 @@ export interface AppOptions {
   bodyLimit?: number;
   /** How long a request (headers and body) may take to arrive, in ms, before a 408 (default 30 s). */
   requestTimeoutMs?: number;
+  /** Web origins allowed to call from a browser (default: pages on this machine). */
+  corsOrigins?: CorsOrigins;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -182,6 +186,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
 
+  // Browsers (the JS SDK's browser build) call from another origin: preflights are answered for allowed origins, and
+  // the headers clients read are exposed.
+  const allowed = originAllowed(options.corsOrigins);
+  await app.register(cors, {
+    origin: (origin, cb) => cb(null, allowed(origin)),
+    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    exposedHeaders: ['inin-correlation-id', 'retry-after'],
+    maxAge: 600,
+  });
+
   // JSON bodies: an empty body is no body (the SDK sends Content-Type: application/json on body-less POSTs).
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -231,6 +245,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           query: parseQuery(route.query, request.query as Record<string, string | undefined>),
           body: route.body !== undefined ? decodeBody(route.body, request.body) : undefined,
           authorization,
+          host: request.headers.host,
         });
         const text = encode(route, result);
         reply.code(route.status);

@@ -7,9 +7,10 @@ import type { AuthService } from '../service/auth.js';
 import type { CallbackService } from '../service/callbacks.js';
 import type { Configuration } from '../service/configuration.js';
 import type { EmulatorService } from '../service/emulator.js';
+import type { NotificationService } from '../service/notifications.js';
 import type { Principal } from '../service/principal.js';
 
-export type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** The services a handler calls, by resource (as moto splits a service's backend from its responses). */
 export interface Services {
@@ -17,6 +18,7 @@ export interface Services {
   configuration: Configuration;
   auth: AuthService;
   emulator: EmulatorService;
+  notifications: NotificationService;
 }
 
 /** A declared query parameter. */
@@ -53,6 +55,8 @@ export interface RequestContext<Body = unknown, Query = Record<string, unknown>>
   body: Body;
   /** The Authorization header as sent (the token endpoint reads client credentials from it). */
   authorization: string | undefined;
+  /** The Host header as sent: where this server was reached (a channel's connectUri is on the same host and port). */
+  host: string | undefined;
 }
 
 export interface RouteDef {

@@ -4443,5 +4443,1274 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "description": "Number of pages."
       }
     ]
+  },
+  "Channel": {
+    "name": "Channel",
+    "description": "A notification channel.",
+    "properties": [
+      {
+        "key": "connectUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The WebSocket URL to open."
+      },
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Channel id."
+      },
+      {
+        "key": "expires",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When the channel ends unless a subscription call extends it."
+      }
+    ]
+  },
+  "ChannelEntityListing": {
+    "name": "ChannelEntityListing",
+    "description": "Channels.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "Channel"
+          }
+        },
+        "required": false,
+        "description": "The channels."
+      }
+    ]
+  },
+  "ChannelTopic": {
+    "name": "ChannelTopic",
+    "description": "A topic of a channel.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The topic, ids filled in, e.g. v2.users.{id}.conversations.callbacks."
+      },
+      {
+        "key": "state",
+        "shape": {
+          "kind": "enum",
+          "name": "ChannelTopicState",
+          "values": [
+            "Permitted",
+            "Rejected"
+          ]
+        },
+        "required": false,
+        "description": "Whether events of it are delivered."
+      },
+      {
+        "key": "rejectionReason",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Why it was rejected."
+      },
+      {
+        "key": "missingPermissions",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Permissions that would allow it."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "API path."
+      }
+    ]
+  },
+  "ChannelTopicEntityListing": {
+    "name": "ChannelTopicEntityListing",
+    "description": "Topics of a channel.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ChannelTopic"
+          }
+        },
+        "required": false,
+        "description": "The topics."
+      }
+    ]
+  },
+  "AvailableTopic": {
+    "name": "AvailableTopic",
+    "description": "A topic that can be subscribed to.",
+    "properties": [
+      {
+        "key": "description",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "What it carries."
+      },
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The topic template, e.g. v2.users.{id}.conversations.callbacks."
+      },
+      {
+        "key": "requiresPermissions",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Permissions it requires."
+      },
+      {
+        "key": "enforced",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Whether its permissions are enforced."
+      },
+      {
+        "key": "visibility",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Public or Preview."
+      },
+      {
+        "key": "schema",
+        "shape": {
+          "kind": "json"
+        },
+        "required": false,
+        "description": "JSON schema of its event body."
+      },
+      {
+        "key": "requiresCurrentUser",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Only the user named in it may subscribe."
+      },
+      {
+        "key": "requiresCurrentUserOrPermission",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "The user named in it, or one with its permissions."
+      },
+      {
+        "key": "transports",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "How it is delivered (Websocket)."
+      },
+      {
+        "key": "publicApiTemplateUriPaths",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "API paths of the entities it concerns."
+      },
+      {
+        "key": "topicParameters",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "The parameters in its template."
+      }
+    ]
+  },
+  "AvailableTopicEntityListing": {
+    "name": "AvailableTopicEntityListing",
+    "description": "Topics that can be subscribed to.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AvailableTopic"
+          }
+        },
+        "required": false,
+        "description": "The topics."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicUriReference": {
+    "name": "ConversationCallbackEventTopicUriReference",
+    "description": "A reference.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Name."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicWrapup": {
+    "name": "ConversationCallbackEventTopicWrapup",
+    "description": "A wrap-up.",
+    "properties": [
+      {
+        "key": "code",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Wrap-up code id."
+      },
+      {
+        "key": "notes",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Notes."
+      },
+      {
+        "key": "tags",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Tags."
+      },
+      {
+        "key": "durationSeconds",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Seconds spent in wrap-up."
+      },
+      {
+        "key": "endTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When wrap-up ended."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicScoredAgent": {
+    "name": "ConversationCallbackEventTopicScoredAgent",
+    "description": "A preferred agent.",
+    "properties": [
+      {
+        "key": "agent",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "The agent."
+      },
+      {
+        "key": "score",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Score."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicConversationRoutingData": {
+    "name": "ConversationCallbackEventTopicConversationRoutingData",
+    "description": "How the callback routes.",
+    "properties": [
+      {
+        "key": "queue",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "Queue."
+      },
+      {
+        "key": "language",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "Language."
+      },
+      {
+        "key": "priority",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Priority."
+      },
+      {
+        "key": "skills",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationCallbackEventTopicUriReference"
+          }
+        },
+        "required": false,
+        "description": "Skills."
+      },
+      {
+        "key": "scoredAgents",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationCallbackEventTopicScoredAgent"
+          }
+        },
+        "required": false,
+        "description": "Preferred agents."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicQueueMediaSettings": {
+    "name": "ConversationCallbackEventTopicQueueMediaSettings",
+    "description": "The queue's callback settings the leg follows.",
+    "properties": [
+      {
+        "key": "alertingTimeoutSeconds",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Alerting timeout."
+      },
+      {
+        "key": "autoAnswerAlertToneSeconds",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Alert tone with auto-answer."
+      },
+      {
+        "key": "manualAnswerAlertToneSeconds",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Alert tone without auto-answer."
+      },
+      {
+        "key": "enableAutoAnswer",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Auto-answer."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicErrorBody": {
+    "name": "ConversationCallbackEventTopicErrorBody",
+    "description": "An error of the leg.",
+    "properties": [
+      {
+        "key": "message",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Message."
+      },
+      {
+        "key": "code",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Code."
+      },
+      {
+        "key": "status",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "HTTP status."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicDomainEntityRef": {
+    "name": "ConversationCallbackEventTopicDomainEntityRef",
+    "description": "A reference.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Id."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "API path."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicDivisionEntityRef": {
+    "name": "ConversationCallbackEventTopicDivisionEntityRef",
+    "description": "An entity of a division.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Id."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "API path."
+      },
+      {
+        "key": "dateDivisionUpdated",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When its division changed."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicConversationDivisionMembership": {
+    "name": "ConversationCallbackEventTopicConversationDivisionMembership",
+    "description": "A division of the conversation.",
+    "properties": [
+      {
+        "key": "division",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicDomainEntityRef"
+        },
+        "required": false,
+        "description": "The division."
+      },
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationCallbackEventTopicDivisionEntityRef"
+          }
+        },
+        "required": false,
+        "description": "Its entities in the conversation."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicCallbackMediaParticipant": {
+    "name": "ConversationCallbackEventTopicCallbackMediaParticipant",
+    "description": "A participant, as events carry it.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Participant id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Name."
+      },
+      {
+        "key": "address",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Address."
+      },
+      {
+        "key": "startTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Joined."
+      },
+      {
+        "key": "connectedTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Connected."
+      },
+      {
+        "key": "endTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Ended."
+      },
+      {
+        "key": "startHoldTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Hold began."
+      },
+      {
+        "key": "purpose",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "customer, acd, agent."
+      },
+      {
+        "key": "state",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicState",
+          "values": [
+            "alerting",
+            "dialing",
+            "contacting",
+            "offering",
+            "connected",
+            "disconnected",
+            "terminated",
+            "scheduled",
+            "none"
+          ]
+        },
+        "required": false,
+        "description": "State of the leg; `scheduled` while a callback waits for its time."
+      },
+      {
+        "key": "initialState",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicInitialState",
+          "values": [
+            "alerting",
+            "dialing",
+            "contacting",
+            "offering",
+            "connected",
+            "disconnected",
+            "terminated",
+            "scheduled",
+            "none"
+          ]
+        },
+        "required": false,
+        "description": "State the leg began in."
+      },
+      {
+        "key": "direction",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicDirection",
+          "values": [
+            "inbound",
+            "outbound"
+          ]
+        },
+        "required": false,
+        "description": "Direction."
+      },
+      {
+        "key": "disconnectType",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicDisconnectType",
+          "values": [
+            "endpoint",
+            "client",
+            "system",
+            "timeout",
+            "transfer",
+            "transfer.conference",
+            "transfer.consult",
+            "transfer.forward",
+            "transfer.noanswer",
+            "transfer.notavailable",
+            "transport.failure",
+            "error",
+            "peer",
+            "other",
+            "spam",
+            "uncallable"
+          ]
+        },
+        "required": false,
+        "description": "How it ended."
+      },
+      {
+        "key": "held",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "On hold."
+      },
+      {
+        "key": "wrapupRequired",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Wrap-up required."
+      },
+      {
+        "key": "wrapupPrompt",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicWrapupPrompt",
+          "values": [
+            "mandatory",
+            "optional",
+            "agentRequested",
+            "timeout",
+            "forcedTimeout"
+          ]
+        },
+        "required": false,
+        "description": "Wrap-up prompt."
+      },
+      {
+        "key": "user",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "The agent."
+      },
+      {
+        "key": "queue",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "The queue."
+      },
+      {
+        "key": "attributes",
+        "shape": {
+          "kind": "map"
+        },
+        "required": false,
+        "description": "Attributes."
+      },
+      {
+        "key": "errorInfo",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicErrorBody"
+        },
+        "required": false,
+        "description": "Error of the leg."
+      },
+      {
+        "key": "script",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "Script."
+      },
+      {
+        "key": "wrapupTimeoutMs",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Wrap-up timeout."
+      },
+      {
+        "key": "wrapupSkipped",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Wrap-up skipped."
+      },
+      {
+        "key": "alertingTimeoutMs",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Alerting timeout."
+      },
+      {
+        "key": "provider",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Provider."
+      },
+      {
+        "key": "externalContact",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "External contact."
+      },
+      {
+        "key": "externalOrganization",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicUriReference"
+        },
+        "required": false,
+        "description": "External organization."
+      },
+      {
+        "key": "wrapup",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicWrapup"
+        },
+        "required": false,
+        "description": "Wrap-up."
+      },
+      {
+        "key": "conversationRoutingData",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicConversationRoutingData"
+        },
+        "required": false,
+        "description": "Routing data."
+      },
+      {
+        "key": "peer",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Peer."
+      },
+      {
+        "key": "screenRecordingState",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Screen recording state."
+      },
+      {
+        "key": "flaggedReason",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationCallbackEventTopicFlaggedReason",
+          "values": [
+            "general"
+          ]
+        },
+        "required": false,
+        "description": "Flagged."
+      },
+      {
+        "key": "startAcwTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "ACW began."
+      },
+      {
+        "key": "endAcwTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "ACW ended."
+      },
+      {
+        "key": "resumeTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "A parked leg resumes."
+      },
+      {
+        "key": "parkTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Parked."
+      },
+      {
+        "key": "mediaRoles",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Media roles."
+      },
+      {
+        "key": "queueMediaSettings",
+        "shape": {
+          "kind": "model",
+          "name": "ConversationCallbackEventTopicQueueMediaSettings"
+        },
+        "required": false,
+        "description": "The queue's callback settings."
+      },
+      {
+        "key": "callbackNumbers",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Numbers to call."
+      },
+      {
+        "key": "callbackUserName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Customer name."
+      },
+      {
+        "key": "skipEnabled",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Skip allowed."
+      },
+      {
+        "key": "externalCampaign",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "External campaign."
+      },
+      {
+        "key": "timeoutSeconds",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Auto-dial countdown."
+      },
+      {
+        "key": "callbackScheduledTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Scheduled time."
+      },
+      {
+        "key": "automatedCallbackConfigId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Automated callback configuration."
+      }
+    ]
+  },
+  "ConversationCallbackEventTopicCallbackConversation": {
+    "name": "ConversationCallbackEventTopicCallbackConversation",
+    "description": "The body of the callback topics of users and queues: the whole conversation as it now is.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Conversation id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Name."
+      },
+      {
+        "key": "participants",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationCallbackEventTopicCallbackMediaParticipant"
+          }
+        },
+        "required": false,
+        "description": "Participants."
+      },
+      {
+        "key": "otherMediaUris",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Other media."
+      },
+      {
+        "key": "address",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Address."
+      },
+      {
+        "key": "utilizationLabelId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Utilization label."
+      },
+      {
+        "key": "accessAttributes",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Access attributes."
+      },
+      {
+        "key": "inactivityTimeout",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Inactivity timeout."
+      },
+      {
+        "key": "divisions",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationCallbackEventTopicConversationDivisionMembership"
+          }
+        },
+        "required": false,
+        "description": "Divisions."
+      }
+    ]
+  },
+  "UserRoutingStatusRoutingStatus": {
+    "name": "UserRoutingStatusRoutingStatus",
+    "description": "A routing status.",
+    "properties": [
+      {
+        "key": "status",
+        "shape": {
+          "kind": "enum",
+          "name": "UserRoutingStatusValue",
+          "values": [
+            "OFF_QUEUE",
+            "IDLE",
+            "INTERACTING",
+            "NOT_RESPONDING",
+            "COMMUNICATING"
+          ]
+        },
+        "required": false,
+        "description": "The status."
+      },
+      {
+        "key": "startTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Since when."
+      }
+    ]
+  },
+  "UserRoutingStatusUserRoutingStatus": {
+    "name": "UserRoutingStatusUserRoutingStatus",
+    "description": "The body of v2.users.{id}.routingStatus.",
+    "properties": [
+      {
+        "key": "routingStatus",
+        "shape": {
+          "kind": "model",
+          "name": "UserRoutingStatusRoutingStatus"
+        },
+        "required": false,
+        "description": "The routing status."
+      }
+    ]
+  },
+  "MediaSummaryDetail": {
+    "name": "MediaSummaryDetail",
+    "description": "Conversations of one kind.",
+    "properties": [
+      {
+        "key": "active",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Conversations going on."
+      },
+      {
+        "key": "acw",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Conversations in after-call work."
+      }
+    ]
+  },
+  "MediaSummary": {
+    "name": "MediaSummary",
+    "description": "Conversations of one medium.",
+    "properties": [
+      {
+        "key": "contactCenter",
+        "shape": {
+          "kind": "model",
+          "name": "MediaSummaryDetail"
+        },
+        "required": false,
+        "description": "Routed through queues."
+      },
+      {
+        "key": "enterprise",
+        "shape": {
+          "kind": "model",
+          "name": "MediaSummaryDetail"
+        },
+        "required": false,
+        "description": "Not routed."
+      }
+    ]
+  },
+  "UserConversationSummary": {
+    "name": "UserConversationSummary",
+    "description": "The body of v2.users.{id}.conversationsummary.",
+    "properties": [
+      {
+        "key": "userId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The user."
+      },
+      {
+        "key": "callback",
+        "shape": {
+          "kind": "model",
+          "name": "MediaSummary"
+        },
+        "required": false,
+        "description": "Callbacks."
+      }
+    ]
+  },
+  "SystemMessageSystemMessage": {
+    "name": "SystemMessageSystemMessage",
+    "description": "The body of v2.system.* topics.",
+    "properties": [
+      {
+        "key": "channelId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The channel."
+      },
+      {
+        "key": "systemTopicType",
+        "shape": {
+          "kind": "enum",
+          "name": "SystemTopicType",
+          "values": [
+            "no_longer_subscribed",
+            "subscription_changed",
+            "token_revoked"
+          ]
+        },
+        "required": false,
+        "description": "What happened."
+      },
+      {
+        "key": "correlationId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Correlation id."
+      },
+      {
+        "key": "organizationId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Organization."
+      },
+      {
+        "key": "userId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "User of the channel."
+      },
+      {
+        "key": "oauthClientId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "OAuth client of the channel."
+      },
+      {
+        "key": "reason",
+        "shape": {
+          "kind": "enum",
+          "name": "SystemMessageReason",
+          "values": [
+            "another_channel_subscribed",
+            "user_tokens_revoked"
+          ]
+        },
+        "required": false,
+        "description": "Why."
+      },
+      {
+        "key": "message",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "What happened, in words."
+      },
+      {
+        "key": "data",
+        "shape": {
+          "kind": "json"
+        },
+        "required": false,
+        "description": "More."
+      }
+    ]
   }
 };

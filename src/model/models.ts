@@ -82,6 +82,36 @@ export type AcwWrapupPrompt = 'MANDATORY' | 'OPTIONAL' | 'MANDATORY_TIMEOUT' | '
 /** Known values of UserState. */
 export type UserState = 'active' | 'inactive' | 'deleted';
 
+/** Known values of ChannelTopicState. */
+export type ChannelTopicState = 'Permitted' | 'Rejected';
+
+/** Known values of ConversationCallbackEventTopicState. */
+export type ConversationCallbackEventTopicState = 'alerting' | 'dialing' | 'contacting' | 'offering' | 'connected' | 'disconnected' | 'terminated' | 'scheduled' | 'none';
+
+/** Known values of ConversationCallbackEventTopicInitialState. */
+export type ConversationCallbackEventTopicInitialState = 'alerting' | 'dialing' | 'contacting' | 'offering' | 'connected' | 'disconnected' | 'terminated' | 'scheduled' | 'none';
+
+/** Known values of ConversationCallbackEventTopicDirection. */
+export type ConversationCallbackEventTopicDirection = 'inbound' | 'outbound';
+
+/** Known values of ConversationCallbackEventTopicDisconnectType. */
+export type ConversationCallbackEventTopicDisconnectType = 'endpoint' | 'client' | 'system' | 'timeout' | 'transfer' | 'transfer.conference' | 'transfer.consult' | 'transfer.forward' | 'transfer.noanswer' | 'transfer.notavailable' | 'transport.failure' | 'error' | 'peer' | 'other' | 'spam' | 'uncallable';
+
+/** Known values of ConversationCallbackEventTopicWrapupPrompt. */
+export type ConversationCallbackEventTopicWrapupPrompt = 'mandatory' | 'optional' | 'agentRequested' | 'timeout' | 'forcedTimeout';
+
+/** Known values of ConversationCallbackEventTopicFlaggedReason. */
+export type ConversationCallbackEventTopicFlaggedReason = 'general';
+
+/** Known values of UserRoutingStatusValue. */
+export type UserRoutingStatusValue = 'OFF_QUEUE' | 'IDLE' | 'INTERACTING' | 'NOT_RESPONDING' | 'COMMUNICATING';
+
+/** Known values of SystemTopicType. */
+export type SystemTopicType = 'no_longer_subscribed' | 'subscription_changed' | 'token_revoked';
+
+/** Known values of SystemMessageReason. */
+export type SystemMessageReason = 'another_channel_subscribed' | 'user_tokens_revoked';
+
 /** A thin reference to a platform entity. */
 export interface DomainEntityRef {
   /** Id of the referenced entity. */
@@ -1400,6 +1430,386 @@ export interface UserEntityListing {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** A notification channel. */
+export interface Channel {
+  /** The WebSocket URL to open. */
+  connectUri?: string;
+  /** Channel id. */
+  id?: string;
+  /** When the channel ends unless a subscription call extends it. Wire: ISO-8601 date-time. */
+  expires?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Channels. */
+export interface ChannelEntityListing {
+  /** The channels. */
+  entities?: Channel[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A topic of a channel. */
+export interface ChannelTopic {
+  /** The topic, ids filled in, e.g. v2.users.{id}.conversations.callbacks. */
+  id?: string;
+  /** Whether events of it are delivered. */
+  state?: ChannelTopicState | UnknownEnumValue;
+  /** Why it was rejected. */
+  rejectionReason?: string;
+  /** Permissions that would allow it. */
+  missingPermissions?: string[];
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Topics of a channel. */
+export interface ChannelTopicEntityListing {
+  /** The topics. */
+  entities?: ChannelTopic[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A topic that can be subscribed to. */
+export interface AvailableTopic {
+  /** What it carries. */
+  description?: string;
+  /** The topic template, e.g. v2.users.{id}.conversations.callbacks. */
+  id?: string;
+  /** Permissions it requires. */
+  requiresPermissions?: string[];
+  /** Whether its permissions are enforced. */
+  enforced?: boolean;
+  /** Public or Preview. */
+  visibility?: string;
+  /** JSON schema of its event body. */
+  schema?: JsonValue;
+  /** Only the user named in it may subscribe. */
+  requiresCurrentUser?: boolean;
+  /** The user named in it, or one with its permissions. */
+  requiresCurrentUserOrPermission?: boolean;
+  /** How it is delivered (Websocket). */
+  transports?: string[];
+  /** API paths of the entities it concerns. */
+  publicApiTemplateUriPaths?: string[];
+  /** The parameters in its template. */
+  topicParameters?: string[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Topics that can be subscribed to. */
+export interface AvailableTopicEntityListing {
+  /** The topics. */
+  entities?: AvailableTopic[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A reference. */
+export interface ConversationCallbackEventTopicUriReference {
+  /** Id. */
+  id?: string;
+  /** Name. */
+  name?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A wrap-up. */
+export interface ConversationCallbackEventTopicWrapup {
+  /** Wrap-up code id. */
+  code?: string;
+  /** Notes. */
+  notes?: string;
+  /** Tags. */
+  tags?: string[];
+  /** Seconds spent in wrap-up. Wire: int64. */
+  durationSeconds?: number;
+  /** When wrap-up ended. Wire: ISO-8601 date-time. */
+  endTime?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A preferred agent. */
+export interface ConversationCallbackEventTopicScoredAgent {
+  /** The agent. */
+  agent?: ConversationCallbackEventTopicUriReference;
+  /** Score. Wire: int64. */
+  score?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** How the callback routes. */
+export interface ConversationCallbackEventTopicConversationRoutingData {
+  /** Queue. */
+  queue?: ConversationCallbackEventTopicUriReference;
+  /** Language. */
+  language?: ConversationCallbackEventTopicUriReference;
+  /** Priority. Wire: int64. */
+  priority?: number;
+  /** Skills. */
+  skills?: ConversationCallbackEventTopicUriReference[];
+  /** Preferred agents. */
+  scoredAgents?: ConversationCallbackEventTopicScoredAgent[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The queue's callback settings the leg follows. */
+export interface ConversationCallbackEventTopicQueueMediaSettings {
+  /** Alerting timeout. Wire: int64. */
+  alertingTimeoutSeconds?: number;
+  /** Alert tone with auto-answer. */
+  autoAnswerAlertToneSeconds?: number;
+  /** Alert tone without auto-answer. */
+  manualAnswerAlertToneSeconds?: number;
+  /** Auto-answer. */
+  enableAutoAnswer?: boolean;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An error of the leg. */
+export interface ConversationCallbackEventTopicErrorBody {
+  /** Message. */
+  message?: string;
+  /** Code. */
+  code?: string;
+  /** HTTP status. Wire: int64. */
+  status?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A reference. */
+export interface ConversationCallbackEventTopicDomainEntityRef {
+  /** Id. */
+  id?: string;
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An entity of a division. */
+export interface ConversationCallbackEventTopicDivisionEntityRef {
+  /** Id. */
+  id?: string;
+  /** API path. */
+  selfUri?: string;
+  /** When its division changed. Wire: ISO-8601 date-time. */
+  dateDivisionUpdated?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A division of the conversation. */
+export interface ConversationCallbackEventTopicConversationDivisionMembership {
+  /** The division. */
+  division?: ConversationCallbackEventTopicDomainEntityRef;
+  /** Its entities in the conversation. */
+  entities?: ConversationCallbackEventTopicDivisionEntityRef[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A participant, as events carry it. */
+export interface ConversationCallbackEventTopicCallbackMediaParticipant {
+  /** Participant id. */
+  id?: string;
+  /** Name. */
+  name?: string;
+  /** Address. */
+  address?: string;
+  /** Joined. Wire: ISO-8601 date-time. */
+  startTime?: Date;
+  /** Connected. Wire: ISO-8601 date-time. */
+  connectedTime?: Date;
+  /** Ended. Wire: ISO-8601 date-time. */
+  endTime?: Date;
+  /** Hold began. Wire: ISO-8601 date-time. */
+  startHoldTime?: Date;
+  /** customer, acd, agent. */
+  purpose?: string;
+  /** State of the leg; `scheduled` while a callback waits for its time. */
+  state?: ConversationCallbackEventTopicState | UnknownEnumValue;
+  /** State the leg began in. */
+  initialState?: ConversationCallbackEventTopicInitialState | UnknownEnumValue;
+  /** Direction. */
+  direction?: ConversationCallbackEventTopicDirection | UnknownEnumValue;
+  /** How it ended. */
+  disconnectType?: ConversationCallbackEventTopicDisconnectType | UnknownEnumValue;
+  /** On hold. */
+  held?: boolean;
+  /** Wrap-up required. */
+  wrapupRequired?: boolean;
+  /** Wrap-up prompt. */
+  wrapupPrompt?: ConversationCallbackEventTopicWrapupPrompt | UnknownEnumValue;
+  /** The agent. */
+  user?: ConversationCallbackEventTopicUriReference;
+  /** The queue. */
+  queue?: ConversationCallbackEventTopicUriReference;
+  /** Attributes. */
+  attributes?: Record<string, string>;
+  /** Error of the leg. */
+  errorInfo?: ConversationCallbackEventTopicErrorBody;
+  /** Script. */
+  script?: ConversationCallbackEventTopicUriReference;
+  /** Wrap-up timeout. Wire: int64. */
+  wrapupTimeoutMs?: number;
+  /** Wrap-up skipped. */
+  wrapupSkipped?: boolean;
+  /** Alerting timeout. Wire: int64. */
+  alertingTimeoutMs?: number;
+  /** Provider. */
+  provider?: string;
+  /** External contact. */
+  externalContact?: ConversationCallbackEventTopicUriReference;
+  /** External organization. */
+  externalOrganization?: ConversationCallbackEventTopicUriReference;
+  /** Wrap-up. */
+  wrapup?: ConversationCallbackEventTopicWrapup;
+  /** Routing data. */
+  conversationRoutingData?: ConversationCallbackEventTopicConversationRoutingData;
+  /** Peer. */
+  peer?: string;
+  /** Screen recording state. */
+  screenRecordingState?: string;
+  /** Flagged. */
+  flaggedReason?: ConversationCallbackEventTopicFlaggedReason | UnknownEnumValue;
+  /** ACW began. Wire: ISO-8601 date-time. */
+  startAcwTime?: Date;
+  /** ACW ended. Wire: ISO-8601 date-time. */
+  endAcwTime?: Date;
+  /** A parked leg resumes. Wire: ISO-8601 date-time. */
+  resumeTime?: Date;
+  /** Parked. Wire: ISO-8601 date-time. */
+  parkTime?: Date;
+  /** Media roles. */
+  mediaRoles?: string[];
+  /** The queue's callback settings. */
+  queueMediaSettings?: ConversationCallbackEventTopicQueueMediaSettings;
+  /** Numbers to call. */
+  callbackNumbers?: string[];
+  /** Customer name. */
+  callbackUserName?: string;
+  /** Skip allowed. */
+  skipEnabled?: boolean;
+  /** External campaign. */
+  externalCampaign?: boolean;
+  /** Auto-dial countdown. Wire: int64. */
+  timeoutSeconds?: number;
+  /** Scheduled time. Wire: ISO-8601 date-time. */
+  callbackScheduledTime?: Date;
+  /** Automated callback configuration. */
+  automatedCallbackConfigId?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The body of the callback topics of users and queues: the whole conversation as it now is. */
+export interface ConversationCallbackEventTopicCallbackConversation {
+  /** Conversation id. */
+  id?: string;
+  /** Name. */
+  name?: string;
+  /** Participants. */
+  participants?: ConversationCallbackEventTopicCallbackMediaParticipant[];
+  /** Other media. */
+  otherMediaUris?: string[];
+  /** Address. */
+  address?: string;
+  /** Utilization label. */
+  utilizationLabelId?: string;
+  /** Access attributes. */
+  accessAttributes?: string[];
+  /** Inactivity timeout. Wire: ISO-8601 date-time. */
+  inactivityTimeout?: Date;
+  /** Divisions. */
+  divisions?: ConversationCallbackEventTopicConversationDivisionMembership[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A routing status. */
+export interface UserRoutingStatusRoutingStatus {
+  /** The status. */
+  status?: UserRoutingStatusValue | UnknownEnumValue;
+  /** Since when. Wire: ISO-8601 date-time. */
+  startTime?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The body of v2.users.{id}.routingStatus. */
+export interface UserRoutingStatusUserRoutingStatus {
+  /** The routing status. */
+  routingStatus?: UserRoutingStatusRoutingStatus;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Conversations of one kind. */
+export interface MediaSummaryDetail {
+  /** Conversations going on. Wire: int64. */
+  active?: number;
+  /** Conversations in after-call work. Wire: int64. */
+  acw?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Conversations of one medium. */
+export interface MediaSummary {
+  /** Routed through queues. */
+  contactCenter?: MediaSummaryDetail;
+  /** Not routed. */
+  enterprise?: MediaSummaryDetail;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The body of v2.users.{id}.conversationsummary. */
+export interface UserConversationSummary {
+  /** The user. */
+  userId?: string;
+  /** Callbacks. */
+  callback?: MediaSummary;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The body of v2.system.* topics. */
+export interface SystemMessageSystemMessage {
+  /** The channel. */
+  channelId?: string;
+  /** What happened. */
+  systemTopicType?: SystemTopicType | UnknownEnumValue;
+  /** Correlation id. */
+  correlationId?: string;
+  /** Organization. */
+  organizationId?: string;
+  /** User of the channel. */
+  userId?: string;
+  /** OAuth client of the channel. */
+  oauthClientId?: string;
+  /** Why. */
+  reason?: SystemMessageReason | UnknownEnumValue;
+  /** What happened, in words. */
+  message?: string;
+  /** More. */
+  data?: JsonValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** Decodes and validates a wire DomainEntityRef; collects every error and warning with its JSON pointer. */
 export function decodeDomainEntityRef(input: unknown, options?: DecodeOptions): DecodeResult<DomainEntityRef> {
   return decodeModel<DomainEntityRef>('DomainEntityRef', input, options);
@@ -2388,6 +2798,305 @@ export function stringifyUserEntityListing(value: UserEntityListing): string {
   return stringifyModel('UserEntityListing', value);
 }
 
+/** Decodes and validates a wire Channel; collects every error and warning with its JSON pointer. */
+export function decodeChannel(input: unknown, options?: DecodeOptions): DecodeResult<Channel> {
+  return decodeModel<Channel>('Channel', input, options);
+}
+/** The wire JSON object of a Channel: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeChannel(value: Channel): Record<string, unknown> {
+  return encodeModel('Channel', value);
+}
+/** The wire JSON text of a Channel; equal to JSON.stringify(encodeChannel(value)). */
+export function stringifyChannel(value: Channel): string {
+  return stringifyModel('Channel', value);
+}
+
+/** Decodes and validates a wire ChannelEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeChannelEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<ChannelEntityListing> {
+  return decodeModel<ChannelEntityListing>('ChannelEntityListing', input, options);
+}
+/** The wire JSON object of a ChannelEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeChannelEntityListing(value: ChannelEntityListing): Record<string, unknown> {
+  return encodeModel('ChannelEntityListing', value);
+}
+/** The wire JSON text of a ChannelEntityListing; equal to JSON.stringify(encodeChannelEntityListing(value)). */
+export function stringifyChannelEntityListing(value: ChannelEntityListing): string {
+  return stringifyModel('ChannelEntityListing', value);
+}
+
+/** Decodes and validates a wire ChannelTopic; collects every error and warning with its JSON pointer. */
+export function decodeChannelTopic(input: unknown, options?: DecodeOptions): DecodeResult<ChannelTopic> {
+  return decodeModel<ChannelTopic>('ChannelTopic', input, options);
+}
+/** The wire JSON object of a ChannelTopic: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeChannelTopic(value: ChannelTopic): Record<string, unknown> {
+  return encodeModel('ChannelTopic', value);
+}
+/** The wire JSON text of a ChannelTopic; equal to JSON.stringify(encodeChannelTopic(value)). */
+export function stringifyChannelTopic(value: ChannelTopic): string {
+  return stringifyModel('ChannelTopic', value);
+}
+
+/** Decodes and validates a wire ChannelTopicEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeChannelTopicEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<ChannelTopicEntityListing> {
+  return decodeModel<ChannelTopicEntityListing>('ChannelTopicEntityListing', input, options);
+}
+/** The wire JSON object of a ChannelTopicEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeChannelTopicEntityListing(value: ChannelTopicEntityListing): Record<string, unknown> {
+  return encodeModel('ChannelTopicEntityListing', value);
+}
+/** The wire JSON text of a ChannelTopicEntityListing; equal to JSON.stringify(encodeChannelTopicEntityListing(value)). */
+export function stringifyChannelTopicEntityListing(value: ChannelTopicEntityListing): string {
+  return stringifyModel('ChannelTopicEntityListing', value);
+}
+
+/** Decodes and validates a wire AvailableTopic; collects every error and warning with its JSON pointer. */
+export function decodeAvailableTopic(input: unknown, options?: DecodeOptions): DecodeResult<AvailableTopic> {
+  return decodeModel<AvailableTopic>('AvailableTopic', input, options);
+}
+/** The wire JSON object of a AvailableTopic: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAvailableTopic(value: AvailableTopic): Record<string, unknown> {
+  return encodeModel('AvailableTopic', value);
+}
+/** The wire JSON text of a AvailableTopic; equal to JSON.stringify(encodeAvailableTopic(value)). */
+export function stringifyAvailableTopic(value: AvailableTopic): string {
+  return stringifyModel('AvailableTopic', value);
+}
+
+/** Decodes and validates a wire AvailableTopicEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeAvailableTopicEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<AvailableTopicEntityListing> {
+  return decodeModel<AvailableTopicEntityListing>('AvailableTopicEntityListing', input, options);
+}
+/** The wire JSON object of a AvailableTopicEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAvailableTopicEntityListing(value: AvailableTopicEntityListing): Record<string, unknown> {
+  return encodeModel('AvailableTopicEntityListing', value);
+}
+/** The wire JSON text of a AvailableTopicEntityListing; equal to JSON.stringify(encodeAvailableTopicEntityListing(value)). */
+export function stringifyAvailableTopicEntityListing(value: AvailableTopicEntityListing): string {
+  return stringifyModel('AvailableTopicEntityListing', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicUriReference; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicUriReference(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicUriReference> {
+  return decodeModel<ConversationCallbackEventTopicUriReference>('ConversationCallbackEventTopicUriReference', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicUriReference: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicUriReference(value: ConversationCallbackEventTopicUriReference): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicUriReference', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicUriReference; equal to JSON.stringify(encodeConversationCallbackEventTopicUriReference(value)). */
+export function stringifyConversationCallbackEventTopicUriReference(value: ConversationCallbackEventTopicUriReference): string {
+  return stringifyModel('ConversationCallbackEventTopicUriReference', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicWrapup; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicWrapup(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicWrapup> {
+  return decodeModel<ConversationCallbackEventTopicWrapup>('ConversationCallbackEventTopicWrapup', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicWrapup: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicWrapup(value: ConversationCallbackEventTopicWrapup): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicWrapup', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicWrapup; equal to JSON.stringify(encodeConversationCallbackEventTopicWrapup(value)). */
+export function stringifyConversationCallbackEventTopicWrapup(value: ConversationCallbackEventTopicWrapup): string {
+  return stringifyModel('ConversationCallbackEventTopicWrapup', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicScoredAgent; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicScoredAgent(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicScoredAgent> {
+  return decodeModel<ConversationCallbackEventTopicScoredAgent>('ConversationCallbackEventTopicScoredAgent', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicScoredAgent: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicScoredAgent(value: ConversationCallbackEventTopicScoredAgent): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicScoredAgent', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicScoredAgent; equal to JSON.stringify(encodeConversationCallbackEventTopicScoredAgent(value)). */
+export function stringifyConversationCallbackEventTopicScoredAgent(value: ConversationCallbackEventTopicScoredAgent): string {
+  return stringifyModel('ConversationCallbackEventTopicScoredAgent', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicConversationRoutingData; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicConversationRoutingData(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicConversationRoutingData> {
+  return decodeModel<ConversationCallbackEventTopicConversationRoutingData>('ConversationCallbackEventTopicConversationRoutingData', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicConversationRoutingData: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicConversationRoutingData(value: ConversationCallbackEventTopicConversationRoutingData): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicConversationRoutingData', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicConversationRoutingData; equal to JSON.stringify(encodeConversationCallbackEventTopicConversationRoutingData(value)). */
+export function stringifyConversationCallbackEventTopicConversationRoutingData(value: ConversationCallbackEventTopicConversationRoutingData): string {
+  return stringifyModel('ConversationCallbackEventTopicConversationRoutingData', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicQueueMediaSettings; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicQueueMediaSettings(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicQueueMediaSettings> {
+  return decodeModel<ConversationCallbackEventTopicQueueMediaSettings>('ConversationCallbackEventTopicQueueMediaSettings', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicQueueMediaSettings: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicQueueMediaSettings(value: ConversationCallbackEventTopicQueueMediaSettings): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicQueueMediaSettings', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicQueueMediaSettings; equal to JSON.stringify(encodeConversationCallbackEventTopicQueueMediaSettings(value)). */
+export function stringifyConversationCallbackEventTopicQueueMediaSettings(value: ConversationCallbackEventTopicQueueMediaSettings): string {
+  return stringifyModel('ConversationCallbackEventTopicQueueMediaSettings', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicErrorBody; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicErrorBody(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicErrorBody> {
+  return decodeModel<ConversationCallbackEventTopicErrorBody>('ConversationCallbackEventTopicErrorBody', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicErrorBody: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicErrorBody(value: ConversationCallbackEventTopicErrorBody): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicErrorBody', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicErrorBody; equal to JSON.stringify(encodeConversationCallbackEventTopicErrorBody(value)). */
+export function stringifyConversationCallbackEventTopicErrorBody(value: ConversationCallbackEventTopicErrorBody): string {
+  return stringifyModel('ConversationCallbackEventTopicErrorBody', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicDomainEntityRef; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicDomainEntityRef(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicDomainEntityRef> {
+  return decodeModel<ConversationCallbackEventTopicDomainEntityRef>('ConversationCallbackEventTopicDomainEntityRef', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicDomainEntityRef: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicDomainEntityRef(value: ConversationCallbackEventTopicDomainEntityRef): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicDomainEntityRef', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicDomainEntityRef; equal to JSON.stringify(encodeConversationCallbackEventTopicDomainEntityRef(value)). */
+export function stringifyConversationCallbackEventTopicDomainEntityRef(value: ConversationCallbackEventTopicDomainEntityRef): string {
+  return stringifyModel('ConversationCallbackEventTopicDomainEntityRef', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicDivisionEntityRef; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicDivisionEntityRef(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicDivisionEntityRef> {
+  return decodeModel<ConversationCallbackEventTopicDivisionEntityRef>('ConversationCallbackEventTopicDivisionEntityRef', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicDivisionEntityRef: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicDivisionEntityRef(value: ConversationCallbackEventTopicDivisionEntityRef): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicDivisionEntityRef', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicDivisionEntityRef; equal to JSON.stringify(encodeConversationCallbackEventTopicDivisionEntityRef(value)). */
+export function stringifyConversationCallbackEventTopicDivisionEntityRef(value: ConversationCallbackEventTopicDivisionEntityRef): string {
+  return stringifyModel('ConversationCallbackEventTopicDivisionEntityRef', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicConversationDivisionMembership; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicConversationDivisionMembership(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicConversationDivisionMembership> {
+  return decodeModel<ConversationCallbackEventTopicConversationDivisionMembership>('ConversationCallbackEventTopicConversationDivisionMembership', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicConversationDivisionMembership: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicConversationDivisionMembership(value: ConversationCallbackEventTopicConversationDivisionMembership): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicConversationDivisionMembership', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicConversationDivisionMembership; equal to JSON.stringify(encodeConversationCallbackEventTopicConversationDivisionMembership(value)). */
+export function stringifyConversationCallbackEventTopicConversationDivisionMembership(value: ConversationCallbackEventTopicConversationDivisionMembership): string {
+  return stringifyModel('ConversationCallbackEventTopicConversationDivisionMembership', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicCallbackMediaParticipant; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicCallbackMediaParticipant(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicCallbackMediaParticipant> {
+  return decodeModel<ConversationCallbackEventTopicCallbackMediaParticipant>('ConversationCallbackEventTopicCallbackMediaParticipant', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicCallbackMediaParticipant: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicCallbackMediaParticipant(value: ConversationCallbackEventTopicCallbackMediaParticipant): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicCallbackMediaParticipant', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicCallbackMediaParticipant; equal to JSON.stringify(encodeConversationCallbackEventTopicCallbackMediaParticipant(value)). */
+export function stringifyConversationCallbackEventTopicCallbackMediaParticipant(value: ConversationCallbackEventTopicCallbackMediaParticipant): string {
+  return stringifyModel('ConversationCallbackEventTopicCallbackMediaParticipant', value);
+}
+
+/** Decodes and validates a wire ConversationCallbackEventTopicCallbackConversation; collects every error and warning with its JSON pointer. */
+export function decodeConversationCallbackEventTopicCallbackConversation(input: unknown, options?: DecodeOptions): DecodeResult<ConversationCallbackEventTopicCallbackConversation> {
+  return decodeModel<ConversationCallbackEventTopicCallbackConversation>('ConversationCallbackEventTopicCallbackConversation', input, options);
+}
+/** The wire JSON object of a ConversationCallbackEventTopicCallbackConversation: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationCallbackEventTopicCallbackConversation(value: ConversationCallbackEventTopicCallbackConversation): Record<string, unknown> {
+  return encodeModel('ConversationCallbackEventTopicCallbackConversation', value);
+}
+/** The wire JSON text of a ConversationCallbackEventTopicCallbackConversation; equal to JSON.stringify(encodeConversationCallbackEventTopicCallbackConversation(value)). */
+export function stringifyConversationCallbackEventTopicCallbackConversation(value: ConversationCallbackEventTopicCallbackConversation): string {
+  return stringifyModel('ConversationCallbackEventTopicCallbackConversation', value);
+}
+
+/** Decodes and validates a wire UserRoutingStatusRoutingStatus; collects every error and warning with its JSON pointer. */
+export function decodeUserRoutingStatusRoutingStatus(input: unknown, options?: DecodeOptions): DecodeResult<UserRoutingStatusRoutingStatus> {
+  return decodeModel<UserRoutingStatusRoutingStatus>('UserRoutingStatusRoutingStatus', input, options);
+}
+/** The wire JSON object of a UserRoutingStatusRoutingStatus: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserRoutingStatusRoutingStatus(value: UserRoutingStatusRoutingStatus): Record<string, unknown> {
+  return encodeModel('UserRoutingStatusRoutingStatus', value);
+}
+/** The wire JSON text of a UserRoutingStatusRoutingStatus; equal to JSON.stringify(encodeUserRoutingStatusRoutingStatus(value)). */
+export function stringifyUserRoutingStatusRoutingStatus(value: UserRoutingStatusRoutingStatus): string {
+  return stringifyModel('UserRoutingStatusRoutingStatus', value);
+}
+
+/** Decodes and validates a wire UserRoutingStatusUserRoutingStatus; collects every error and warning with its JSON pointer. */
+export function decodeUserRoutingStatusUserRoutingStatus(input: unknown, options?: DecodeOptions): DecodeResult<UserRoutingStatusUserRoutingStatus> {
+  return decodeModel<UserRoutingStatusUserRoutingStatus>('UserRoutingStatusUserRoutingStatus', input, options);
+}
+/** The wire JSON object of a UserRoutingStatusUserRoutingStatus: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserRoutingStatusUserRoutingStatus(value: UserRoutingStatusUserRoutingStatus): Record<string, unknown> {
+  return encodeModel('UserRoutingStatusUserRoutingStatus', value);
+}
+/** The wire JSON text of a UserRoutingStatusUserRoutingStatus; equal to JSON.stringify(encodeUserRoutingStatusUserRoutingStatus(value)). */
+export function stringifyUserRoutingStatusUserRoutingStatus(value: UserRoutingStatusUserRoutingStatus): string {
+  return stringifyModel('UserRoutingStatusUserRoutingStatus', value);
+}
+
+/** Decodes and validates a wire MediaSummaryDetail; collects every error and warning with its JSON pointer. */
+export function decodeMediaSummaryDetail(input: unknown, options?: DecodeOptions): DecodeResult<MediaSummaryDetail> {
+  return decodeModel<MediaSummaryDetail>('MediaSummaryDetail', input, options);
+}
+/** The wire JSON object of a MediaSummaryDetail: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeMediaSummaryDetail(value: MediaSummaryDetail): Record<string, unknown> {
+  return encodeModel('MediaSummaryDetail', value);
+}
+/** The wire JSON text of a MediaSummaryDetail; equal to JSON.stringify(encodeMediaSummaryDetail(value)). */
+export function stringifyMediaSummaryDetail(value: MediaSummaryDetail): string {
+  return stringifyModel('MediaSummaryDetail', value);
+}
+
+/** Decodes and validates a wire MediaSummary; collects every error and warning with its JSON pointer. */
+export function decodeMediaSummary(input: unknown, options?: DecodeOptions): DecodeResult<MediaSummary> {
+  return decodeModel<MediaSummary>('MediaSummary', input, options);
+}
+/** The wire JSON object of a MediaSummary: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeMediaSummary(value: MediaSummary): Record<string, unknown> {
+  return encodeModel('MediaSummary', value);
+}
+/** The wire JSON text of a MediaSummary; equal to JSON.stringify(encodeMediaSummary(value)). */
+export function stringifyMediaSummary(value: MediaSummary): string {
+  return stringifyModel('MediaSummary', value);
+}
+
+/** Decodes and validates a wire UserConversationSummary; collects every error and warning with its JSON pointer. */
+export function decodeUserConversationSummary(input: unknown, options?: DecodeOptions): DecodeResult<UserConversationSummary> {
+  return decodeModel<UserConversationSummary>('UserConversationSummary', input, options);
+}
+/** The wire JSON object of a UserConversationSummary: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserConversationSummary(value: UserConversationSummary): Record<string, unknown> {
+  return encodeModel('UserConversationSummary', value);
+}
+/** The wire JSON text of a UserConversationSummary; equal to JSON.stringify(encodeUserConversationSummary(value)). */
+export function stringifyUserConversationSummary(value: UserConversationSummary): string {
+  return stringifyModel('UserConversationSummary', value);
+}
+
+/** Decodes and validates a wire SystemMessageSystemMessage; collects every error and warning with its JSON pointer. */
+export function decodeSystemMessageSystemMessage(input: unknown, options?: DecodeOptions): DecodeResult<SystemMessageSystemMessage> {
+  return decodeModel<SystemMessageSystemMessage>('SystemMessageSystemMessage', input, options);
+}
+/** The wire JSON object of a SystemMessageSystemMessage: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSystemMessageSystemMessage(value: SystemMessageSystemMessage): Record<string, unknown> {
+  return encodeModel('SystemMessageSystemMessage', value);
+}
+/** The wire JSON text of a SystemMessageSystemMessage; equal to JSON.stringify(encodeSystemMessageSystemMessage(value)). */
+export function stringifySystemMessageSystemMessage(value: SystemMessageSystemMessage): string {
+  return stringifyModel('SystemMessageSystemMessage', value);
+}
+
 /** Each model's TypeScript type, by model name (for code that is generic over models). */
 export interface ModelTypes {
   DomainEntityRef: DomainEntityRef;
@@ -2466,4 +3175,27 @@ export interface ModelTypes {
   QueueEntityListing: QueueEntityListing;
   User: User;
   UserEntityListing: UserEntityListing;
+  Channel: Channel;
+  ChannelEntityListing: ChannelEntityListing;
+  ChannelTopic: ChannelTopic;
+  ChannelTopicEntityListing: ChannelTopicEntityListing;
+  AvailableTopic: AvailableTopic;
+  AvailableTopicEntityListing: AvailableTopicEntityListing;
+  ConversationCallbackEventTopicUriReference: ConversationCallbackEventTopicUriReference;
+  ConversationCallbackEventTopicWrapup: ConversationCallbackEventTopicWrapup;
+  ConversationCallbackEventTopicScoredAgent: ConversationCallbackEventTopicScoredAgent;
+  ConversationCallbackEventTopicConversationRoutingData: ConversationCallbackEventTopicConversationRoutingData;
+  ConversationCallbackEventTopicQueueMediaSettings: ConversationCallbackEventTopicQueueMediaSettings;
+  ConversationCallbackEventTopicErrorBody: ConversationCallbackEventTopicErrorBody;
+  ConversationCallbackEventTopicDomainEntityRef: ConversationCallbackEventTopicDomainEntityRef;
+  ConversationCallbackEventTopicDivisionEntityRef: ConversationCallbackEventTopicDivisionEntityRef;
+  ConversationCallbackEventTopicConversationDivisionMembership: ConversationCallbackEventTopicConversationDivisionMembership;
+  ConversationCallbackEventTopicCallbackMediaParticipant: ConversationCallbackEventTopicCallbackMediaParticipant;
+  ConversationCallbackEventTopicCallbackConversation: ConversationCallbackEventTopicCallbackConversation;
+  UserRoutingStatusRoutingStatus: UserRoutingStatusRoutingStatus;
+  UserRoutingStatusUserRoutingStatus: UserRoutingStatusUserRoutingStatus;
+  MediaSummaryDetail: MediaSummaryDetail;
+  MediaSummary: MediaSummary;
+  UserConversationSummary: UserConversationSummary;
+  SystemMessageSystemMessage: SystemMessageSystemMessage;
 }

@@ -1,6 +1,7 @@
 // Every model callbackd knows, by name: the participant and its conversation, then the API's bodies.
 import { CONVERSATION_MODELS } from './schema.js';
 import { API_MODELS } from './schema-api.js';
+import { NOTIFICATION_MODELS } from './schema-notifications.js';
 
-export const MODELS = { ...CONVERSATION_MODELS, ...API_MODELS } as const;
+export const MODELS = { ...CONVERSATION_MODELS, ...API_MODELS, ...NOTIFICATION_MODELS } as const;
 export type ModelName = keyof typeof MODELS;

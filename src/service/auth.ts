@@ -126,6 +126,12 @@ export class AuthService {
     const t = await this.store.getToken(token);
     if (t === undefined || t.expiresAt.getTime() <= this.clock().getTime())
       throw new ServiceError(ERRORS.badCredentials, 'Invalid login credentials.');
-    return { orgId: t.orgId, clientId: t.clientId, ...(t.userId !== undefined ? { userId: t.userId } : {}) };
+    return {
+      orgId: t.orgId,
+      clientId: t.clientId,
+      ...(t.userId !== undefined ? { userId: t.userId } : {}),
+      token: t.token,
+      tokenExpiresAt: t.expiresAt,
+    };
   }
 }

@@ -172,8 +172,7 @@ export class CallbackService {
       orgId,
       state,
       recordingState,
-      events:
-        recordingState === stored.recordingState ? events : [...events, { type: 'recordingState', at: now, recordingState }],
+      events: recordingState === stored.recordingState ? events : [...events, { type: 'recordingState', at: now, recordingState }],
       index: conversationIndex(state),
       expectedVersion: stored.state.version,
       routing: await this.routingWrites(orgId, events, now),

@@ -5,6 +5,9 @@ export interface Principal {
   orgId: string;
   clientId: string;
   userId?: string;
+  /** The bearer token it authenticated with, and when that expires (notification channels follow their token). */
+  token?: string;
+  tokenExpiresAt?: Date;
 }
 
 /** The user of a user token; client-credential tokens cannot make user-context requests (docs/reference/api.md §1.2 row 1). */

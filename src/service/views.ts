@@ -14,18 +14,28 @@ import type { QueueRecord, RecordingState, UserRecord, WrapupCodeRecord } from '
 
 const division = { id: 'home', name: 'Home', selfUri: '/api/v2/authorization/divisions/home' };
 
-/** The callback communication of a participant, in the generic Callback shape (whose state knows `scheduled`). */
-function callbackOf(state: CallbackConversationState, id: string): Callback {
+/**
+ * A communication's state where the shape knows `scheduled` (the generic Callback, event bodies): the customer and ACD
+ * legs of a callback waiting for its time are `scheduled`; and the state it began in.
+ */
+export function communicationStates(state: CallbackConversationState, id: string): { state?: string; initialState: string } {
   const p = state.participants.find((x) => x.id === id);
   const info = state.legs[id];
   if (p === undefined || info === undefined) throw new Error(`no participant ${id}`);
   const scheduledLeg = info.role !== 'agent' && p.state === 'none' && state.phase === 'scheduled';
   const createdScheduled = p.callbackScheduledTime !== undefined && p.callbackScheduledTime.getTime() > state.createdAt.getTime();
   const initialState = info.role === 'agent' ? 'alerting' : createdScheduled ? 'scheduled' : 'connected';
+  return { ...(scheduledLeg ? { state: 'scheduled' } : p.state !== undefined ? { state: p.state } : {}), initialState };
+}
+
+/** The callback communication of a participant, in the generic Callback shape (whose state knows `scheduled`). */
+function callbackOf(state: CallbackConversationState, id: string): Callback {
+  const p = state.participants.find((x) => x.id === id);
+  const info = state.legs[id];
+  if (p === undefined || info === undefined) throw new Error(`no participant ${id}`);
   const acw = info.acw;
   return {
-    ...(scheduledLeg ? { state: 'scheduled' } : p.state !== undefined ? { state: p.state } : {}),
-    initialState,
+    ...communicationStates(state, id),
     id: info.communicationId,
     ...(p.direction !== undefined ? { direction: p.direction } : {}),
     held: p.held ?? false,

@@ -302,12 +302,19 @@ export class SqliteStore implements Store {
   }
 
   async readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
-    const rows = this.sql('SELECT * FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(orgId, afterSeq, limit) as EventRow[];
+    const rows = this.sql('SELECT * FROM events WHERE org_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+      orgId,
+      afterSeq,
+      limit,
+    ) as EventRow[];
     return rows.map(SqliteStore.loggedEvent);
   }
 
   async conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]> {
-    const rows = this.sql('SELECT * FROM events WHERE conversation_id = ? AND org_id = ? ORDER BY seq').all(conversationId, orgId) as EventRow[];
+    const rows = this.sql('SELECT * FROM events WHERE conversation_id = ? AND org_id = ? ORDER BY seq').all(
+      conversationId,
+      orgId,
+    ) as EventRow[];
     return rows.map(SqliteStore.loggedEvent);
   }
 
@@ -416,7 +423,8 @@ export class SqliteStore implements Store {
       const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
       for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
       const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
-      const events: LogEvent[] = w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(row.updatedAt) }];
+      const events: LogEvent[] =
+        w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(row.updatedAt) }];
       for (const r of w.routing ?? []) {
         if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
           throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
@@ -530,8 +538,7 @@ export class SqliteStore implements Store {
 
   private setStatus(r: RoutingStatusRecord): LoggedEvent[] {
     const from = this.sql('SELECT status FROM routing_status WHERE user_id = ? AND org_id = ?').pluck().get(r.userId, r.orgId) as
-      | RoutingStatus
-      | undefined;
+      RoutingStatus | undefined;
     this.sql(
       'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
     ).run(r.userId, r.orgId, r.status, r.startTime.getTime());

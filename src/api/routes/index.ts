@@ -4,6 +4,7 @@ import { CALLBACK_ROUTES } from './callbacks.js';
 import { CONVERSATION_ROUTES } from './conversations.js';
 import { DOCS_ROUTES } from './docs.js';
 import { EMULATOR_ROUTES } from './emulator.js';
+import { NOTIFICATION_ROUTES } from './notifications.js';
 import { OAUTH_ROUTES } from './oauth.js';
 import { ROUTING_ROUTES } from './routing.js';
 import { USER_ROUTES } from './users.js';
@@ -13,6 +14,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...CONVERSATION_ROUTES,
   ...ROUTING_ROUTES,
   ...USER_ROUTES,
+  ...NOTIFICATION_ROUTES,
   ...OAUTH_ROUTES,
   ...EMULATOR_ROUTES,
   ...DOCS_ROUTES,
