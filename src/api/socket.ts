@@ -66,12 +66,14 @@ export function attachSockets(server: Server, notifications: NotificationService
     if (!notifications.connect(id, connection)) return ws.close(CLOSE.normal, `Channel ${id} was not found.`);
     ws.on('close', () => notifications.disconnect(id, connection));
     ws.on('error', () => notifications.disconnect(id, connection));
+    // Messages are answered in the order they came, a subscribe (which reads the store) included.
+    let answered = Promise.resolve();
     ws.on('message', (data, binary) => {
       if (binary) return;
       const msg = parse(data.toString());
-      if (msg?.message === 'ping') return connection.send(PONG);
-      if (msg?.message === 'subscribe')
-        void notifications.socketSubscribe(id, msg.topics, msg.correlationId).then((answer) => connection.send(answer));
+      if (msg?.message === 'ping') answered = answered.then(() => connection.send(PONG));
+      else if (msg?.message === 'subscribe')
+        answered = answered.then(async () => connection.send(await notifications.socketSubscribe(id, msg.topics, msg.correlationId)));
     });
   }
 
