@@ -87,6 +87,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         .default('system'),
     )
     .option('--clock-start <instant>', 'with --clock manual: the starting instant (default: now)')
+    .addOption(
+      new Option(
+        '--cors-origin <origin...>',
+        "web origins allowed to call the API and open notification sockets from a browser ('*' for any; default: pages on localhost)",
+      ).env('CALLBACKD_CORS_ORIGINS'),
+    )
     .action(
       async (opts: {
         host: string;
@@ -96,6 +102,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         logLevel: string;
         clock: 'system' | 'manual';
         clockStart?: string;
+        corsOrigin?: string[] | string;
       }) => {
         const { serve } = await import('./serve.js');
         const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);

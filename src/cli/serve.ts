@@ -13,6 +13,15 @@ export interface ServeOptions {
   logLevel: string;
   clock?: 'system' | 'manual';
   clockStart?: string;
+  /** Web origins allowed from a browser; '*' for any (from the environment: comma- or space-separated). */
+  corsOrigin?: string[] | string;
+}
+
+/** `--cors-origin a b` or CALLBACKD_CORS_ORIGINS="a,b"; '*' alone means any origin. */
+function corsOrigins(given: string[] | string | undefined): readonly string[] | '*' | undefined {
+  if (given === undefined) return undefined;
+  const list = (Array.isArray(given) ? given : [given]).flatMap((g) => g.split(/[\s,]+/)).filter((g) => g !== '');
+  return list.includes('*') ? '*' : list;
 }
 
 export async function serve(options: ServeOptions, out: Writable): Promise<() => Promise<void>> {
@@ -28,6 +37,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
     db: options.db,
     ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+    ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
   });
   out.write(
     [

@@ -374,4 +374,86 @@ describe('live notifications, ends of sockets', () => {
     expect(socket.frames.at(-1)).toMatchObject({ result: '404', message: expect.stringMatching(/token expired/) });
     await own.close();
   });
+
+  it('closes a socket whose client reads too slowly, with the reason, instead of buffering without bound', async () => {
+    const own = await server({ clock: new TestClock(), socketBufferBytes: 64 * 1024, routing: false });
+    const c = client(own.url);
+    const token = await c.app();
+    const ch = (await c.call('POST', '/api/v2/notifications/channels', { token })).json;
+    await c.call('POST', `/api/v2/notifications/channels/${ch.id}/subscriptions`, { token, body: [{ id: queueCallbacks(QUEUE) }] });
+    const socket = await SocketClient.open(ch.connectUri);
+    // The client stops reading: what the server sends piles up in the kernel, then in the server.
+    (socket.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
+    const data = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'x'.repeat(200)]));
+    let made = 0;
+    while (own.notifications.stats().connected > 0 && made < 2000) {
+      await c.call('POST', '/api/v2/conversations/callbacks', { token, body: { queueId: QUEUE, callbackNumbers: ['+13175550105'], data } });
+      made++;
+    }
+    expect(own.notifications.stats().connected).toBe(0);
+    (socket.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await socket.until(() => socket.closed, 5000);
+    expect(socket.closed).toEqual({ code: 1008, reason: expect.stringMatching(/reads too slowly/) });
+    expect(socket.on(queueCallbacks(QUEUE)).length).toBeLessThan(made);
+    // The server goes on.
+    expect((await c.call('GET', '/api/v2/notifications/channels', { token })).status).toBe(200);
+    await own.close();
+  });
+
+  it('delivers each change once, in commit order, under concurrent changes; the generic and summary topics too', async () => {
+    const own = await server({ clock: new TestClock(), routing: false });
+    const c = client(own.url);
+    const token = await c.app();
+    const agent = await c.agent(1);
+    const created = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token,
+      body: { queueId: QUEUE, callbackNumbers: ['+13175550106'] },
+    });
+    const id = created.json.conversation.id as string;
+    const pid = (await c.call('GET', `/api/v2/conversations/callbacks/${id}`, { token })).json.participants[0].id as string;
+    const ch = (await c.call('POST', '/api/v2/notifications/channels', { token })).json;
+    const topics = [
+      queueCallbacks(QUEUE),
+      `v2.routing.queues.${QUEUE}.conversations`,
+      `v2.users.${AGENT1}.conversationsummary`,
+      userCallbacks(AGENT1),
+    ];
+    await c.call('POST', `/api/v2/notifications/channels/${ch.id}/subscriptions`, { token, body: topics.map((t) => ({ id: t })) });
+    const socket = await SocketClient.open(ch.connectUri);
+    // 20 changes at once, each adding an attribute: every commit adds one, so commit order shows as a rising count.
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${pid}/attributes`, {
+          token,
+          body: { attributes: { [`a${i}`]: String(i) } },
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(Array(20).fill(202));
+    const frames = await socket.count(queueCallbacks(QUEUE), 20);
+    const counts = frames.map((f) => Object.keys(f.eventBody.participants[0].attributes).length);
+    expect(counts).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const generic = await socket.count(`v2.routing.queues.${QUEUE}.conversations`, 20);
+    expect(generic.map((f) => Object.keys(f.eventBody.participants[0].attributes).length)).toEqual(counts);
+    expect(generic[0]?.eventBody.participants[0].callbacks[0]).toMatchObject({ state: 'connected', callbackNumbers: ['+13175550106'] });
+    expect(frames.map((f) => f.metadata?.CorrelationId)).toEqual(generic.map((f) => f.metadata?.CorrelationId));
+    // The agent's summary follows an offer and its end.
+    await c.call('POST', `/api/v2/conversations/${id}/assign`, { token, body: { id: AGENT1 } });
+    const summary = await socket.count(`v2.users.${AGENT1}.conversationsummary`, 1);
+    expect(summary[0]?.eventBody).toEqual({
+      userId: AGENT1,
+      callback: { contactCenter: { active: 1, acw: 0 }, enterprise: { active: 0, acw: 0 } },
+    });
+    const offered = (await socket.count(userCallbacks(AGENT1), 1))[0];
+    const leg = (offered?.eventBody.participants as any[]).find((p) => p.purpose === 'agent').id as string;
+    await c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${leg}`, { token: agent, body: { state: 'connected' } });
+    await c.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${leg}`, { token: agent, body: { state: 'disconnected' } });
+    const after = await socket.count(`v2.users.${AGENT1}.conversationsummary`, 2);
+    expect(after[1]?.eventBody.callback.contactCenter).toEqual({ active: 0, acw: 1 });
+    // And every frame of the queue topic is a distinct change: no duplicates.
+    const all = socket.on(queueCallbacks(QUEUE)).map((f) => f.metadata?.CorrelationId);
+    expect(new Set(all).size).toBe(all.length);
+    socket.close();
+    await own.close();
+  });
 });
