@@ -8,6 +8,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { fixturePath } from '../helpers.js';
 import Database from 'better-sqlite3';
 import { AGENT1, AGENT2, QUEUE, client, tempDb } from './helpers.js';
+import { SocketClient } from './socket-client.js';
 
 const ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
@@ -183,5 +184,22 @@ describe('a crash', () => {
     expect(Date.now() - started).toBeLessThan(8000);
     idle.destroy();
     slow.destroy();
+  }, 30_000);
+
+  it('SIGTERM: notification sockets are told socket_closing and closed cleanly; heartbeat and CORS from the command line', async () => {
+    const { child, url } = await launch(tempDb(), ['--cors-origin', 'https://app.example'], { CALLBACKD_HEARTBEAT_SECONDS: '0.2' });
+    const c = client(url);
+    const token = await c.app();
+    const ch = (await c.call('POST', '/api/v2/notifications/channels', { token })).json;
+    // Only the configured origin may open a socket now (localhost pages are no longer the default).
+    await expect(SocketClient.open(ch.connectUri, { origin: 'http://localhost:5173' })).rejects.toThrow(/403/);
+    const socket = await SocketClient.open(ch.connectUri, { origin: 'https://app.example' });
+    await socket.until(() => socket.frames.some((f) => f.eventBody?.message === 'WebSocket Heartbeat'), 3000);
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    child.kill('SIGTERM');
+    await socket.until(() => socket.closed, 5000);
+    expect(socket.on('v2.system.socket_closing')).toHaveLength(1);
+    expect(socket.closed?.code).toBe(1001);
+    expect(await exited).toBe(0);
   }, 30_000);
 });
