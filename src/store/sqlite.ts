@@ -43,6 +43,7 @@ interface EventRow {
   user_id: string | null;
   type: string;
   data: string;
+  prev_seq: number | null;
 }
 
 /** The fields of logged events that hold dates. */
@@ -259,22 +260,27 @@ export class SqliteStore implements Store {
 
   onCommitted: ((change: CommittedChange) => void) | undefined;
 
-  /** Appends events to the log (inside the caller's transaction), numbered after the organization's last. */
-  private log(orgId: string, events: readonly LogEvent[], conversationId?: string, version?: number): LoggedEvent[] {
-    if (events.length === 0) return [];
-    const last = this.sql(
-      'INSERT INTO event_sequences (org_id, last) VALUES (?, ?) ON CONFLICT (org_id) DO UPDATE SET last = last + excluded.last RETURNING last',
-    )
-      .pluck()
-      .get(orgId, events.length) as number;
+  /**
+   * Appends events to the log (inside the caller's transaction), numbered after the organization's last; a
+   * conversation's events chain back to its previous last event (`prev`).
+   */
+  private log(
+    orgId: string,
+    first: number,
+    events: readonly LogEvent[],
+    conversationId?: string,
+    version?: number,
+    prev?: number | null,
+  ): LoggedEvent[] {
     const insert = this.sql(
-      'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     return events.map((event, i) => {
-      const seq = last - events.length + 1 + i;
+      const seq = first + i;
       const userId = 'userId' in event ? event.userId : undefined;
       const { type, at, ...data } = event;
-      insert.run(orgId, seq, at.getTime(), conversationId ?? null, version ?? null, userId ?? null, type, JSON.stringify(data));
+      const before = i === 0 ? (prev ?? null) : seq - 1;
+      insert.run(orgId, seq, at.getTime(), conversationId ?? null, version ?? null, userId ?? null, type, JSON.stringify(data), before);
       return {
         orgId,
         seq,
@@ -311,21 +317,53 @@ export class SqliteStore implements Store {
   }
 
   async conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]> {
-    const rows = this.sql('SELECT * FROM events WHERE conversation_id = ? AND org_id = ? ORDER BY seq').all(
-      conversationId,
-      orgId,
-    ) as EventRow[];
-    return rows.map(SqliteStore.loggedEvent);
+    const byId = this.sql('SELECT * FROM events WHERE org_id = ? AND seq = ?');
+    const out: LoggedEvent[] = [];
+    let seq = this.sql('SELECT last_event FROM conversations WHERE org_id = ? AND id = ?').pluck().get(orgId, conversationId) as
+      number | null | undefined;
+    // Back along the chain to its first event (or to where compaction cut it).
+    while (typeof seq === 'number') {
+      const r = byId.get(orgId, seq) as EventRow | undefined;
+      if (r === undefined || r.conversation_id !== conversationId) break;
+      out.push(SqliteStore.loggedEvent(r));
+      seq = r.prev_seq;
+    }
+    return out.reverse();
   }
 
+  /**
+   * Per organization: the last event older than `before` is found by bisecting the numbers (times rise with them),
+   * then the events up to it are dropped in slices (each its own transaction), except those of conversations not
+   * ended and the organization's last event.
+   */
   async compactEvents(before: Date): Promise<number> {
-    return this.write(
-      () =>
-        this.sql(
-          `DELETE FROM events WHERE at < ? AND (conversation_id IS NULL OR NOT EXISTS
-             (SELECT 1 FROM conversations c WHERE c.id = events.conversation_id AND c.phase != 'ended'))`,
-        ).run(before.getTime()).changes,
-    );
+    let dropped = 0;
+    const orgs = this.sql('SELECT DISTINCT org_id FROM events').pluck().all() as string[];
+    const atOrAfter = this.sql('SELECT seq, at FROM events WHERE org_id = ? AND seq >= ? ORDER BY seq LIMIT 1');
+    for (const org of orgs) {
+      const [lo0, hi0] = this.sql('SELECT MIN(seq), MAX(seq) FROM events WHERE org_id = ?').raw().get(org) as [number, number];
+      // The largest number whose event is older than the cut.
+      let lo = lo0 - 1;
+      let hi = hi0 - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi + 1) / 2);
+        const r = atOrAfter.get(org, mid) as { seq: number; at: number } | undefined;
+        if (r !== undefined && r.seq <= hi && r.at < before.getTime()) lo = r.seq;
+        else hi = mid - 1;
+      }
+      for (let from = lo0; from <= lo; from += 10_000) {
+        const to = Math.min(lo, from + 9_999);
+        dropped += await this.write(
+          () =>
+            this.sql(
+              `DELETE FROM events WHERE org_id = ? AND seq BETWEEN ? AND ? AND at < ? AND (conversation_id IS NULL OR NOT EXISTS
+                 (SELECT 1 FROM conversations c WHERE c.id = events.conversation_id AND c.phase != 'ended'))`,
+            ).run(org, from, to, before.getTime()).changes,
+        );
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    return dropped;
   }
 
   /** The decoded row, from the cache when the version and recording state match. */
@@ -386,52 +424,62 @@ export class SqliteStore implements Store {
 
   /** Writes one change and logs its events; returns the length of the stored text (the cache's weight) and the log entries. */
   private commitOne(w: ConversationWrite): Committed {
-    {
-      const s = w.state;
-      const ix = w.index;
-      if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
-        throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
-      const row = {
-        id: s.id,
-        orgId: w.orgId,
-        version: s.version,
-        phase: ix.phase,
-        body: encodeState(s),
-        recordingState: w.recordingState,
-        deadline: ix.nextDeadline?.getTime() ?? null,
-        updatedAt: Date.now(),
-        queueId: ix.queueId,
-        priority: ix.priority,
-        queuedAt: ix.queuedAt?.getTime() ?? null,
-        owner: ix.ownerId ?? null,
-      };
-      if (w.expectedVersion === undefined) {
-        this.sql(
-          `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id)
-           VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner)`,
-        ).run(row);
-      } else {
-        const r = this.sql(
-          `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
-             updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner
-           WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
-        ).run({ ...row, expectedVersion: w.expectedVersion });
-        if (r.changes !== 1)
-          throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
-      }
-      this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
-      const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
-      for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
-      const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
-      const events: LogEvent[] =
-        w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(row.updatedAt) }];
-      for (const r of w.routing ?? []) {
-        if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
-          throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
-        events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
-      }
-      return { ok: true, bytes: row.body.length, logged: this.log(w.orgId, events, s.id, s.version) };
+    const s = w.state;
+    const ix = w.index;
+    if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
+      throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
+    const updatedAt = Date.now();
+    const events: LogEvent[] =
+      w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(updatedAt) }];
+    for (const r of w.routing ?? [])
+      events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
+    // The events' numbers are known before the row is written, so the row names its last event in the same statement.
+    const first = this.nextSeq(w.orgId);
+    const row = {
+      id: s.id,
+      orgId: w.orgId,
+      version: s.version,
+      phase: ix.phase,
+      body: encodeState(s),
+      recordingState: w.recordingState,
+      deadline: ix.nextDeadline?.getTime() ?? null,
+      updatedAt,
+      queueId: ix.queueId,
+      priority: ix.priority,
+      queuedAt: ix.queuedAt?.getTime() ?? null,
+      owner: ix.ownerId ?? null,
+      lastEvent: first + events.length - 1,
+    };
+    let prev: number | null = null;
+    if (w.expectedVersion === undefined) {
+      this.sql(
+        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event)
+         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner, @lastEvent)`,
+      ).run(row);
+    } else {
+      prev = this.sql('SELECT last_event FROM conversations WHERE id = ?').pluck().get(s.id) as number | null;
+      const r = this.sql(
+        `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
+           updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner, last_event = @lastEvent
+         WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
+      ).run({ ...row, expectedVersion: w.expectedVersion });
+      if (r.changes !== 1)
+        throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
     }
+    this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
+    const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
+    for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
+    const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
+    for (const r of w.routing ?? []) {
+      if (move.run(r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from).changes !== 1)
+        throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
+    }
+    return { ok: true, bytes: row.body.length, logged: this.log(w.orgId, first, events, s.id, s.version, prev) };
+  }
+
+  /** The organization's next event number (inside a write transaction, so no other writer takes it meanwhile). */
+  private nextSeq(orgId: string): number {
+    return ((this.sql('SELECT MAX(seq) FROM events WHERE org_id = ?').pluck().get(orgId) as number | null) ?? 0) + 1;
   }
 
   /** After a commit: the change is cached and told to the listener, in commit order. */
@@ -542,7 +590,7 @@ export class SqliteStore implements Store {
     this.sql(
       'INSERT INTO routing_status (user_id, org_id, status, since) VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
     ).run(r.userId, r.orgId, r.status, r.startTime.getTime());
-    return this.log(r.orgId, [
+    return this.log(r.orgId, this.nextSeq(r.orgId), [
       { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
     ]);
   }

@@ -137,18 +137,28 @@ describe('the event log', () => {
     await store.commitConversation(write(b.state, b.events));
     await store.setRoutingStatus({ orgId: ORG, userId: AGENT.id, status: 'IDLE', startTime: at(1) });
     const before = (await store.readEvents(ORG, 0, 100)).map((e) => [e.seq, e.conversationId ?? e.event.type]);
-    // Everything is older than at(10): what remains is b's, which is still queued.
+    // Everything is older than at(10): what remains is b's, which is still queued, and the organization's last event
+    // (so that numbers go on from it).
     const dropped = await store.compactEvents(at(10));
     const after = await store.readEvents(ORG, 0, 100);
     expect(dropped).toBe(before.length - after.length);
-    expect(after.map((e) => e.conversationId)).toEqual(['b', 'b']);
+    expect(after.map((e) => e.conversationId ?? e.event.type)).toEqual(['b', 'b', 'routingStatus']);
+    expect(await store.conversationEvents(ORG, 'a')).toEqual([]);
+    expect((await store.conversationEvents(ORG, 'b')).map((e) => e.event.type)).toEqual(['created', 'queued']);
     // Nothing newer than the cut is dropped.
     expect(await store.compactEvents(T0)).toBe(0);
     const last = Math.max(...before.map(([s]) => s as number));
     await store.setRoutingStatus({ orgId: ORG, userId: AGENT.id, status: 'OFF_QUEUE', startTime: at(11) });
-    await store.compactEvents(at(20));
+    expect(await store.compactEvents(at(20))).toBe(1);
     await store.setRoutingStatus({ orgId: ORG, userId: AGENT.id, status: 'IDLE', startTime: at(21) });
-    expect((await store.readEvents(ORG, last, 100)).map((e) => e.seq)).toEqual([last + 2]);
+    // The routing status at(1) went (no longer the last); OFF_QUEUE at(11) was the last, so it stayed.
+    expect((await store.readEvents(ORG, 0, 100)).map((e) => [e.conversationId ?? e.event.type, e.seq > last])).toEqual([
+      ['b', false],
+      ['b', false],
+      ['routingStatus', true],
+      ['routingStatus', true],
+    ]);
+    expect((await store.readEvents(ORG, last, 100)).map((e) => e.seq)).toEqual([last + 1, last + 2]);
     await store.close();
   });
 });
