@@ -147,8 +147,10 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     opened
       .compactEvents(new Date(clock.now().getTime() - retention))
       .catch((err: unknown) => app.log.error({ err }, 'events: compaction failed'));
-  await compact();
+  // The first compaction once the server is up (it runs in slices beside requests), then hourly.
+  const firstCompaction = setTimeout(() => void compact(), 1000);
   const compaction = setInterval(() => void compact(), 3600_000);
+  firstCompaction.unref();
   compaction.unref();
   if (options.routing !== false) {
     await scheduler.start();
@@ -172,6 +174,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     async close() {
       if (closed) return;
       closed = true;
+      clearTimeout(firstCompaction);
       clearInterval(compaction);
       scheduler.stop();
       router.stop();

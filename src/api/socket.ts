@@ -3,7 +3,7 @@
 // subscribe, sends the heartbeat, and closes a socket whose client reads too slowly rather than buffer without bound.
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { CLOSE, PONG, type Connection, type NotificationService } from '../service/notifications.js';
 
 export interface SocketOptions {
@@ -15,6 +15,8 @@ export interface SocketOptions {
   allowOrigin: (origin: string | undefined) => boolean;
 }
 
+/** WebSocket.OPEN (the class itself is loaded lazily). */
+const OPEN = 1;
 const PATH = /^\/channels\/([A-Za-z0-9-]{1,100})\/?$/;
 
 function refuse(socket: Duplex, status: number, text: string): void {
@@ -38,18 +40,22 @@ function parse(text: string): Record<string, unknown> | undefined {
 }
 
 export function attachSockets(server: Server, notifications: NotificationService, options: SocketOptions): { close(): Promise<void> } {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  // ws is loaded with the first socket (~25 ms a server that nobody subscribes to need not spend at start).
+  let wss: WebSocketServer | undefined;
+  let loading: Promise<WebSocketServer> | undefined;
+  const load = () =>
+    (loading ??= import('ws').then(({ WebSocketServer: Server }) => (wss = new Server({ noServer: true, maxPayload: 64 * 1024 }))));
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const id = PATH.exec((req.url ?? '').split('?')[0] ?? '')?.[1];
     if (id === undefined || !notifications.isOpen(id)) return refuse(socket, 404, `No channel at ${req.url ?? ''}.`);
     if (!options.allowOrigin(req.headers.origin)) return refuse(socket, 403, `Origin ${req.headers.origin ?? ''} is not allowed.`);
-    wss.handleUpgrade(req, socket, head, (ws) => serve(ws, id));
+    void load().then((w) => w.handleUpgrade(req, socket, head, (ws) => serve(ws, id)));
   });
 
   function serve(ws: WebSocket, id: string): void {
     const connection: Connection = {
       send(text) {
-        if (ws.readyState !== WebSocket.OPEN) return;
+        if (ws.readyState !== OPEN) return;
         if (ws.bufferedAmount > options.maxBufferedBytes) {
           notifications.disconnect(id, connection);
           ws.close(CLOSE.policy, `The client reads too slowly: over ${options.maxBufferedBytes} bytes were waiting.`);
@@ -87,6 +93,7 @@ export function attachSockets(server: Server, notifications: NotificationService
       clearInterval(heartbeat);
       clearInterval(sweep);
       notifications.shutdown();
+      if (wss === undefined) return;
       const deadline = Date.now() + 2000;
       while (wss.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       for (const ws of wss.clients) ws.terminate();

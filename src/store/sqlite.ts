@@ -338,10 +338,14 @@ export class SqliteStore implements Store {
    */
   async compactEvents(before: Date): Promise<number> {
     let dropped = 0;
-    const orgs = this.sql('SELECT DISTINCT org_id FROM events').pluck().all() as string[];
+    const orgs = this.sql('SELECT id FROM organizations').pluck().all() as string[];
     const atOrAfter = this.sql('SELECT seq, at FROM events WHERE org_id = ? AND seq >= ? ORDER BY seq LIMIT 1');
     for (const org of orgs) {
-      const [lo0, hi0] = this.sql('SELECT MIN(seq), MAX(seq) FROM events WHERE org_id = ?').raw().get(org) as [number, number];
+      const [lo0, hi0] = this.sql('SELECT MIN(seq), MAX(seq) FROM events WHERE org_id = ?').raw().get(org) as [
+        number | null,
+        number | null,
+      ];
+      if (lo0 === null || hi0 === null) continue;
       // The largest number whose event is older than the cut.
       let lo = lo0 - 1;
       let hi = hi0 - 1;
