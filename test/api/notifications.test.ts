@@ -142,6 +142,44 @@ describe('live notifications', () => {
     socket.close();
   });
 
+  it('every NotificationsApi method of the official SDK works against it', async () => {
+    sdk.setAccessToken(agent1);
+    const ch = await notifications.postNotificationsChannels();
+    expect(ch.connectUri).toBe(`ws://${new URL(srv.url).host}/channels/${ch.id}`);
+    await notifications.headNotificationsChannel(ch.id as string);
+    // The SDK rejects a HEAD that is not 2xx (with no error object: a HEAD has no body to make one of).
+    expect(
+      await notifications.headNotificationsChannel('no-such-channel').then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+    ).toBe('rejected');
+    const listed = await notifications.getNotificationsChannels({ includechannels: 'token' });
+    expect(listed.entities?.map((c) => c.id)).toEqual([ch.id]);
+    const topics = await notifications.getNotificationsAvailabletopics({ expand: ['requiresPermissions', 'schema'] });
+    const callbacks = topics.entities?.find((t) => t.id === 'v2.users.{id}.conversations.callbacks');
+    expect(callbacks?.requiresPermissions).toEqual(['conversation:communication:view']);
+    expect(JSON.stringify(callbacks?.schema)).toContain('ConversationCallbackEventTopicCallbackMediaParticipant');
+    const put = await notifications.putNotificationsChannelSubscriptions(ch.id as string, [{ id: userCallbacks(AGENT1) }]);
+    expect(put.entities?.map((t) => [t.id, t.state])).toEqual([[userCallbacks(AGENT1), 'Permitted']]);
+    const got = await notifications.getNotificationsChannelSubscriptions(ch.id as string);
+    expect(got.entities).toEqual(put.entities);
+    await notifications.deleteNotificationsChannelSubscriptions(ch.id as string);
+    expect((await notifications.getNotificationsChannelSubscriptions(ch.id as string)).entities).toEqual([]);
+    const bad = await notifications.postNotificationsChannelSubscriptions(ch.id as string, [{ id: 'v2.nothing' }]).catch((e: unknown) => e);
+    // The SDK rejects with the ErrorBody: the field is named by its JSON pointer.
+    expect(bad).toMatchObject({
+      status: 400,
+      code: 'bad.request',
+      message: expect.stringMatching(/v2\.nothing/),
+      details: [{ fieldName: '/0/id' }],
+    });
+    const ignored = await notifications.postNotificationsChannelSubscriptions(ch.id as string, [{ id: 'v2.nothing' }], {
+      ignoreErrors: true,
+    });
+    expect(ignored.entities).toEqual([]);
+  });
+
   it('rejects topics of other organizations and of other users for a user token; nothing of them is delivered', async () => {
     const other = client(srv.url);
     const otherToken = (await other.token({ grant_type: 'client_credentials' }, 'other-client:other-secret')).json.access_token as string;
