@@ -36,6 +36,12 @@ function parsePort(v: string): number {
   return n;
 }
 
+function parseDays(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0 || n > 3650) throw new InvalidArgumentError('days: a number above 0, at most 3650');
+  return n;
+}
+
 // One declaration of the whole command line (commander's builder), kept together so every option is read in one
 // place; it runs a little over 80 lines for that reason.
 export async function run(argv: readonly string[], io: Io): Promise<number> {
@@ -93,6 +99,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         "web origins allowed to call the API and open notification sockets from a browser ('*' for any; default: pages on localhost)",
       ).env('CALLBACKD_CORS_ORIGINS'),
     )
+    .addOption(
+      new Option('--event-retention-days <days>', 'how long events are kept after their conversation ends (the event log)')
+        .env('CALLBACKD_EVENT_RETENTION_DAYS')
+        .default('7')
+        .argParser(parseDays),
+    )
     .action(
       async (opts: {
         host: string;
@@ -103,9 +115,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         clock: 'system' | 'manual';
         clockStart?: string;
         corsOrigin?: string[] | string;
+        eventRetentionDays: number | string;
       }) => {
         const { serve } = await import('./serve.js');
-        const stop = await serve({ ...opts, port: Number(opts.port) }, io.stdout);
+        const stop = await serve({ ...opts, port: Number(opts.port), eventRetentionDays: Number(opts.eventRetentionDays) }, io.stdout);
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             io.stdout.write(`callbackd: ${signal}, shutting down\n`);

@@ -15,6 +15,8 @@ export interface ServeOptions {
   clockStart?: string;
   /** Web origins allowed from a browser; '*' for any (from the environment: comma- or space-separated). */
   corsOrigin?: string[] | string;
+  /** Days events are kept after their conversation ends. */
+  eventRetentionDays?: number;
 }
 
 /** `--cors-origin a b` or CALLBACKD_CORS_ORIGINS="a,b"; '*' alone means any origin. */
@@ -38,6 +40,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
     ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
     logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
     ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
+    ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),
   });
   out.write(
     [
