@@ -2899,6 +2899,540 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "TransferToAddressRequest": {
+    "name": "TransferToAddressRequest",
+    "description": "Transfer a participant to an address.",
+    "properties": [
+      {
+        "key": "transferType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferRequestTransferType",
+          "values": [
+            "Attended",
+            "Unattended"
+          ]
+        },
+        "required": false,
+        "description": "Attended or Unattended (default)."
+      },
+      {
+        "key": "keepInternalMessageAlive",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Digital only."
+      },
+      {
+        "key": "address",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target user id or queue id (not a phone number, for callbacks)."
+      }
+    ]
+  },
+  "TransferToAgentRequest": {
+    "name": "TransferToAgentRequest",
+    "description": "Transfer a participant to an agent.",
+    "properties": [
+      {
+        "key": "transferType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferRequestTransferType",
+          "values": [
+            "Attended",
+            "Unattended"
+          ]
+        },
+        "required": false,
+        "description": "Attended or Unattended (default)."
+      },
+      {
+        "key": "keepInternalMessageAlive",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Digital only."
+      },
+      {
+        "key": "userId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target user."
+      },
+      {
+        "key": "userName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target user name."
+      },
+      {
+        "key": "userDisplayName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target user display name."
+      },
+      {
+        "key": "voicemail",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Transfer to the user's voicemail."
+      }
+    ]
+  },
+  "TransferToQueueRequest": {
+    "name": "TransferToQueueRequest",
+    "description": "Transfer a participant to a queue.",
+    "properties": [
+      {
+        "key": "transferType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferRequestTransferType",
+          "values": [
+            "Attended",
+            "Unattended"
+          ]
+        },
+        "required": false,
+        "description": "Attended or Unattended (default)."
+      },
+      {
+        "key": "keepInternalMessageAlive",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Digital only."
+      },
+      {
+        "key": "queueId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target queue."
+      },
+      {
+        "key": "queueName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target queue name."
+      }
+    ]
+  },
+  "TransferToExternalContactRequest": {
+    "name": "TransferToExternalContactRequest",
+    "description": "Transfer a participant to an external contact (not possible for a callback).",
+    "properties": [
+      {
+        "key": "transferType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferRequestTransferType",
+          "values": [
+            "Attended",
+            "Unattended"
+          ]
+        },
+        "required": false,
+        "description": "Attended or Unattended (default)."
+      },
+      {
+        "key": "keepInternalMessageAlive",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Digital only."
+      },
+      {
+        "key": "contactId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "External contact."
+      },
+      {
+        "key": "phoneType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferToExternalContactRequestPhoneType",
+          "values": [
+            "WorkPhone",
+            "CellPhone",
+            "HomePhone",
+            "OtherPhone"
+          ]
+        },
+        "required": true,
+        "description": "Which number."
+      }
+    ]
+  },
+  "TransferToExternalRequest": {
+    "name": "TransferToExternalRequest",
+    "description": "Transfer a participant to an external address (not possible for a callback).",
+    "properties": [
+      {
+        "key": "transferType",
+        "shape": {
+          "kind": "enum",
+          "name": "TransferRequestTransferType",
+          "values": [
+            "Attended",
+            "Unattended"
+          ]
+        },
+        "required": false,
+        "description": "Attended or Unattended (default)."
+      },
+      {
+        "key": "keepInternalMessageAlive",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Digital only."
+      },
+      {
+        "key": "address",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Target address."
+      }
+    ]
+  },
+  "ConversationEntityListing": {
+    "name": "ConversationEntityListing",
+    "description": "Conversations.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "Conversation"
+          }
+        },
+        "required": false,
+        "description": "The items of this page."
+      },
+      {
+        "key": "pageSize",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Items per page."
+      },
+      {
+        "key": "pageNumber",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Page number, from 1."
+      },
+      {
+        "key": "total",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Items in all pages."
+      },
+      {
+        "key": "firstUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "First page."
+      },
+      {
+        "key": "nextUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Next page."
+      },
+      {
+        "key": "previousUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Previous page."
+      },
+      {
+        "key": "lastUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Last page."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "This page."
+      },
+      {
+        "key": "pageCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Number of pages."
+      }
+    ]
+  },
+  "UserQueue": {
+    "name": "UserQueue",
+    "description": "A queue, as a member sees it (with the member's joined flag).",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Queue id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Queue name."
+      },
+      {
+        "key": "division",
+        "shape": {
+          "kind": "model",
+          "name": "StarrableDivision"
+        },
+        "required": false,
+        "description": "Division."
+      },
+      {
+        "key": "description",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Description."
+      },
+      {
+        "key": "dateCreated",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Created."
+      },
+      {
+        "key": "memberCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Number of members."
+      },
+      {
+        "key": "userMemberCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Members who are users."
+      },
+      {
+        "key": "joinedMemberCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Members who joined."
+      },
+      {
+        "key": "mediaSettings",
+        "shape": {
+          "kind": "model",
+          "name": "QueueMediaSettings"
+        },
+        "required": false,
+        "description": "Media settings."
+      },
+      {
+        "key": "acwSettings",
+        "shape": {
+          "kind": "model",
+          "name": "AcwSettings"
+        },
+        "required": false,
+        "description": "ACW settings."
+      },
+      {
+        "key": "agentOwnedRouting",
+        "shape": {
+          "kind": "model",
+          "name": "AgentOwnedRouting"
+        },
+        "required": false,
+        "description": "Agent-owned callbacks."
+      },
+      {
+        "key": "joined",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Whether the user has joined the queue (callbackd members always have)."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "API path."
+      }
+    ]
+  },
+  "UserQueueEntityListing": {
+    "name": "UserQueueEntityListing",
+    "description": "A user's queues.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "UserQueue"
+          }
+        },
+        "required": false,
+        "description": "The items of this page."
+      },
+      {
+        "key": "pageSize",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Items per page."
+      },
+      {
+        "key": "pageNumber",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Page number, from 1."
+      },
+      {
+        "key": "total",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Items in all pages."
+      },
+      {
+        "key": "firstUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "First page."
+      },
+      {
+        "key": "nextUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Next page."
+      },
+      {
+        "key": "previousUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Previous page."
+      },
+      {
+        "key": "lastUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Last page."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "This page."
+      },
+      {
+        "key": "pageCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Number of pages."
+      }
+    ]
+  },
   "CallCommand": {
     "name": "CallCommand",
     "description": "Place a call from a callback.",
@@ -4290,6 +4824,16 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         },
         "required": false,
         "description": "User id."
+      },
+      {
+        "key": "version",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Version of the user record (callbackd users are not modified after creation: 1)."
       },
       {
         "key": "name",

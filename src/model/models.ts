@@ -55,6 +55,9 @@ export type TransferRequestTransferType = 'Attended' | 'Unattended';
 /** Known values of RecordingState. */
 export type RecordingState = 'ACTIVE' | 'PAUSED' | 'NONE';
 
+/** Known values of TransferToExternalContactRequestPhoneType. */
+export type TransferToExternalContactRequestPhoneType = 'WorkPhone' | 'CellPhone' | 'HomePhone' | 'OtherPhone';
+
 /** Known values of AfterCallWorkState. */
 export type AfterCallWorkState = 'unknown' | 'notApplicable' | 'skipped' | 'pending' | 'complete';
 
@@ -1008,6 +1011,160 @@ export interface SetRecordingState {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** Transfer a participant to an address. */
+export interface TransferToAddressRequest {
+  /** Attended or Unattended (default). */
+  transferType?: TransferRequestTransferType | UnknownEnumValue;
+  /** Digital only. */
+  keepInternalMessageAlive?: boolean;
+  /** Target user id or queue id (not a phone number, for callbacks). */
+  address?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Transfer a participant to an agent. */
+export interface TransferToAgentRequest {
+  /** Attended or Unattended (default). */
+  transferType?: TransferRequestTransferType | UnknownEnumValue;
+  /** Digital only. */
+  keepInternalMessageAlive?: boolean;
+  /** Target user. */
+  userId?: string;
+  /** Target user name. */
+  userName?: string;
+  /** Target user display name. */
+  userDisplayName?: string;
+  /** Transfer to the user's voicemail. */
+  voicemail?: boolean;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Transfer a participant to a queue. */
+export interface TransferToQueueRequest {
+  /** Attended or Unattended (default). */
+  transferType?: TransferRequestTransferType | UnknownEnumValue;
+  /** Digital only. */
+  keepInternalMessageAlive?: boolean;
+  /** Target queue. */
+  queueId?: string;
+  /** Target queue name. */
+  queueName?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Transfer a participant to an external contact (not possible for a callback). */
+export interface TransferToExternalContactRequest {
+  /** Attended or Unattended (default). */
+  transferType?: TransferRequestTransferType | UnknownEnumValue;
+  /** Digital only. */
+  keepInternalMessageAlive?: boolean;
+  /** External contact. Required. */
+  contactId: string;
+  /** Which number. Required. */
+  phoneType: TransferToExternalContactRequestPhoneType | UnknownEnumValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Transfer a participant to an external address (not possible for a callback). */
+export interface TransferToExternalRequest {
+  /** Attended or Unattended (default). */
+  transferType?: TransferRequestTransferType | UnknownEnumValue;
+  /** Digital only. */
+  keepInternalMessageAlive?: boolean;
+  /** Target address. */
+  address?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Conversations. */
+export interface ConversationEntityListing {
+  /** The items of this page. */
+  entities?: Conversation[];
+  /** Items per page. Wire: int32. */
+  pageSize?: number;
+  /** Page number, from 1. Wire: int32. */
+  pageNumber?: number;
+  /** Items in all pages. Wire: int64. */
+  total?: number;
+  /** First page. */
+  firstUri?: string;
+  /** Next page. */
+  nextUri?: string;
+  /** Previous page. */
+  previousUri?: string;
+  /** Last page. */
+  lastUri?: string;
+  /** This page. */
+  selfUri?: string;
+  /** Number of pages. Wire: int32. */
+  pageCount?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A queue, as a member sees it (with the member's joined flag). */
+export interface UserQueue {
+  /** Queue id. */
+  id?: string;
+  /** Queue name. */
+  name?: string;
+  /** Division. */
+  division?: StarrableDivision;
+  /** Description. */
+  description?: string;
+  /** Created. Wire: ISO-8601 date-time. */
+  dateCreated?: Date;
+  /** Number of members. Wire: int32. */
+  memberCount?: number;
+  /** Members who are users. Wire: int32. */
+  userMemberCount?: number;
+  /** Members who joined. Wire: int32. */
+  joinedMemberCount?: number;
+  /** Media settings. */
+  mediaSettings?: QueueMediaSettings;
+  /** ACW settings. */
+  acwSettings?: AcwSettings;
+  /** Agent-owned callbacks. */
+  agentOwnedRouting?: AgentOwnedRouting;
+  /** Whether the user has joined the queue (callbackd members always have). */
+  joined?: boolean;
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A user's queues. */
+export interface UserQueueEntityListing {
+  /** The items of this page. */
+  entities?: UserQueue[];
+  /** Items per page. Wire: int32. */
+  pageSize?: number;
+  /** Page number, from 1. Wire: int32. */
+  pageNumber?: number;
+  /** Items in all pages. Wire: int64. */
+  total?: number;
+  /** First page. */
+  firstUri?: string;
+  /** Next page. */
+  nextUri?: string;
+  /** Previous page. */
+  previousUri?: string;
+  /** Last page. */
+  lastUri?: string;
+  /** This page. */
+  selfUri?: string;
+  /** Number of pages. Wire: int32. */
+  pageCount?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** Place a call from a callback. */
 export interface CallCommand {
   /** Number to call. At most 32 characters. Required. */
@@ -1388,6 +1545,8 @@ export interface QueueEntityListing {
 export interface User {
   /** User id. */
   id?: string;
+  /** Version of the user record (callbackd users are not modified after creation: 1). Wire: int32. */
+  version?: number;
   /** Display name. */
   name?: string;
   /** Division. */
@@ -2551,6 +2710,110 @@ export function stringifySetRecordingState(value: SetRecordingState): string {
   return stringifyModel('SetRecordingState', value);
 }
 
+/** Decodes and validates a wire TransferToAddressRequest; collects every error and warning with its JSON pointer. */
+export function decodeTransferToAddressRequest(input: unknown, options?: DecodeOptions): DecodeResult<TransferToAddressRequest> {
+  return decodeModel<TransferToAddressRequest>('TransferToAddressRequest', input, options);
+}
+/** The wire JSON object of a TransferToAddressRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTransferToAddressRequest(value: TransferToAddressRequest): Record<string, unknown> {
+  return encodeModel('TransferToAddressRequest', value);
+}
+/** The wire JSON text of a TransferToAddressRequest; equal to JSON.stringify(encodeTransferToAddressRequest(value)). */
+export function stringifyTransferToAddressRequest(value: TransferToAddressRequest): string {
+  return stringifyModel('TransferToAddressRequest', value);
+}
+
+/** Decodes and validates a wire TransferToAgentRequest; collects every error and warning with its JSON pointer. */
+export function decodeTransferToAgentRequest(input: unknown, options?: DecodeOptions): DecodeResult<TransferToAgentRequest> {
+  return decodeModel<TransferToAgentRequest>('TransferToAgentRequest', input, options);
+}
+/** The wire JSON object of a TransferToAgentRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTransferToAgentRequest(value: TransferToAgentRequest): Record<string, unknown> {
+  return encodeModel('TransferToAgentRequest', value);
+}
+/** The wire JSON text of a TransferToAgentRequest; equal to JSON.stringify(encodeTransferToAgentRequest(value)). */
+export function stringifyTransferToAgentRequest(value: TransferToAgentRequest): string {
+  return stringifyModel('TransferToAgentRequest', value);
+}
+
+/** Decodes and validates a wire TransferToQueueRequest; collects every error and warning with its JSON pointer. */
+export function decodeTransferToQueueRequest(input: unknown, options?: DecodeOptions): DecodeResult<TransferToQueueRequest> {
+  return decodeModel<TransferToQueueRequest>('TransferToQueueRequest', input, options);
+}
+/** The wire JSON object of a TransferToQueueRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTransferToQueueRequest(value: TransferToQueueRequest): Record<string, unknown> {
+  return encodeModel('TransferToQueueRequest', value);
+}
+/** The wire JSON text of a TransferToQueueRequest; equal to JSON.stringify(encodeTransferToQueueRequest(value)). */
+export function stringifyTransferToQueueRequest(value: TransferToQueueRequest): string {
+  return stringifyModel('TransferToQueueRequest', value);
+}
+
+/** Decodes and validates a wire TransferToExternalContactRequest; collects every error and warning with its JSON pointer. */
+export function decodeTransferToExternalContactRequest(input: unknown, options?: DecodeOptions): DecodeResult<TransferToExternalContactRequest> {
+  return decodeModel<TransferToExternalContactRequest>('TransferToExternalContactRequest', input, options);
+}
+/** The wire JSON object of a TransferToExternalContactRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTransferToExternalContactRequest(value: TransferToExternalContactRequest): Record<string, unknown> {
+  return encodeModel('TransferToExternalContactRequest', value);
+}
+/** The wire JSON text of a TransferToExternalContactRequest; equal to JSON.stringify(encodeTransferToExternalContactRequest(value)). */
+export function stringifyTransferToExternalContactRequest(value: TransferToExternalContactRequest): string {
+  return stringifyModel('TransferToExternalContactRequest', value);
+}
+
+/** Decodes and validates a wire TransferToExternalRequest; collects every error and warning with its JSON pointer. */
+export function decodeTransferToExternalRequest(input: unknown, options?: DecodeOptions): DecodeResult<TransferToExternalRequest> {
+  return decodeModel<TransferToExternalRequest>('TransferToExternalRequest', input, options);
+}
+/** The wire JSON object of a TransferToExternalRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeTransferToExternalRequest(value: TransferToExternalRequest): Record<string, unknown> {
+  return encodeModel('TransferToExternalRequest', value);
+}
+/** The wire JSON text of a TransferToExternalRequest; equal to JSON.stringify(encodeTransferToExternalRequest(value)). */
+export function stringifyTransferToExternalRequest(value: TransferToExternalRequest): string {
+  return stringifyModel('TransferToExternalRequest', value);
+}
+
+/** Decodes and validates a wire ConversationEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeConversationEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<ConversationEntityListing> {
+  return decodeModel<ConversationEntityListing>('ConversationEntityListing', input, options);
+}
+/** The wire JSON object of a ConversationEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationEntityListing(value: ConversationEntityListing): Record<string, unknown> {
+  return encodeModel('ConversationEntityListing', value);
+}
+/** The wire JSON text of a ConversationEntityListing; equal to JSON.stringify(encodeConversationEntityListing(value)). */
+export function stringifyConversationEntityListing(value: ConversationEntityListing): string {
+  return stringifyModel('ConversationEntityListing', value);
+}
+
+/** Decodes and validates a wire UserQueue; collects every error and warning with its JSON pointer. */
+export function decodeUserQueue(input: unknown, options?: DecodeOptions): DecodeResult<UserQueue> {
+  return decodeModel<UserQueue>('UserQueue', input, options);
+}
+/** The wire JSON object of a UserQueue: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserQueue(value: UserQueue): Record<string, unknown> {
+  return encodeModel('UserQueue', value);
+}
+/** The wire JSON text of a UserQueue; equal to JSON.stringify(encodeUserQueue(value)). */
+export function stringifyUserQueue(value: UserQueue): string {
+  return stringifyModel('UserQueue', value);
+}
+
+/** Decodes and validates a wire UserQueueEntityListing; collects every error and warning with its JSON pointer. */
+export function decodeUserQueueEntityListing(input: unknown, options?: DecodeOptions): DecodeResult<UserQueueEntityListing> {
+  return decodeModel<UserQueueEntityListing>('UserQueueEntityListing', input, options);
+}
+/** The wire JSON object of a UserQueueEntityListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeUserQueueEntityListing(value: UserQueueEntityListing): Record<string, unknown> {
+  return encodeModel('UserQueueEntityListing', value);
+}
+/** The wire JSON text of a UserQueueEntityListing; equal to JSON.stringify(encodeUserQueueEntityListing(value)). */
+export function stringifyUserQueueEntityListing(value: UserQueueEntityListing): string {
+  return stringifyModel('UserQueueEntityListing', value);
+}
+
 /** Decodes and validates a wire CallCommand; collects every error and warning with its JSON pointer. */
 export function decodeCallCommand(input: unknown, options?: DecodeOptions): DecodeResult<CallCommand> {
   return decodeModel<CallCommand>('CallCommand', input, options);
@@ -3156,6 +3419,14 @@ export interface ModelTypes {
   WrapupCode: WrapupCode;
   TransferRequest: TransferRequest;
   SetRecordingState: SetRecordingState;
+  TransferToAddressRequest: TransferToAddressRequest;
+  TransferToAgentRequest: TransferToAgentRequest;
+  TransferToQueueRequest: TransferToQueueRequest;
+  TransferToExternalContactRequest: TransferToExternalContactRequest;
+  TransferToExternalRequest: TransferToExternalRequest;
+  ConversationEntityListing: ConversationEntityListing;
+  UserQueue: UserQueue;
+  UserQueueEntityListing: UserQueueEntityListing;
   CallCommand: CallCommand;
   ConversationUser: ConversationUser;
   AfterCallWork: AfterCallWork;

@@ -255,6 +255,45 @@ export const TransferRequest = model('TransferRequest', 'Replace a participant w
   voicemail: bool("Transfer to the replaced participant's voicemail."),
 });
 
+const transferBase = {
+  transferType: enumOf('TransferRequestTransferType', TRANSFER_TYPES, 'Attended or Unattended (default).'),
+  keepInternalMessageAlive: bool('Digital only.'),
+};
+export const TransferToAddressRequest = model('TransferToAddressRequest', 'Transfer a participant to an address.', {
+  ...transferBase,
+  address: str('Target user id or queue id (not a phone number, for callbacks).'),
+});
+export const TransferToAgentRequest = model('TransferToAgentRequest', 'Transfer a participant to an agent.', {
+  ...transferBase,
+  userId: str('Target user.'),
+  userName: str('Target user name.'),
+  userDisplayName: str('Target user display name.'),
+  voicemail: bool("Transfer to the user's voicemail."),
+});
+export const TransferToQueueRequest = model('TransferToQueueRequest', 'Transfer a participant to a queue.', {
+  ...transferBase,
+  queueId: str('Target queue.'),
+  queueName: str('Target queue name.'),
+});
+export const TransferToExternalContactRequest = model(
+  'TransferToExternalContactRequest',
+  'Transfer a participant to an external contact (not possible for a callback).',
+  {
+    ...transferBase,
+    contactId: str('External contact.'),
+    phoneType: enumOf('TransferToExternalContactRequestPhoneType', ['WorkPhone', 'CellPhone', 'HomePhone', 'OtherPhone'], 'Which number.'),
+  },
+  ['contactId', 'phoneType'],
+);
+export const TransferToExternalRequest = model(
+  'TransferToExternalRequest',
+  'Transfer a participant to an external address (not possible for a callback).',
+  {
+    ...transferBase,
+    address: str('Target address.'),
+  },
+);
+
 export const SetRecordingState = model('SetRecordingState', 'New recording state.', {
   recordingState: enumOf('RecordingState', RECORDING_STATES, 'ACTIVE, PAUSED or NONE.'),
 });
@@ -367,6 +406,8 @@ const listing = (name: string, item: ReturnType<typeof model>, description: stri
     pageCount: int32('Number of pages.'),
   });
 
+export const ConversationEntityListing = listing('ConversationEntityListing', Conversation, 'Conversations.');
+
 export const CallbackConversationEntityListing = listing(
   'CallbackConversationEntityListing',
   CallbackConversation,
@@ -452,6 +493,7 @@ export const QueueEntityListing = listing('QueueEntityListing', Queue, 'Queues.'
 
 export const User = model('User', 'A user (agent).', {
   id: str('User id.'),
+  version: int32('Version of the user record (callbackd users are not modified after creation: 1).'),
   name: str('Display name.'),
   division: ref(StarrableDivision, 'Division.'),
   email: str('Email.'),
@@ -461,6 +503,23 @@ export const User = model('User', 'A user (agent).', {
 });
 
 export const UserEntityListing = listing('UserEntityListing', User, 'Users.');
+
+export const UserQueue = model('UserQueue', "A queue, as a member sees it (with the member's joined flag).", {
+  id: str('Queue id.'),
+  name: str('Queue name.'),
+  division: ref(StarrableDivision, 'Division.'),
+  description: str('Description.'),
+  dateCreated: dateTime('Created.'),
+  memberCount: int32('Number of members.'),
+  userMemberCount: int32('Members who are users.'),
+  joinedMemberCount: int32('Members who joined.'),
+  mediaSettings: ref(QueueMediaSettings, 'Media settings.'),
+  acwSettings: ref(AcwSettings, 'ACW settings.'),
+  agentOwnedRouting: ref(AgentOwnedRouting, 'Agent-owned callbacks.'),
+  joined: bool('Whether the user has joined the queue (callbackd members always have).'),
+  selfUri: str('API path.'),
+});
+export const UserQueueEntityListing = listing('UserQueueEntityListing', UserQueue, "A user's queues.");
 
 const queueFields = {
   name: str('Queue name.'),
@@ -581,6 +640,14 @@ export const API_MODELS = {
   WrapupCode,
   TransferRequest,
   SetRecordingState,
+  TransferToAddressRequest,
+  TransferToAgentRequest,
+  TransferToQueueRequest,
+  TransferToExternalContactRequest,
+  TransferToExternalRequest,
+  ConversationEntityListing,
+  UserQueue,
+  UserQueueEntityListing,
   CallCommand,
   ConversationUser,
   AfterCallWork,

@@ -538,6 +538,46 @@ export class CallbackService {
     });
   }
 
+  /** The current transfer routes (.../replace/agent, .../replace/queue, .../transfer): a replace with the one field each needs. */
+  async transferTo(
+    p: Principal,
+    id: string,
+    participantId: string,
+    field: 'userId' | 'queueId' | 'address',
+    value: string | undefined,
+    transferType: string | undefined,
+  ): Promise<void> {
+    if (value === undefined || value === '')
+      throw new ServiceError(ERRORS.invalidValue, `${field} is required.`, [
+        {
+          field: `/${field}`,
+          code: ERRORS.invalidValue.code,
+          message: `expected a ${field === 'address' ? 'user or queue id' : 'id'}, got nothing`,
+        },
+      ]);
+    await this.replace(p, id, participantId, { [field]: value, ...(transferType !== undefined ? { transferType } : {}) });
+  }
+
+  /**
+   * Transfers a callback cannot make (to an external address or contact): refused, naming the field, once the
+   * conversation and the caller's right to act on the participant are checked (404 and 403 come first).
+   */
+  async refuseExternalTransfer(p: Principal, id: string, participantId: string, field: string, what: string): Promise<never> {
+    const stored = await this.read(p, id);
+    this.authorize(p, stored.state, participantId);
+    throw new ServiceError(ERRORS.badRequest, `A callback cannot be transferred to ${what}; transfer it to a user or a queue.`, [
+      { field, code: ERRORS.badRequest.code, message: `a callback goes to a user or a queue, not to ${what}` },
+    ]);
+  }
+
+  /** GET /api/v2/conversations: the calling user's conversations going on (callbacks only, here). */
+  async listActive(p: Principal, communicationType: string | undefined): Promise<Conversation[]> {
+    const user = requireUser(p);
+    if (communicationType !== undefined && communicationType.toLowerCase() !== 'callback') return [];
+    const active = await this.store.listActiveConversationsForUser(p.orgId, user);
+    return active.map((c) => views.toConversation(c.state, c.recordingState));
+  }
+
   private async transferTarget(orgId: string, body: TransferRequest): Promise<TransferTarget> {
     if (body.userId !== undefined) return { kind: 'agent', agent: await this.configuration.agent(orgId, body.userId) };
     if (body.queueId !== undefined) return { kind: 'queue', queue: await this.configuration.queueFor(orgId, body.queueId) };

@@ -11,6 +11,7 @@ import {
   type QueueMember,
   type QueueRequest,
   type User,
+  type UserQueue,
   type WrapupCode,
   type WrapupCodeRequest,
 } from '../model/core.js';
@@ -136,6 +137,13 @@ export class Configuration {
 
   async me(p: Principal): Promise<User> {
     return this.getUser(p, requireUser(p));
+  }
+
+  /** The queues a user is a member of (callbackd members have always joined: `joined=false` finds none). */
+  async userQueues(p: Principal, userId: string, joined?: boolean): Promise<UserQueue[]> {
+    await this.getUser(p, userId);
+    if (joined === false) return [];
+    return (await this.store.listQueues(p.orgId)).filter((q) => q.memberIds.includes(userId)).map(project.userQueue);
   }
 
   private queueRecord(orgId: string, id: string, body: CreateQueueRequest, existing?: QueueRecord): QueueRecord {

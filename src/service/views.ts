@@ -8,6 +8,7 @@ import type {
   Participant,
   Queue,
   User,
+  UserQueue,
   WrapupCode,
 } from '../model/core.js';
 import type { QueueRecord, RecordingState, UserRecord, WrapupCodeRecord } from '../store/types.js';
@@ -151,5 +152,27 @@ export function queue(q: QueueRecord): Queue {
 }
 
 export function user(u: UserRecord): User {
-  return { id: u.id, name: u.name, division, email: u.email, state: u.state, username: u.username, selfUri: `/api/v2/users/${u.id}` };
+  // Users are not modified after creation in callbackd: their version stays 1.
+  return {
+    id: u.id,
+    version: 1,
+    name: u.name,
+    division,
+    email: u.email,
+    state: u.state,
+    username: u.username,
+    selfUri: `/api/v2/users/${u.id}`,
+  };
+}
+
+/** A queue as one of its members sees it. */
+export function userQueue(q: QueueRecord): UserQueue {
+  const { selfUri, ...rest } = queue(q);
+  return {
+    ...rest,
+    userMemberCount: q.memberIds.length,
+    joinedMemberCount: q.memberIds.length,
+    joined: true,
+    ...(selfUri !== undefined ? { selfUri } : {}),
+  };
 }

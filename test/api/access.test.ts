@@ -37,7 +37,16 @@ const BODY: Record<string, unknown> = {
   postConversationsCallbackParticipantCommunicationWrapup: { code: RESOLVED, provisional: true },
   postConversationsCallbackParticipantReplace: { queueId: QUEUE },
   postConversationParticipantCallbacks: { callbackNumbers: ['+13175550199'] },
+  postConversationParticipantReplace: { queueId: QUEUE },
+  postConversationParticipantReplaceAgent: { userId: AGENT2 },
+  postConversationParticipantReplaceQueue: { queueId: QUEUE },
+  postConversationParticipantTransfer: { address: QUEUE },
+  postConversationParticipantReplaceExternal: { address: '+13175550199' },
+  postConversationParticipantReplaceContactExternal: { contactId: 'c1', phoneType: 'CellPhone' },
 };
+
+/** Routes no one may complete for a callback: the owner gets their documented refusal (after the ownership check). */
+const REFUSED_TO_ALL = new Set(['postConversationParticipantReplaceExternal', 'postConversationParticipantReplaceContactExternal']);
 
 const PARTICIPANT_ROUTES = ROUTES.filter((r) => r.path.includes('{participantId}'));
 
@@ -72,7 +81,7 @@ const path = (template: string, ids: { id: string; pid: string; communicationId:
 
 describe("another agent's participant", () => {
   it('covers every route with a participant in its path', () => {
-    expect(PARTICIPANT_ROUTES.length).toBe(13);
+    expect(PARTICIPANT_ROUTES.length).toBe(19);
     for (const r of PARTICIPANT_ROUTES) if (r.method !== 'GET') expect(BODY[r.operationId], r.operationId).toBeDefined();
   });
 
@@ -85,7 +94,8 @@ describe("another agent's participant", () => {
     expect(snapshot(db)).toBe(before);
     // The owner may (so the refusal above was about ownership, not the request).
     const own = await c.call(r.method, path(r.path, ids), { token: agent1, ...(body !== undefined ? { body } : {}) });
-    expect(own.status, JSON.stringify(own.json)).toBeLessThan(300);
+    if (REFUSED_TO_ALL.has(r.operationId)) expect(own.json).toMatchObject({ status: 400, code: 'bad.request' });
+    else expect(own.status, JSON.stringify(own.json)).toBeLessThan(300);
   });
 
   it('a user who never took part gets 404 not a participant; a client token may act', async () => {

@@ -1,10 +1,106 @@
 // The generic conversation endpoints that apply to callbacks (docs/reference/api.md §1.1 rows 18-26, 33).
-import { param, route, type RouteDef } from '../route.js';
+import { onePage, param, route, type RouteDef } from '../route.js';
 import { participantRoutes } from './callbacks.js';
 
 const CONV = '/api/v2/conversations';
 
+const PARTICIPANT = `${CONV}/{conversationId}/participants/{participantId}`;
+const ids = (ctx: { params: Record<string, string> }) => [param(ctx, 'conversationId'), param(ctx, 'participantId')] as const;
+
 export const CONVERSATION_ROUTES: readonly RouteDef[] = [
+  route({
+    method: 'GET',
+    path: CONV,
+    operationId: 'getConversations',
+    tag: 'Conversations',
+    summary: "The calling user's conversations going on (an agent desktop's first call); callbacks only here.",
+    status: 200,
+    query: { communicationType: { type: 'string', description: 'Only conversations of this media (callback; others find none here).' } },
+    response: { kind: 'listing', model: 'ConversationEntityListing', item: 'Conversation' },
+    handler: async (s, ctx) => {
+      const all = await s.callbacks.listActive(ctx.principal, ctx.query.communicationType);
+      return { ...onePage(all, CONV) };
+    },
+  }),
+  route({
+    method: 'PATCH',
+    path: `${CONV}/{conversationId}/recordingstate`,
+    operationId: 'patchConversationRecordingstate',
+    tag: 'Conversations',
+    summary: 'Set the recording state (ACTIVE, PAUSED, NONE).',
+    status: 202,
+    body: { model: 'SetRecordingState', required: true },
+    response: { kind: 'empty' },
+    handler: async (s, ctx) => {
+      await s.callbacks.setRecordingState(ctx.principal, param(ctx, 'conversationId'), ctx.body.recordingState);
+    },
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/replace`,
+    operationId: 'postConversationParticipantReplace',
+    tag: 'Conversations',
+    summary: 'Replace a participant with a user or a queue (deprecated: use replace/agent, replace/queue or transfer).',
+    status: 202,
+    body: { model: 'TransferRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.replace(ctx.principal, ...ids(ctx), ctx.body),
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/replace/agent`,
+    operationId: 'postConversationParticipantReplaceAgent',
+    tag: 'Conversations',
+    summary: 'Transfer a participant to an agent (blind).',
+    status: 202,
+    body: { model: 'TransferToAgentRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.transferTo(ctx.principal, ...ids(ctx), 'userId', ctx.body.userId, ctx.body.transferType),
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/replace/queue`,
+    operationId: 'postConversationParticipantReplaceQueue',
+    tag: 'Conversations',
+    summary: 'Transfer a participant to a queue (blind).',
+    status: 202,
+    body: { model: 'TransferToQueueRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.transferTo(ctx.principal, ...ids(ctx), 'queueId', ctx.body.queueId, ctx.body.transferType),
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/transfer`,
+    operationId: 'postConversationParticipantTransfer',
+    tag: 'Conversations',
+    summary: 'Transfer a participant to an address: a user id or a queue id (phone numbers cannot take a callback).',
+    status: 202,
+    body: { model: 'TransferToAddressRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.transferTo(ctx.principal, ...ids(ctx), 'address', ctx.body.address, ctx.body.transferType),
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/replace/external`,
+    operationId: 'postConversationParticipantReplaceExternal',
+    tag: 'Conversations',
+    summary: 'Transfer to an external address (deprecated): refused for callbacks, 400 bad.request.',
+    status: 202,
+    body: { model: 'TransferToExternalRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.refuseExternalTransfer(ctx.principal, ...ids(ctx), '/address', 'an external address'),
+  }),
+  route({
+    method: 'POST',
+    path: `${PARTICIPANT}/replace/contact/external`,
+    operationId: 'postConversationParticipantReplaceContactExternal',
+    tag: 'Conversations',
+    summary: 'Transfer to an external contact: refused for callbacks, 400 bad.request.',
+    status: 202,
+    body: { model: 'TransferToExternalContactRequest', required: true },
+    response: { kind: 'empty' },
+    handler: (s, ctx) => s.callbacks.refuseExternalTransfer(ctx.principal, ...ids(ctx), '/contactId', 'an external contact'),
+  }),
   ...participantRoutes(CONV, 'Conversations', {
     patch: 'patchConversationParticipant',
     wrapup: 'getConversationParticipantWrapup',

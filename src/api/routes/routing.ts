@@ -1,7 +1,56 @@
 // Routing configuration: queues, their members and wrap-up codes (docs/routing-api.md).
+import { ERRORS, ServiceError } from '../../errors.js';
+import { requireUser } from '../../service/principal.js';
 import { listing, PAGING, param, route, type RouteDef } from '../route.js';
 
+/** `joined` is three-way (true, false, or absent: all), so it is read as a string and checked here. */
+function joinedFilter(ctx: { query: { joined: string | undefined } }): boolean | undefined {
+  const v = ctx.query.joined;
+  if (v === undefined) return undefined;
+  if (v === 'true' || v === 'false') return v === 'true';
+  throw new ServiceError(ERRORS.invalidValue, `Value [${v}] is not valid for query parameter joined: expected true or false.`, [
+    { field: 'joined', code: ERRORS.invalidValue.code, message: `expected true or false, got ${JSON.stringify(v)}` },
+  ]);
+}
+
+const JOINED = {
+  joined: { type: 'string', description: 'true: queues the user has joined (callbackd members always have); false: the others (none).' },
+} as const;
+
 export const ROUTING_ROUTES: readonly RouteDef[] = [
+  // Before /routing/queues/{queueId}, so that `me` is not taken for a queue id.
+  route({
+    method: 'GET',
+    path: '/api/v2/routing/queues/me',
+    operationId: 'getRoutingQueuesMe',
+    tag: 'Routing',
+    summary: "The calling user's queues.",
+    status: 200,
+    query: { ...PAGING, ...JOINED },
+    response: { kind: 'listing', model: 'UserQueueEntityListing', item: 'UserQueue' },
+    handler: async (s, ctx) =>
+      listing(
+        await s.configuration.userQueues(ctx.principal, requireUser(ctx.principal), joinedFilter(ctx)),
+        '/api/v2/routing/queues/me',
+        ctx.query,
+      ),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v2/users/{userId}/queues',
+    operationId: 'getUserQueues',
+    tag: 'Routing',
+    summary: "A user's queues.",
+    status: 200,
+    query: { ...PAGING, ...JOINED },
+    response: { kind: 'listing', model: 'UserQueueEntityListing', item: 'UserQueue' },
+    handler: async (s, ctx) =>
+      listing(
+        await s.configuration.userQueues(ctx.principal, param(ctx, 'userId'), joinedFilter(ctx)),
+        `/api/v2/users/${param(ctx, 'userId')}/queues`,
+        ctx.query,
+      ),
+  }),
   route({
     method: 'GET',
     path: '/api/v2/routing/queues',
