@@ -5,6 +5,7 @@ import { buildApp } from './api/app.js';
 import { originAllowed, type CorsOrigins } from './api/cors.js';
 import { attachSockets } from './api/socket.js';
 import type { Services } from './api/route.js';
+import { AnalyticsService } from './service/analytics.js';
 import { AuthService, type AuthOptions } from './service/auth.js';
 import { CallbackService } from './service/callbacks.js';
 import { ManualClock, SystemClock, type Clock } from './service/clock.js';
@@ -105,6 +106,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions) {
     auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
     notifications,
+    analytics: new AnalyticsService(store, now),
   };
   return { services, scheduler, router, settle };
 }

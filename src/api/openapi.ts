@@ -47,6 +47,7 @@ function responseSchema(r: ResponseKind): Json | undefined {
 }
 
 function querySchema(q: QueryParam): Json {
+  if (q.type === 'strings') return { type: 'array', items: { type: 'string' } };
   return q.type === 'integer' ? { type: 'integer', minimum: q.minimum, maximum: q.maximum, default: q.default } : { type: q.type };
 }
 

@@ -3,6 +3,7 @@
 // call. app.ts mounts the table (routes/*.ts); openapi.ts documents the same table.
 import { ERRORS, ServiceError } from '../errors.js';
 import type { ModelName, ModelTypes } from '../model/core.js';
+import type { AnalyticsService } from '../service/analytics.js';
 import type { AuthService } from '../service/auth.js';
 import type { CallbackService } from '../service/callbacks.js';
 import type { Configuration } from '../service/configuration.js';
@@ -19,17 +20,26 @@ export interface Services {
   auth: AuthService;
   emulator: EmulatorService;
   notifications: NotificationService;
+  analytics: AnalyticsService;
 }
 
 /** A declared query parameter. */
 export type QueryParam =
   | { type: 'boolean'; description: string }
   | { type: 'integer'; description: string; minimum: number; maximum: number; default: number }
-  | { type: 'string'; description: string };
+  | { type: 'string'; description: string }
+  /** Repeated (`id=a&id=b`, the SDK's "multi") or comma-separated (`id=a,b`): every value. */
+  | { type: 'strings'; description: string };
 export type QuerySpec = Readonly<Record<string, QueryParam>>;
 /** The query as a handler sees it: booleans default to false, integers to their default. */
 export type QueryValues<Q extends QuerySpec> = {
-  [K in keyof Q]: Q[K] extends { type: 'boolean' } ? boolean : Q[K] extends { type: 'integer' } ? number : string | undefined;
+  [K in keyof Q]: Q[K] extends { type: 'boolean' }
+    ? boolean
+    : Q[K] extends { type: 'integer' }
+      ? number
+      : Q[K] extends { type: 'strings' }
+        ? string[]
+        : string | undefined;
 };
 
 /** What a successful response carries. */
@@ -124,6 +134,12 @@ export function parseQuery(spec: QuerySpec | undefined, raw: Record<string, stri
       }
       case 'string':
         out[name] = v;
+        break;
+      case 'strings':
+        out[name] = (Array.isArray(given) ? given : given === undefined ? [] : [given])
+          .flatMap((x) => x.split(','))
+          .map((x) => x.trim())
+          .filter((x) => x !== '');
         break;
     }
   }

@@ -6256,5 +6256,932 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "description": "More."
       }
     ]
+  },
+  "NumericRange": {
+    "name": "NumericRange",
+    "description": "A range of numbers (gt, gte, lt, lte).",
+    "properties": [
+      {
+        "key": "gt",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Greater than."
+      },
+      {
+        "key": "gte",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "At least."
+      },
+      {
+        "key": "lt",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Less than."
+      },
+      {
+        "key": "lte",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "At most."
+      }
+    ]
+  },
+  "ConversationDetailQueryPredicate": {
+    "name": "ConversationDetailQueryPredicate",
+    "description": "A test on a conversation.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationDetailQueryPredicateType",
+          "values": [
+            "dimension",
+            "property",
+            "metric"
+          ]
+        },
+        "required": false,
+        "description": "What the predicate tests (dimension unless metric is given)."
+      },
+      {
+        "key": "dimension",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The dimension, e.g. queueId, mediaType, conversationId."
+      },
+      {
+        "key": "propertyType",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationDetailQueryPredicatePropertyType",
+          "values": [
+            "bool",
+            "integer",
+            "real",
+            "date",
+            "string",
+            "uuid"
+          ]
+        },
+        "required": false,
+        "description": "Type of a custom property."
+      },
+      {
+        "key": "property",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "A custom property."
+      },
+      {
+        "key": "metric",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The metric, e.g. tTalk."
+      },
+      {
+        "key": "operator",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationDetailQueryPredicateOperator",
+          "values": [
+            "matches",
+            "exists",
+            "notExists"
+          ]
+        },
+        "required": false,
+        "description": "matches (default), exists, notExists."
+      },
+      {
+        "key": "value",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The value a dimension matches."
+      },
+      {
+        "key": "range",
+        "shape": {
+          "kind": "model",
+          "name": "NumericRange"
+        },
+        "required": false,
+        "description": "The range a metric (or a date, as ms since the epoch) falls in."
+      }
+    ]
+  },
+  "SegmentDetailQueryPredicate": {
+    "name": "SegmentDetailQueryPredicate",
+    "description": "A test on a segment.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "SegmentDetailQueryPredicateType",
+          "values": [
+            "dimension",
+            "property",
+            "metric"
+          ]
+        },
+        "required": false,
+        "description": "What the predicate tests (dimension unless metric is given)."
+      },
+      {
+        "key": "dimension",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The dimension, e.g. queueId, mediaType, conversationId."
+      },
+      {
+        "key": "propertyType",
+        "shape": {
+          "kind": "enum",
+          "name": "SegmentDetailQueryPredicatePropertyType",
+          "values": [
+            "bool",
+            "integer",
+            "real",
+            "date",
+            "string",
+            "uuid"
+          ]
+        },
+        "required": false,
+        "description": "Type of a custom property."
+      },
+      {
+        "key": "property",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "A custom property."
+      },
+      {
+        "key": "metric",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The metric, e.g. tTalk."
+      },
+      {
+        "key": "operator",
+        "shape": {
+          "kind": "enum",
+          "name": "SegmentDetailQueryPredicateOperator",
+          "values": [
+            "matches",
+            "exists",
+            "notExists"
+          ]
+        },
+        "required": false,
+        "description": "matches (default), exists, notExists."
+      },
+      {
+        "key": "value",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The value a dimension matches."
+      },
+      {
+        "key": "range",
+        "shape": {
+          "kind": "model",
+          "name": "NumericRange"
+        },
+        "required": false,
+        "description": "The range a metric (or a date, as ms since the epoch) falls in."
+      }
+    ]
+  },
+  "ConversationDetailQueryClause": {
+    "name": "ConversationDetailQueryClause",
+    "description": "Predicates joined by and or or.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationDetailQueryClauseType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How its predicates join."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationDetailQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": true,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "SegmentDetailQueryClause": {
+    "name": "SegmentDetailQueryClause",
+    "description": "Predicates joined by and or or.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "SegmentDetailQueryClauseType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How its predicates join."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SegmentDetailQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": true,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "ConversationDetailQueryFilter": {
+    "name": "ConversationDetailQueryFilter",
+    "description": "Clauses and predicates joined by and or or (two levels at most).",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationDetailQueryFilterType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How its clauses and predicates join."
+      },
+      {
+        "key": "clauses",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationDetailQueryClause"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Clauses."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationDetailQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "SegmentDetailQueryFilter": {
+    "name": "SegmentDetailQueryFilter",
+    "description": "Clauses and predicates joined by and or or (two levels at most).",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "SegmentDetailQueryFilterType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How its clauses and predicates join."
+      },
+      {
+        "key": "clauses",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SegmentDetailQueryClause"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Clauses."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SegmentDetailQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "PagingSpec": {
+    "name": "PagingSpec",
+    "description": "A page of results.",
+    "properties": [
+      {
+        "key": "pageSize",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": true,
+        "description": "Results per page (1 to 100)."
+      },
+      {
+        "key": "pageNumber",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": true,
+        "description": "Page, from 1."
+      }
+    ]
+  },
+  "ConversationQuery": {
+    "name": "ConversationQuery",
+    "description": "A conversation detail query.",
+    "properties": [
+      {
+        "key": "interval",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included."
+      },
+      {
+        "key": "conversationFilters",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationDetailQueryFilter"
+          },
+          "maxItems": 50
+        },
+        "required": false,
+        "description": "Filters on conversations (all must hold)."
+      },
+      {
+        "key": "segmentFilters",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SegmentDetailQueryFilter"
+          },
+          "maxItems": 50
+        },
+        "required": false,
+        "description": "Filters on segments (each must hold for some segment)."
+      },
+      {
+        "key": "order",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationQueryOrder",
+          "values": [
+            "asc",
+            "desc",
+            "unordered"
+          ]
+        },
+        "required": false,
+        "description": "asc (default), desc or unordered."
+      },
+      {
+        "key": "orderBy",
+        "shape": {
+          "kind": "enum",
+          "name": "ConversationQueryOrderBy",
+          "values": [
+            "conversationStart",
+            "conversationEnd",
+            "segmentStart",
+            "segmentEnd"
+          ]
+        },
+        "required": false,
+        "description": "conversationStart (default), conversationEnd, segmentStart, segmentEnd."
+      },
+      {
+        "key": "paging",
+        "shape": {
+          "kind": "model",
+          "name": "PagingSpec"
+        },
+        "required": false,
+        "description": "The page (25 per page by default)."
+      }
+    ]
+  },
+  "AnalyticsSessionMetric": {
+    "name": "AnalyticsSessionMetric",
+    "description": "A metric of a session.",
+    "properties": [
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The metric, e.g. tTalk."
+      },
+      {
+        "key": "value",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Milliseconds for t* metrics, a count for n* metrics."
+      },
+      {
+        "key": "emitDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When it was emitted (the end of the segment it measures)."
+      }
+    ]
+  },
+  "AnalyticsConversationSegment": {
+    "name": "AnalyticsConversationSegment",
+    "description": "An interval of a session in one state.",
+    "properties": [
+      {
+        "key": "segmentStart",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Start."
+      },
+      {
+        "key": "segmentEnd",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "End (absent while it goes on)."
+      },
+      {
+        "key": "segmentType",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsSegmentType",
+          "values": [
+            "alert",
+            "contacting",
+            "dialing",
+            "hold",
+            "interact",
+            "parked",
+            "scheduled",
+            "wrapup",
+            "system"
+          ]
+        },
+        "required": false,
+        "description": "What the session was doing."
+      },
+      {
+        "key": "queueId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The queue."
+      },
+      {
+        "key": "disconnectType",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsDisconnectType",
+          "values": [
+            "client",
+            "endpoint",
+            "error",
+            "noAnswerTransfer",
+            "other",
+            "peer",
+            "system",
+            "timeout",
+            "transfer",
+            "transportFailure",
+            "uncallable"
+          ]
+        },
+        "required": false,
+        "description": "How the session ended, on its last segment."
+      },
+      {
+        "key": "wrapUpCode",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The wrap-up code, on a wrapup segment."
+      },
+      {
+        "key": "wrapUpNote",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The wrap-up notes."
+      },
+      {
+        "key": "wrapUpTags",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "The wrap-up tags."
+      }
+    ]
+  },
+  "AnalyticsSession": {
+    "name": "AnalyticsSession",
+    "description": "A session of a participant.",
+    "properties": [
+      {
+        "key": "sessionId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Session id (the communication id)."
+      },
+      {
+        "key": "mediaType",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsMediaType",
+          "values": [
+            "callback",
+            "voice"
+          ]
+        },
+        "required": false,
+        "description": "callback; voice for a call placed to the customer."
+      },
+      {
+        "key": "direction",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsDirection",
+          "values": [
+            "inbound",
+            "outbound"
+          ]
+        },
+        "required": false,
+        "description": "Direction."
+      },
+      {
+        "key": "addressTo",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Number dialed (voice sessions)."
+      },
+      {
+        "key": "callbackNumbers",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Numbers to call back."
+      },
+      {
+        "key": "callbackScheduledTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Scheduled time."
+      },
+      {
+        "key": "callbackUserName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Customer name."
+      },
+      {
+        "key": "agentOwned",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "An agent-owned callback."
+      },
+      {
+        "key": "skipEnabled",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Skip allowed."
+      },
+      {
+        "key": "timeoutSeconds",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Auto-dial countdown."
+      },
+      {
+        "key": "peerId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Peer session."
+      },
+      {
+        "key": "metrics",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsSessionMetric"
+          }
+        },
+        "required": false,
+        "description": "Metrics."
+      },
+      {
+        "key": "segments",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsConversationSegment"
+          }
+        },
+        "required": false,
+        "description": "Segments, in order."
+      }
+    ]
+  },
+  "AnalyticsParticipantWithoutAttributes": {
+    "name": "AnalyticsParticipantWithoutAttributes",
+    "description": "A participant in detail records.",
+    "properties": [
+      {
+        "key": "participantId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Participant id."
+      },
+      {
+        "key": "participantName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Name."
+      },
+      {
+        "key": "purpose",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsPurpose",
+          "values": [
+            "acd",
+            "agent",
+            "customer",
+            "external",
+            "user"
+          ]
+        },
+        "required": false,
+        "description": "Purpose."
+      },
+      {
+        "key": "userId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The agent."
+      },
+      {
+        "key": "sessions",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsSession"
+          }
+        },
+        "required": false,
+        "description": "Sessions."
+      }
+    ]
+  },
+  "AnalyticsConversationWithoutAttributes": {
+    "name": "AnalyticsConversationWithoutAttributes",
+    "description": "A conversation in detail records.",
+    "properties": [
+      {
+        "key": "conversationId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Conversation id."
+      },
+      {
+        "key": "conversationStart",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Created."
+      },
+      {
+        "key": "conversationEnd",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Ended (absent while it goes on)."
+      },
+      {
+        "key": "conversationInitiator",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsConversationInitiator",
+          "values": [
+            "acd",
+            "agent",
+            "customer",
+            "external"
+          ]
+        },
+        "required": false,
+        "description": "Who started it."
+      },
+      {
+        "key": "originatingDirection",
+        "shape": {
+          "kind": "enum",
+          "name": "AnalyticsOriginatingDirection",
+          "values": [
+            "inbound",
+            "outbound"
+          ]
+        },
+        "required": false,
+        "description": "Direction at the start."
+      },
+      {
+        "key": "divisionIds",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Divisions."
+      },
+      {
+        "key": "participants",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsParticipantWithoutAttributes"
+          }
+        },
+        "required": false,
+        "description": "Participants."
+      }
+    ]
+  },
+  "AnalyticsConversationQueryResponse": {
+    "name": "AnalyticsConversationQueryResponse",
+    "description": "A page of conversation details.",
+    "properties": [
+      {
+        "key": "conversations",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsConversationWithoutAttributes"
+          }
+        },
+        "required": false,
+        "description": "The conversations of this page."
+      },
+      {
+        "key": "totalHits",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Conversations matching in all pages."
+      }
+    ]
+  },
+  "AnalyticsConversationWithoutAttributesMultiGetResponse": {
+    "name": "AnalyticsConversationWithoutAttributesMultiGetResponse",
+    "description": "Details of the conversations asked for.",
+    "properties": [
+      {
+        "key": "conversations",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsConversationWithoutAttributes"
+          }
+        },
+        "required": false,
+        "description": "The conversations found."
+      }
+    ]
   }
 };

@@ -115,6 +115,63 @@ export type SystemTopicType = 'no_longer_subscribed' | 'subscription_changed' | 
 /** Known values of SystemMessageReason. */
 export type SystemMessageReason = 'another_channel_subscribed' | 'user_tokens_revoked';
 
+/** Known values of ConversationDetailQueryPredicateType. */
+export type ConversationDetailQueryPredicateType = 'dimension' | 'property' | 'metric';
+
+/** Known values of ConversationDetailQueryPredicatePropertyType. */
+export type ConversationDetailQueryPredicatePropertyType = 'bool' | 'integer' | 'real' | 'date' | 'string' | 'uuid';
+
+/** Known values of ConversationDetailQueryPredicateOperator. */
+export type ConversationDetailQueryPredicateOperator = 'matches' | 'exists' | 'notExists';
+
+/** Known values of SegmentDetailQueryPredicateType. */
+export type SegmentDetailQueryPredicateType = 'dimension' | 'property' | 'metric';
+
+/** Known values of SegmentDetailQueryPredicatePropertyType. */
+export type SegmentDetailQueryPredicatePropertyType = 'bool' | 'integer' | 'real' | 'date' | 'string' | 'uuid';
+
+/** Known values of SegmentDetailQueryPredicateOperator. */
+export type SegmentDetailQueryPredicateOperator = 'matches' | 'exists' | 'notExists';
+
+/** Known values of ConversationDetailQueryClauseType. */
+export type ConversationDetailQueryClauseType = 'and' | 'or';
+
+/** Known values of SegmentDetailQueryClauseType. */
+export type SegmentDetailQueryClauseType = 'and' | 'or';
+
+/** Known values of ConversationDetailQueryFilterType. */
+export type ConversationDetailQueryFilterType = 'and' | 'or';
+
+/** Known values of SegmentDetailQueryFilterType. */
+export type SegmentDetailQueryFilterType = 'and' | 'or';
+
+/** Known values of ConversationQueryOrder. */
+export type ConversationQueryOrder = 'asc' | 'desc' | 'unordered';
+
+/** Known values of ConversationQueryOrderBy. */
+export type ConversationQueryOrderBy = 'conversationStart' | 'conversationEnd' | 'segmentStart' | 'segmentEnd';
+
+/** Known values of AnalyticsSegmentType. */
+export type AnalyticsSegmentType = 'alert' | 'contacting' | 'dialing' | 'hold' | 'interact' | 'parked' | 'scheduled' | 'wrapup' | 'system';
+
+/** Known values of AnalyticsDisconnectType. */
+export type AnalyticsDisconnectType = 'client' | 'endpoint' | 'error' | 'noAnswerTransfer' | 'other' | 'peer' | 'system' | 'timeout' | 'transfer' | 'transportFailure' | 'uncallable';
+
+/** Known values of AnalyticsMediaType. */
+export type AnalyticsMediaType = 'callback' | 'voice';
+
+/** Known values of AnalyticsDirection. */
+export type AnalyticsDirection = 'inbound' | 'outbound';
+
+/** Known values of AnalyticsPurpose. */
+export type AnalyticsPurpose = 'acd' | 'agent' | 'customer' | 'external' | 'user';
+
+/** Known values of AnalyticsConversationInitiator. */
+export type AnalyticsConversationInitiator = 'acd' | 'agent' | 'customer' | 'external';
+
+/** Known values of AnalyticsOriginatingDirection. */
+export type AnalyticsOriginatingDirection = 'inbound' | 'outbound';
+
 /** A thin reference to a platform entity. */
 export interface DomainEntityRef {
   /** Id of the referenced entity. */
@@ -1969,6 +2026,256 @@ export interface SystemMessageSystemMessage {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** A range of numbers (gt, gte, lt, lte). */
+export interface NumericRange {
+  /** Greater than. */
+  gt?: number;
+  /** At least. */
+  gte?: number;
+  /** Less than. */
+  lt?: number;
+  /** At most. */
+  lte?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A test on a conversation. */
+export interface ConversationDetailQueryPredicate {
+  /** What the predicate tests (dimension unless metric is given). */
+  type?: ConversationDetailQueryPredicateType | UnknownEnumValue;
+  /** The dimension, e.g. queueId, mediaType, conversationId. */
+  dimension?: string;
+  /** Type of a custom property. */
+  propertyType?: ConversationDetailQueryPredicatePropertyType | UnknownEnumValue;
+  /** A custom property. */
+  property?: string;
+  /** The metric, e.g. tTalk. */
+  metric?: string;
+  /** matches (default), exists, notExists. */
+  operator?: ConversationDetailQueryPredicateOperator | UnknownEnumValue;
+  /** The value a dimension matches. */
+  value?: string;
+  /** The range a metric (or a date, as ms since the epoch) falls in. */
+  range?: NumericRange;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A test on a segment. */
+export interface SegmentDetailQueryPredicate {
+  /** What the predicate tests (dimension unless metric is given). */
+  type?: SegmentDetailQueryPredicateType | UnknownEnumValue;
+  /** The dimension, e.g. queueId, mediaType, conversationId. */
+  dimension?: string;
+  /** Type of a custom property. */
+  propertyType?: SegmentDetailQueryPredicatePropertyType | UnknownEnumValue;
+  /** A custom property. */
+  property?: string;
+  /** The metric, e.g. tTalk. */
+  metric?: string;
+  /** matches (default), exists, notExists. */
+  operator?: SegmentDetailQueryPredicateOperator | UnknownEnumValue;
+  /** The value a dimension matches. */
+  value?: string;
+  /** The range a metric (or a date, as ms since the epoch) falls in. */
+  range?: NumericRange;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Predicates joined by and or or. */
+export interface ConversationDetailQueryClause {
+  /** How its predicates join. Required. */
+  type: ConversationDetailQueryClauseType | UnknownEnumValue;
+  /** Predicates. At most 100 items. Required. */
+  predicates: ConversationDetailQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Predicates joined by and or or. */
+export interface SegmentDetailQueryClause {
+  /** How its predicates join. Required. */
+  type: SegmentDetailQueryClauseType | UnknownEnumValue;
+  /** Predicates. At most 100 items. Required. */
+  predicates: SegmentDetailQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Clauses and predicates joined by and or or (two levels at most). */
+export interface ConversationDetailQueryFilter {
+  /** How its clauses and predicates join. Required. */
+  type: ConversationDetailQueryFilterType | UnknownEnumValue;
+  /** Clauses. At most 100 items. */
+  clauses?: ConversationDetailQueryClause[];
+  /** Predicates. At most 100 items. */
+  predicates?: ConversationDetailQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Clauses and predicates joined by and or or (two levels at most). */
+export interface SegmentDetailQueryFilter {
+  /** How its clauses and predicates join. Required. */
+  type: SegmentDetailQueryFilterType | UnknownEnumValue;
+  /** Clauses. At most 100 items. */
+  clauses?: SegmentDetailQueryClause[];
+  /** Predicates. At most 100 items. */
+  predicates?: SegmentDetailQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A page of results. */
+export interface PagingSpec {
+  /** Results per page (1 to 100). Wire: int32. Required. */
+  pageSize: number;
+  /** Page, from 1. Wire: int32. Required. */
+  pageNumber: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A conversation detail query. */
+export interface ConversationQuery {
+  /** ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included. Required. */
+  interval: string;
+  /** Filters on conversations (all must hold). At most 50 items. */
+  conversationFilters?: ConversationDetailQueryFilter[];
+  /** Filters on segments (each must hold for some segment). At most 50 items. */
+  segmentFilters?: SegmentDetailQueryFilter[];
+  /** asc (default), desc or unordered. */
+  order?: ConversationQueryOrder | UnknownEnumValue;
+  /** conversationStart (default), conversationEnd, segmentStart, segmentEnd. */
+  orderBy?: ConversationQueryOrderBy | UnknownEnumValue;
+  /** The page (25 per page by default). */
+  paging?: PagingSpec;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A metric of a session. */
+export interface AnalyticsSessionMetric {
+  /** The metric, e.g. tTalk. */
+  name?: string;
+  /** Milliseconds for t* metrics, a count for n* metrics. Wire: int64. */
+  value?: number;
+  /** When it was emitted (the end of the segment it measures). Wire: ISO-8601 date-time. */
+  emitDate?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An interval of a session in one state. */
+export interface AnalyticsConversationSegment {
+  /** Start. Wire: ISO-8601 date-time. */
+  segmentStart?: Date;
+  /** End (absent while it goes on). Wire: ISO-8601 date-time. */
+  segmentEnd?: Date;
+  /** What the session was doing. */
+  segmentType?: AnalyticsSegmentType | UnknownEnumValue;
+  /** The queue. */
+  queueId?: string;
+  /** How the session ended, on its last segment. */
+  disconnectType?: AnalyticsDisconnectType | UnknownEnumValue;
+  /** The wrap-up code, on a wrapup segment. */
+  wrapUpCode?: string;
+  /** The wrap-up notes. */
+  wrapUpNote?: string;
+  /** The wrap-up tags. */
+  wrapUpTags?: string[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A session of a participant. */
+export interface AnalyticsSession {
+  /** Session id (the communication id). */
+  sessionId?: string;
+  /** callback; voice for a call placed to the customer. */
+  mediaType?: AnalyticsMediaType | UnknownEnumValue;
+  /** Direction. */
+  direction?: AnalyticsDirection | UnknownEnumValue;
+  /** Number dialed (voice sessions). */
+  addressTo?: string;
+  /** Numbers to call back. */
+  callbackNumbers?: string[];
+  /** Scheduled time. Wire: ISO-8601 date-time. */
+  callbackScheduledTime?: Date;
+  /** Customer name. */
+  callbackUserName?: string;
+  /** An agent-owned callback. */
+  agentOwned?: boolean;
+  /** Skip allowed. */
+  skipEnabled?: boolean;
+  /** Auto-dial countdown. Wire: int32. */
+  timeoutSeconds?: number;
+  /** Peer session. */
+  peerId?: string;
+  /** Metrics. */
+  metrics?: AnalyticsSessionMetric[];
+  /** Segments, in order. */
+  segments?: AnalyticsConversationSegment[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A participant in detail records. */
+export interface AnalyticsParticipantWithoutAttributes {
+  /** Participant id. */
+  participantId?: string;
+  /** Name. */
+  participantName?: string;
+  /** Purpose. */
+  purpose?: AnalyticsPurpose | UnknownEnumValue;
+  /** The agent. */
+  userId?: string;
+  /** Sessions. */
+  sessions?: AnalyticsSession[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A conversation in detail records. */
+export interface AnalyticsConversationWithoutAttributes {
+  /** Conversation id. */
+  conversationId?: string;
+  /** Created. Wire: ISO-8601 date-time. */
+  conversationStart?: Date;
+  /** Ended (absent while it goes on). Wire: ISO-8601 date-time. */
+  conversationEnd?: Date;
+  /** Who started it. */
+  conversationInitiator?: AnalyticsConversationInitiator | UnknownEnumValue;
+  /** Direction at the start. */
+  originatingDirection?: AnalyticsOriginatingDirection | UnknownEnumValue;
+  /** Divisions. */
+  divisionIds?: string[];
+  /** Participants. */
+  participants?: AnalyticsParticipantWithoutAttributes[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A page of conversation details. */
+export interface AnalyticsConversationQueryResponse {
+  /** The conversations of this page. */
+  conversations?: AnalyticsConversationWithoutAttributes[];
+  /** Conversations matching in all pages. Wire: int32. */
+  totalHits?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Details of the conversations asked for. */
+export interface AnalyticsConversationWithoutAttributesMultiGetResponse {
+  /** The conversations found. */
+  conversations?: AnalyticsConversationWithoutAttributes[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** Decodes and validates a wire DomainEntityRef; collects every error and warning with its JSON pointer. */
 export function decodeDomainEntityRef(input: unknown, options?: DecodeOptions): DecodeResult<DomainEntityRef> {
   return decodeModel<DomainEntityRef>('DomainEntityRef', input, options);
@@ -3360,6 +3667,214 @@ export function stringifySystemMessageSystemMessage(value: SystemMessageSystemMe
   return stringifyModel('SystemMessageSystemMessage', value);
 }
 
+/** Decodes and validates a wire NumericRange; collects every error and warning with its JSON pointer. */
+export function decodeNumericRange(input: unknown, options?: DecodeOptions): DecodeResult<NumericRange> {
+  return decodeModel<NumericRange>('NumericRange', input, options);
+}
+/** The wire JSON object of a NumericRange: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeNumericRange(value: NumericRange): Record<string, unknown> {
+  return encodeModel('NumericRange', value);
+}
+/** The wire JSON text of a NumericRange; equal to JSON.stringify(encodeNumericRange(value)). */
+export function stringifyNumericRange(value: NumericRange): string {
+  return stringifyModel('NumericRange', value);
+}
+
+/** Decodes and validates a wire ConversationDetailQueryPredicate; collects every error and warning with its JSON pointer. */
+export function decodeConversationDetailQueryPredicate(input: unknown, options?: DecodeOptions): DecodeResult<ConversationDetailQueryPredicate> {
+  return decodeModel<ConversationDetailQueryPredicate>('ConversationDetailQueryPredicate', input, options);
+}
+/** The wire JSON object of a ConversationDetailQueryPredicate: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationDetailQueryPredicate(value: ConversationDetailQueryPredicate): Record<string, unknown> {
+  return encodeModel('ConversationDetailQueryPredicate', value);
+}
+/** The wire JSON text of a ConversationDetailQueryPredicate; equal to JSON.stringify(encodeConversationDetailQueryPredicate(value)). */
+export function stringifyConversationDetailQueryPredicate(value: ConversationDetailQueryPredicate): string {
+  return stringifyModel('ConversationDetailQueryPredicate', value);
+}
+
+/** Decodes and validates a wire SegmentDetailQueryPredicate; collects every error and warning with its JSON pointer. */
+export function decodeSegmentDetailQueryPredicate(input: unknown, options?: DecodeOptions): DecodeResult<SegmentDetailQueryPredicate> {
+  return decodeModel<SegmentDetailQueryPredicate>('SegmentDetailQueryPredicate', input, options);
+}
+/** The wire JSON object of a SegmentDetailQueryPredicate: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSegmentDetailQueryPredicate(value: SegmentDetailQueryPredicate): Record<string, unknown> {
+  return encodeModel('SegmentDetailQueryPredicate', value);
+}
+/** The wire JSON text of a SegmentDetailQueryPredicate; equal to JSON.stringify(encodeSegmentDetailQueryPredicate(value)). */
+export function stringifySegmentDetailQueryPredicate(value: SegmentDetailQueryPredicate): string {
+  return stringifyModel('SegmentDetailQueryPredicate', value);
+}
+
+/** Decodes and validates a wire ConversationDetailQueryClause; collects every error and warning with its JSON pointer. */
+export function decodeConversationDetailQueryClause(input: unknown, options?: DecodeOptions): DecodeResult<ConversationDetailQueryClause> {
+  return decodeModel<ConversationDetailQueryClause>('ConversationDetailQueryClause', input, options);
+}
+/** The wire JSON object of a ConversationDetailQueryClause: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationDetailQueryClause(value: ConversationDetailQueryClause): Record<string, unknown> {
+  return encodeModel('ConversationDetailQueryClause', value);
+}
+/** The wire JSON text of a ConversationDetailQueryClause; equal to JSON.stringify(encodeConversationDetailQueryClause(value)). */
+export function stringifyConversationDetailQueryClause(value: ConversationDetailQueryClause): string {
+  return stringifyModel('ConversationDetailQueryClause', value);
+}
+
+/** Decodes and validates a wire SegmentDetailQueryClause; collects every error and warning with its JSON pointer. */
+export function decodeSegmentDetailQueryClause(input: unknown, options?: DecodeOptions): DecodeResult<SegmentDetailQueryClause> {
+  return decodeModel<SegmentDetailQueryClause>('SegmentDetailQueryClause', input, options);
+}
+/** The wire JSON object of a SegmentDetailQueryClause: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSegmentDetailQueryClause(value: SegmentDetailQueryClause): Record<string, unknown> {
+  return encodeModel('SegmentDetailQueryClause', value);
+}
+/** The wire JSON text of a SegmentDetailQueryClause; equal to JSON.stringify(encodeSegmentDetailQueryClause(value)). */
+export function stringifySegmentDetailQueryClause(value: SegmentDetailQueryClause): string {
+  return stringifyModel('SegmentDetailQueryClause', value);
+}
+
+/** Decodes and validates a wire ConversationDetailQueryFilter; collects every error and warning with its JSON pointer. */
+export function decodeConversationDetailQueryFilter(input: unknown, options?: DecodeOptions): DecodeResult<ConversationDetailQueryFilter> {
+  return decodeModel<ConversationDetailQueryFilter>('ConversationDetailQueryFilter', input, options);
+}
+/** The wire JSON object of a ConversationDetailQueryFilter: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationDetailQueryFilter(value: ConversationDetailQueryFilter): Record<string, unknown> {
+  return encodeModel('ConversationDetailQueryFilter', value);
+}
+/** The wire JSON text of a ConversationDetailQueryFilter; equal to JSON.stringify(encodeConversationDetailQueryFilter(value)). */
+export function stringifyConversationDetailQueryFilter(value: ConversationDetailQueryFilter): string {
+  return stringifyModel('ConversationDetailQueryFilter', value);
+}
+
+/** Decodes and validates a wire SegmentDetailQueryFilter; collects every error and warning with its JSON pointer. */
+export function decodeSegmentDetailQueryFilter(input: unknown, options?: DecodeOptions): DecodeResult<SegmentDetailQueryFilter> {
+  return decodeModel<SegmentDetailQueryFilter>('SegmentDetailQueryFilter', input, options);
+}
+/** The wire JSON object of a SegmentDetailQueryFilter: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSegmentDetailQueryFilter(value: SegmentDetailQueryFilter): Record<string, unknown> {
+  return encodeModel('SegmentDetailQueryFilter', value);
+}
+/** The wire JSON text of a SegmentDetailQueryFilter; equal to JSON.stringify(encodeSegmentDetailQueryFilter(value)). */
+export function stringifySegmentDetailQueryFilter(value: SegmentDetailQueryFilter): string {
+  return stringifyModel('SegmentDetailQueryFilter', value);
+}
+
+/** Decodes and validates a wire PagingSpec; collects every error and warning with its JSON pointer. */
+export function decodePagingSpec(input: unknown, options?: DecodeOptions): DecodeResult<PagingSpec> {
+  return decodeModel<PagingSpec>('PagingSpec', input, options);
+}
+/** The wire JSON object of a PagingSpec: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodePagingSpec(value: PagingSpec): Record<string, unknown> {
+  return encodeModel('PagingSpec', value);
+}
+/** The wire JSON text of a PagingSpec; equal to JSON.stringify(encodePagingSpec(value)). */
+export function stringifyPagingSpec(value: PagingSpec): string {
+  return stringifyModel('PagingSpec', value);
+}
+
+/** Decodes and validates a wire ConversationQuery; collects every error and warning with its JSON pointer. */
+export function decodeConversationQuery(input: unknown, options?: DecodeOptions): DecodeResult<ConversationQuery> {
+  return decodeModel<ConversationQuery>('ConversationQuery', input, options);
+}
+/** The wire JSON object of a ConversationQuery: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeConversationQuery(value: ConversationQuery): Record<string, unknown> {
+  return encodeModel('ConversationQuery', value);
+}
+/** The wire JSON text of a ConversationQuery; equal to JSON.stringify(encodeConversationQuery(value)). */
+export function stringifyConversationQuery(value: ConversationQuery): string {
+  return stringifyModel('ConversationQuery', value);
+}
+
+/** Decodes and validates a wire AnalyticsSessionMetric; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsSessionMetric(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsSessionMetric> {
+  return decodeModel<AnalyticsSessionMetric>('AnalyticsSessionMetric', input, options);
+}
+/** The wire JSON object of a AnalyticsSessionMetric: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsSessionMetric(value: AnalyticsSessionMetric): Record<string, unknown> {
+  return encodeModel('AnalyticsSessionMetric', value);
+}
+/** The wire JSON text of a AnalyticsSessionMetric; equal to JSON.stringify(encodeAnalyticsSessionMetric(value)). */
+export function stringifyAnalyticsSessionMetric(value: AnalyticsSessionMetric): string {
+  return stringifyModel('AnalyticsSessionMetric', value);
+}
+
+/** Decodes and validates a wire AnalyticsConversationSegment; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsConversationSegment(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsConversationSegment> {
+  return decodeModel<AnalyticsConversationSegment>('AnalyticsConversationSegment', input, options);
+}
+/** The wire JSON object of a AnalyticsConversationSegment: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsConversationSegment(value: AnalyticsConversationSegment): Record<string, unknown> {
+  return encodeModel('AnalyticsConversationSegment', value);
+}
+/** The wire JSON text of a AnalyticsConversationSegment; equal to JSON.stringify(encodeAnalyticsConversationSegment(value)). */
+export function stringifyAnalyticsConversationSegment(value: AnalyticsConversationSegment): string {
+  return stringifyModel('AnalyticsConversationSegment', value);
+}
+
+/** Decodes and validates a wire AnalyticsSession; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsSession(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsSession> {
+  return decodeModel<AnalyticsSession>('AnalyticsSession', input, options);
+}
+/** The wire JSON object of a AnalyticsSession: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsSession(value: AnalyticsSession): Record<string, unknown> {
+  return encodeModel('AnalyticsSession', value);
+}
+/** The wire JSON text of a AnalyticsSession; equal to JSON.stringify(encodeAnalyticsSession(value)). */
+export function stringifyAnalyticsSession(value: AnalyticsSession): string {
+  return stringifyModel('AnalyticsSession', value);
+}
+
+/** Decodes and validates a wire AnalyticsParticipantWithoutAttributes; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsParticipantWithoutAttributes(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsParticipantWithoutAttributes> {
+  return decodeModel<AnalyticsParticipantWithoutAttributes>('AnalyticsParticipantWithoutAttributes', input, options);
+}
+/** The wire JSON object of a AnalyticsParticipantWithoutAttributes: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsParticipantWithoutAttributes(value: AnalyticsParticipantWithoutAttributes): Record<string, unknown> {
+  return encodeModel('AnalyticsParticipantWithoutAttributes', value);
+}
+/** The wire JSON text of a AnalyticsParticipantWithoutAttributes; equal to JSON.stringify(encodeAnalyticsParticipantWithoutAttributes(value)). */
+export function stringifyAnalyticsParticipantWithoutAttributes(value: AnalyticsParticipantWithoutAttributes): string {
+  return stringifyModel('AnalyticsParticipantWithoutAttributes', value);
+}
+
+/** Decodes and validates a wire AnalyticsConversationWithoutAttributes; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsConversationWithoutAttributes(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsConversationWithoutAttributes> {
+  return decodeModel<AnalyticsConversationWithoutAttributes>('AnalyticsConversationWithoutAttributes', input, options);
+}
+/** The wire JSON object of a AnalyticsConversationWithoutAttributes: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsConversationWithoutAttributes(value: AnalyticsConversationWithoutAttributes): Record<string, unknown> {
+  return encodeModel('AnalyticsConversationWithoutAttributes', value);
+}
+/** The wire JSON text of a AnalyticsConversationWithoutAttributes; equal to JSON.stringify(encodeAnalyticsConversationWithoutAttributes(value)). */
+export function stringifyAnalyticsConversationWithoutAttributes(value: AnalyticsConversationWithoutAttributes): string {
+  return stringifyModel('AnalyticsConversationWithoutAttributes', value);
+}
+
+/** Decodes and validates a wire AnalyticsConversationQueryResponse; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsConversationQueryResponse(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsConversationQueryResponse> {
+  return decodeModel<AnalyticsConversationQueryResponse>('AnalyticsConversationQueryResponse', input, options);
+}
+/** The wire JSON object of a AnalyticsConversationQueryResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsConversationQueryResponse(value: AnalyticsConversationQueryResponse): Record<string, unknown> {
+  return encodeModel('AnalyticsConversationQueryResponse', value);
+}
+/** The wire JSON text of a AnalyticsConversationQueryResponse; equal to JSON.stringify(encodeAnalyticsConversationQueryResponse(value)). */
+export function stringifyAnalyticsConversationQueryResponse(value: AnalyticsConversationQueryResponse): string {
+  return stringifyModel('AnalyticsConversationQueryResponse', value);
+}
+
+/** Decodes and validates a wire AnalyticsConversationWithoutAttributesMultiGetResponse; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsConversationWithoutAttributesMultiGetResponse(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsConversationWithoutAttributesMultiGetResponse> {
+  return decodeModel<AnalyticsConversationWithoutAttributesMultiGetResponse>('AnalyticsConversationWithoutAttributesMultiGetResponse', input, options);
+}
+/** The wire JSON object of a AnalyticsConversationWithoutAttributesMultiGetResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsConversationWithoutAttributesMultiGetResponse(value: AnalyticsConversationWithoutAttributesMultiGetResponse): Record<string, unknown> {
+  return encodeModel('AnalyticsConversationWithoutAttributesMultiGetResponse', value);
+}
+/** The wire JSON text of a AnalyticsConversationWithoutAttributesMultiGetResponse; equal to JSON.stringify(encodeAnalyticsConversationWithoutAttributesMultiGetResponse(value)). */
+export function stringifyAnalyticsConversationWithoutAttributesMultiGetResponse(value: AnalyticsConversationWithoutAttributesMultiGetResponse): string {
+  return stringifyModel('AnalyticsConversationWithoutAttributesMultiGetResponse', value);
+}
+
 /** Each model's TypeScript type, by model name (for code that is generic over models). */
 export interface ModelTypes {
   DomainEntityRef: DomainEntityRef;
@@ -3469,4 +3984,20 @@ export interface ModelTypes {
   MediaSummary: MediaSummary;
   UserConversationSummary: UserConversationSummary;
   SystemMessageSystemMessage: SystemMessageSystemMessage;
+  NumericRange: NumericRange;
+  ConversationDetailQueryPredicate: ConversationDetailQueryPredicate;
+  SegmentDetailQueryPredicate: SegmentDetailQueryPredicate;
+  ConversationDetailQueryClause: ConversationDetailQueryClause;
+  SegmentDetailQueryClause: SegmentDetailQueryClause;
+  ConversationDetailQueryFilter: ConversationDetailQueryFilter;
+  SegmentDetailQueryFilter: SegmentDetailQueryFilter;
+  PagingSpec: PagingSpec;
+  ConversationQuery: ConversationQuery;
+  AnalyticsSessionMetric: AnalyticsSessionMetric;
+  AnalyticsConversationSegment: AnalyticsConversationSegment;
+  AnalyticsSession: AnalyticsSession;
+  AnalyticsParticipantWithoutAttributes: AnalyticsParticipantWithoutAttributes;
+  AnalyticsConversationWithoutAttributes: AnalyticsConversationWithoutAttributes;
+  AnalyticsConversationQueryResponse: AnalyticsConversationQueryResponse;
+  AnalyticsConversationWithoutAttributesMultiGetResponse: AnalyticsConversationWithoutAttributesMultiGetResponse;
 }

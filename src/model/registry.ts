@@ -2,6 +2,7 @@
 import { CONVERSATION_MODELS } from './schema.js';
 import { API_MODELS } from './schema-api.js';
 import { NOTIFICATION_MODELS } from './schema-notifications.js';
+import { ANALYTICS_MODELS } from './schema-analytics.js';
 
-export const MODELS = { ...CONVERSATION_MODELS, ...API_MODELS, ...NOTIFICATION_MODELS } as const;
+export const MODELS = { ...CONVERSATION_MODELS, ...API_MODELS, ...NOTIFICATION_MODELS, ...ANALYTICS_MODELS } as const;
 export type ModelName = keyof typeof MODELS;

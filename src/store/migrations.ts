@@ -51,4 +51,9 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE events (org_id TEXT NOT NULL, seq INTEGER NOT NULL, at INTEGER NOT NULL, conversation_id TEXT, version INTEGER,
      user_id TEXT, type TEXT NOT NULL, data TEXT NOT NULL, prev_seq INTEGER, PRIMARY KEY (org_id, seq)) WITHOUT ROWID;
    ALTER TABLE conversations ADD COLUMN last_event INTEGER;`,
+  // Analytics reads the conversations that started in an interval (docs/analytics.md): when each started, indexed.
+  // Written once, at insert (updates do not touch it, so they do not touch the index either); filled for rows there.
+  `ALTER TABLE conversations ADD COLUMN started_at INTEGER;
+   UPDATE conversations SET started_at = CAST(ROUND((julianday(json_extract(body, '$.createdAt')) - 2440587.5) * 86400000.0) AS INTEGER);
+   CREATE INDEX conversations_started ON conversations(org_id, started_at, id);`,
 ];

@@ -457,9 +457,9 @@ export class SqliteStore implements Store {
     let prev: number | null = null;
     if (w.expectedVersion === undefined) {
       this.sql(
-        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event)
-         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner, @lastEvent)`,
-      ).run(row);
+        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event, started_at)
+         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner, @lastEvent, @startedAt)`,
+      ).run({ ...row, startedAt: s.createdAt.getTime() });
     } else {
       prev = this.sql('SELECT last_event FROM conversations WHERE id = ?').pluck().get(s.id) as number | null;
       const r = this.sql(
@@ -666,6 +666,27 @@ export class SqliteStore implements Store {
   async nextDeadlineAt(): Promise<Date | undefined> {
     const t = this.sql('SELECT MIN(next_deadline) FROM conversations WHERE next_deadline IS NOT NULL').pluck().get() as number | null;
     return t === null ? undefined : new Date(t);
+  }
+
+  async conversationsStartedBetween(
+    orgId: string,
+    from: Date,
+    to: Date,
+    page?: { offset: number; limit: number; desc: boolean },
+  ): Promise<string[]> {
+    const range = 'FROM conversations WHERE org_id = ? AND started_at >= ? AND started_at < ?';
+    if (page === undefined)
+      return this.sql(`SELECT id ${range} ORDER BY started_at, id`).pluck().all(orgId, from.getTime(), to.getTime()) as string[];
+    const order = page.desc ? 'DESC' : 'ASC';
+    return this.sql(`SELECT id ${range} ORDER BY started_at ${order}, id ${order} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(orgId, from.getTime(), to.getTime(), page.limit, page.offset) as string[];
+  }
+
+  async countStartedBetween(orgId: string, from: Date, to: Date): Promise<number> {
+    return this.sql('SELECT COUNT(*) FROM conversations WHERE org_id = ? AND started_at >= ? AND started_at < ?')
+      .pluck()
+      .get(orgId, from.getTime(), to.getTime()) as number;
   }
 
   async close(): Promise<void> {

@@ -262,6 +262,16 @@ export interface Store {
    * unended); returns how many were dropped.
    */
   compactEvents(before: Date): Promise<number>;
+
+  // ---- analytics ----
+  /** Ids of the conversations that started in [from, to), by start then id (a page of them when given). */
+  conversationsStartedBetween(
+    orgId: string,
+    from: Date,
+    to: Date,
+    page?: { offset: number; limit: number; desc: boolean },
+  ): Promise<string[]>;
+  countStartedBetween(orgId: string, from: Date, to: Date): Promise<number>;
   close(): Promise<void>;
 }
 

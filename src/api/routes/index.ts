@@ -1,5 +1,6 @@
 // Every route callbackd serves, by resource. app.ts mounts them; openapi.ts documents them.
 import type { RouteDef } from '../route.js';
+import { ANALYTICS_ROUTES } from './analytics.js';
 import { CALLBACK_ROUTES } from './callbacks.js';
 import { CONVERSATION_ROUTES } from './conversations.js';
 import { DOCS_ROUTES } from './docs.js';
@@ -15,6 +16,7 @@ export const ROUTES: readonly RouteDef[] = [
   ...ROUTING_ROUTES,
   ...USER_ROUTES,
   ...NOTIFICATION_ROUTES,
+  ...ANALYTICS_ROUTES,
   ...OAUTH_ROUTES,
   ...EMULATOR_ROUTES,
   ...DOCS_ROUTES,
