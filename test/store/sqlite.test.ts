@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { apply, conversationIndex, createCallback, type CallbackConversationState } from '../../src/lifecycle/index.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore, VersionConflictError } from '../../src/store/sqlite.js';
+import { encodeState } from '../../src/store/state-codec.js';
 import type { ConversationWrite, RoutingStatusWrite } from '../../src/store/types.js';
 import { AGENT, queue, T0, at } from '../lifecycle/helpers.js';
 import { tempDb } from '../api/helpers.js';
@@ -34,13 +36,33 @@ describe('the SQLite store', () => {
     const store = new SqliteStore(file);
     await store.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(6);
+    expect(db.pragma('user_version', { simple: true })).toBe(7);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(conversations)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['next_deadline', 'queue_id', 'priority', 'queued_at', 'owner_id']));
     db.close();
     // Opening again changes nothing.
     await new SqliteStore(file).close();
+  });
+
+  it('version 7 fills the start time of conversations already stored, and analytics finds them by it', async () => {
+    const file = tempDb();
+    const db = new Database(file);
+    for (const m of MIGRATIONS.slice(0, 6)) db.exec(m);
+    db.pragma('user_version = 6');
+    db.prepare('INSERT INTO organizations (id, name) VALUES (?, ?)').run(ORG, 'o');
+    const s = newCallback('old');
+    db.prepare(
+      `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, updated_at, queue_id, priority) VALUES (?, ?, 1, 'queued', ?, 'NONE', 0, 'q', 0)`,
+    ).run('old', ORG, encodeState(s));
+    db.close();
+    const store = new SqliteStore(file);
+    expect(await store.conversationsStartedBetween(ORG, T0, at(1))).toEqual(['old']);
+    expect(await store.conversationsStartedBetween(ORG, at(1), at(2))).toEqual([]);
+    await store.commitConversation(write(newCallback('new')));
+    expect(await store.countStartedBetween(ORG, T0, at(1))).toBe(2);
+    expect(await store.conversationsStartedBetween(ORG, T0, at(1), { offset: 0, limit: 1, desc: true })).toEqual(['old']);
+    await store.close();
   });
 
   it('writes the index as given, and finds due conversations in deadline order', async () => {
@@ -284,9 +306,13 @@ describe('the SQLite store, query plans', () => {
     // The event log: the next number (every commit), a conversation's chain, the organization's log from a number.
     await store.conversationEvents(ORG, 'c');
     await store.readEvents(ORG, 0, 10);
+    // Analytics: the conversations of an interval, a page of them, how many.
+    await store.conversationsStartedBetween(ORG, T0, at(10));
+    await store.conversationsStartedBetween(ORG, T0, at(10), { offset: 0, limit: 5, desc: false });
+    await store.countStartedBetween(ORG, T0, at(10));
     const texts = [...(store as unknown as { statements: Map<string, unknown> }).statements.keys()].filter((t) => /^\s*SELECT/i.test(t));
     await store.close();
-    expect(texts.length).toBeGreaterThanOrEqual(13);
+    expect(texts.length).toBeGreaterThanOrEqual(16);
     const db = new Database(file, { readonly: true });
     const plans = texts.map((sql) => {
       const params = (sql.match(/\?/g) ?? []).map(() => 1);
