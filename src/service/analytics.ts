@@ -51,8 +51,12 @@ export class AnalyticsService {
     const stored = await this.store.getConversation(p.orgId, id);
     if (stored === undefined) return undefined;
     const d = conversationDetails(stored.state, await this.store.conversationEvents(p.orgId, id), this.clock());
-    if (p.userId !== undefined && !(d.participants ?? []).some((x) => x.purpose === 'agent' && x.userId === p.userId)) return undefined;
-    return d;
+    return this.visible(p, d) ? d : undefined;
+  }
+
+  /** A client token sees every conversation of its organization; a user token those its user was an agent in. */
+  private visible(p: Principal, d: Details): boolean {
+    return p.userId === undefined || (d.participants ?? []).some((x) => x.purpose === 'agent' && x.userId === p.userId);
   }
 
   async conversation(p: Principal, id: string): Promise<Details> {
@@ -115,9 +119,10 @@ export class AnalyticsService {
       return { conversations: page, totalHits: await this.store.countStartedBetween(p.orgId, from, to) };
     }
     const all: Details[] = [];
-    for (const id of await this.store.conversationsStartedBetween(p.orgId, from, to)) {
-      const d = await this.details(p, id);
-      if (d !== undefined && matches(d, conversationFilters, segmentFilters)) all.push(d);
+    const now = this.clock();
+    for (const { conversation, events } of await this.store.startedBetweenWithEvents(p.orgId, from, to)) {
+      const d = conversationDetails(conversation.state, events, now);
+      if (this.visible(p, d) && matches(d, conversationFilters, segmentFilters)) all.push(d);
     }
     const key = sortKey(orderBy);
     all.sort((a, b) => {

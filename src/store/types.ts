@@ -272,6 +272,8 @@ export interface Store {
     page?: { offset: number; limit: number; desc: boolean },
   ): Promise<string[]>;
   countStartedBetween(orgId: string, from: Date, to: Date): Promise<number>;
+  /** The conversations that started in [from, to), by start then id, each with its events in order (read in bulk). */
+  startedBetweenWithEvents(orgId: string, from: Date, to: Date): Promise<{ conversation: StoredConversation; events: LoggedEvent[] }[]>;
   close(): Promise<void>;
 }
 

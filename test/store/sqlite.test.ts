@@ -310,9 +310,12 @@ describe('the SQLite store, query plans', () => {
     await store.conversationsStartedBetween(ORG, T0, at(10));
     await store.conversationsStartedBetween(ORG, T0, at(10), { offset: 0, limit: 5, desc: false });
     await store.countStartedBetween(ORG, T0, at(10));
+    expect(
+      (await store.startedBetweenWithEvents(ORG, T0, at(10))).map((x) => [x.conversation.state.id, x.events.map((e) => e.event.type)]),
+    ).toEqual([['c', ['updated']]]);
     const texts = [...(store as unknown as { statements: Map<string, unknown> }).statements.keys()].filter((t) => /^\s*SELECT/i.test(t));
     await store.close();
-    expect(texts.length).toBeGreaterThanOrEqual(16);
+    expect(texts.length).toBeGreaterThanOrEqual(18);
     const db = new Database(file, { readonly: true });
     const plans = texts.map((sql) => {
       const params = (sql.match(/\?/g) ?? []).map(() => 1);
