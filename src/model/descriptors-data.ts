@@ -6257,6 +6257,492 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "AsyncConversationQuery": {
+    "name": "AsyncConversationQuery",
+    "description": "A conversation detail job: the query without paging, with an optional limit.",
+    "properties": [
+      {
+        "key": "interval",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "ISO-8601 start/end (at most 31 days)."
+      },
+      {
+        "key": "conversationFilters",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ConversationDetailQueryFilter"
+          },
+          "maxItems": 50
+        },
+        "required": false,
+        "description": "Filters on conversations."
+      },
+      {
+        "key": "segmentFilters",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SegmentDetailQueryFilter"
+          },
+          "maxItems": 50
+        },
+        "required": false,
+        "description": "Filters on segments."
+      },
+      {
+        "key": "order",
+        "shape": {
+          "kind": "enum",
+          "name": "AsyncConversationQueryOrder",
+          "values": [
+            "asc",
+            "desc",
+            "unordered"
+          ]
+        },
+        "required": false,
+        "description": "asc (default), desc or unordered."
+      },
+      {
+        "key": "orderBy",
+        "shape": {
+          "kind": "enum",
+          "name": "AsyncConversationQueryOrderBy",
+          "values": [
+            "conversationStart",
+            "conversationEnd",
+            "segmentStart",
+            "segmentEnd"
+          ]
+        },
+        "required": false,
+        "description": "What to order by."
+      },
+      {
+        "key": "limit",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "At most this many conversations."
+      },
+      {
+        "key": "startOfDayIntervalMatching",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Match conversations that started on a day the interval touches (callbackd always does)."
+      }
+    ]
+  },
+  "AsyncQueryResponse": {
+    "name": "AsyncQueryResponse",
+    "description": "A job was accepted.",
+    "properties": [
+      {
+        "key": "jobId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The job."
+      }
+    ]
+  },
+  "AsyncQueryStatus": {
+    "name": "AsyncQueryStatus",
+    "description": "Where a job stands.",
+    "properties": [
+      {
+        "key": "state",
+        "shape": {
+          "kind": "enum",
+          "name": "AsyncQueryState",
+          "values": [
+            "QUEUED",
+            "PENDING",
+            "FAILED",
+            "CANCELLED",
+            "FULFILLED",
+            "EXPIRED"
+          ]
+        },
+        "required": false,
+        "description": "The state."
+      },
+      {
+        "key": "errorMessage",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Why it failed."
+      },
+      {
+        "key": "expirationDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When its results expire."
+      },
+      {
+        "key": "submissionDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When it was submitted."
+      },
+      {
+        "key": "completionDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When it was fulfilled."
+      }
+    ]
+  },
+  "AnalyticsConversationAsyncQueryResponse": {
+    "name": "AnalyticsConversationAsyncQueryResponse",
+    "description": "A page of a job's results.",
+    "properties": [
+      {
+        "key": "conversations",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "AnalyticsConversationWithoutAttributes"
+          }
+        },
+        "required": false,
+        "description": "Conversations of this page."
+      },
+      {
+        "key": "cursor",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Pass it back for the next page; absent on the last."
+      },
+      {
+        "key": "dataAvailabilityDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Data is complete up to this time."
+      }
+    ]
+  },
+  "DataAvailabilityResponse": {
+    "name": "DataAvailabilityResponse",
+    "description": "How current the data of jobs is.",
+    "properties": [
+      {
+        "key": "dataAvailabilityDate",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Data is complete up to this time (callbackd: now)."
+      }
+    ]
+  },
+  "QueueObservationQueryPredicate": {
+    "name": "QueueObservationQueryPredicate",
+    "description": "A test on a queue or media type.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "QueueObservationQueryPredicateType",
+          "values": [
+            "dimension",
+            "property",
+            "metric"
+          ]
+        },
+        "required": false,
+        "description": "dimension."
+      },
+      {
+        "key": "dimension",
+        "shape": {
+          "kind": "enum",
+          "name": "QueueObservationDimension",
+          "values": [
+            "queueId",
+            "mediaType"
+          ]
+        },
+        "required": false,
+        "description": "queueId or mediaType."
+      },
+      {
+        "key": "operator",
+        "shape": {
+          "kind": "enum",
+          "name": "QueueObservationQueryPredicateOperator",
+          "values": [
+            "matches",
+            "exists",
+            "notExists"
+          ]
+        },
+        "required": false,
+        "description": "matches (default)."
+      },
+      {
+        "key": "value",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The value."
+      }
+    ]
+  },
+  "QueueObservationQueryClause": {
+    "name": "QueueObservationQueryClause",
+    "description": "Predicates joined by and or or.",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "QueueObservationQueryClauseType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How they join."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "QueueObservationQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": true,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "QueueObservationQueryFilter": {
+    "name": "QueueObservationQueryFilter",
+    "description": "Which queues (and media).",
+    "properties": [
+      {
+        "key": "type",
+        "shape": {
+          "kind": "enum",
+          "name": "QueueObservationQueryFilterType",
+          "values": [
+            "and",
+            "or"
+          ]
+        },
+        "required": true,
+        "description": "How its parts join."
+      },
+      {
+        "key": "clauses",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "QueueObservationQueryClause"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Clauses."
+      },
+      {
+        "key": "predicates",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "QueueObservationQueryPredicate"
+          },
+          "maxItems": 100
+        },
+        "required": false,
+        "description": "Predicates."
+      }
+    ]
+  },
+  "QueueObservationQuery": {
+    "name": "QueueObservationQuery",
+    "description": "What to observe of which queues.",
+    "properties": [
+      {
+        "key": "filter",
+        "shape": {
+          "kind": "model",
+          "name": "QueueObservationQueryFilter"
+        },
+        "required": true,
+        "description": "Which queues."
+      },
+      {
+        "key": "metrics",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          },
+          "maxItems": 20
+        },
+        "required": true,
+        "description": "Observation metrics, e.g. oWaiting."
+      },
+      {
+        "key": "detailMetrics",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Metrics to detail."
+      }
+    ]
+  },
+  "StatisticalSummary": {
+    "name": "StatisticalSummary",
+    "description": "A metric value.",
+    "properties": [
+      {
+        "key": "count",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "How many."
+      }
+    ]
+  },
+  "ObservationMetricData": {
+    "name": "ObservationMetricData",
+    "description": "A metric of a group.",
+    "properties": [
+      {
+        "key": "metric",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The metric."
+      },
+      {
+        "key": "qualifier",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "For oUserRoutingStatuses: the routing status."
+      },
+      {
+        "key": "stats",
+        "shape": {
+          "kind": "model",
+          "name": "StatisticalSummary"
+        },
+        "required": false,
+        "description": "Its value."
+      }
+    ]
+  },
+  "QueueObservationGroup": {
+    "name": "QueueObservationGroup",
+    "description": "What the data is of.",
+    "properties": [
+      {
+        "key": "queueId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The queue."
+      },
+      {
+        "key": "mediaType",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The medium (callback)."
+      }
+    ]
+  },
+  "QueueObservationDataContainer": {
+    "name": "QueueObservationDataContainer",
+    "description": "The metrics of one group.",
+    "properties": [
+      {
+        "key": "group",
+        "shape": {
+          "kind": "model",
+          "name": "QueueObservationGroup"
+        },
+        "required": false,
+        "description": "The group."
+      },
+      {
+        "key": "data",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "ObservationMetricData"
+          }
+        },
+        "required": false,
+        "description": "Its metrics."
+      }
+    ]
+  },
+  "QueueObservationQueryResponse": {
+    "name": "QueueObservationQueryResponse",
+    "description": "Observations of queues.",
+    "properties": [
+      {
+        "key": "results",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "QueueObservationDataContainer"
+          }
+        },
+        "required": false,
+        "description": "One per group."
+      }
+    ]
+  },
   "NumericRange": {
     "name": "NumericRange",
     "description": "A range of numbers (gt, gte, lt, lte).",

@@ -115,6 +115,30 @@ export type SystemTopicType = 'no_longer_subscribed' | 'subscription_changed' | 
 /** Known values of SystemMessageReason. */
 export type SystemMessageReason = 'another_channel_subscribed' | 'user_tokens_revoked';
 
+/** Known values of AsyncConversationQueryOrder. */
+export type AsyncConversationQueryOrder = 'asc' | 'desc' | 'unordered';
+
+/** Known values of AsyncConversationQueryOrderBy. */
+export type AsyncConversationQueryOrderBy = 'conversationStart' | 'conversationEnd' | 'segmentStart' | 'segmentEnd';
+
+/** Known values of AsyncQueryState. */
+export type AsyncQueryState = 'QUEUED' | 'PENDING' | 'FAILED' | 'CANCELLED' | 'FULFILLED' | 'EXPIRED';
+
+/** Known values of QueueObservationQueryPredicateType. */
+export type QueueObservationQueryPredicateType = 'dimension' | 'property' | 'metric';
+
+/** Known values of QueueObservationDimension. */
+export type QueueObservationDimension = 'queueId' | 'mediaType';
+
+/** Known values of QueueObservationQueryPredicateOperator. */
+export type QueueObservationQueryPredicateOperator = 'matches' | 'exists' | 'notExists';
+
+/** Known values of QueueObservationQueryClauseType. */
+export type QueueObservationQueryClauseType = 'and' | 'or';
+
+/** Known values of QueueObservationQueryFilterType. */
+export type QueueObservationQueryFilterType = 'and' | 'or';
+
 /** Known values of ConversationDetailQueryPredicateType. */
 export type ConversationDetailQueryPredicateType = 'dimension' | 'property' | 'metric';
 
@@ -2026,6 +2050,166 @@ export interface SystemMessageSystemMessage {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** A conversation detail job: the query without paging, with an optional limit. */
+export interface AsyncConversationQuery {
+  /** ISO-8601 start/end (at most 31 days). Required. */
+  interval: string;
+  /** Filters on conversations. At most 50 items. */
+  conversationFilters?: ConversationDetailQueryFilter[];
+  /** Filters on segments. At most 50 items. */
+  segmentFilters?: SegmentDetailQueryFilter[];
+  /** asc (default), desc or unordered. */
+  order?: AsyncConversationQueryOrder | UnknownEnumValue;
+  /** What to order by. */
+  orderBy?: AsyncConversationQueryOrderBy | UnknownEnumValue;
+  /** At most this many conversations. Wire: int32. */
+  limit?: number;
+  /** Match conversations that started on a day the interval touches (callbackd always does). */
+  startOfDayIntervalMatching?: boolean;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A job was accepted. */
+export interface AsyncQueryResponse {
+  /** The job. */
+  jobId?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Where a job stands. */
+export interface AsyncQueryStatus {
+  /** The state. */
+  state?: AsyncQueryState | UnknownEnumValue;
+  /** Why it failed. */
+  errorMessage?: string;
+  /** When its results expire. Wire: ISO-8601 date-time. */
+  expirationDate?: Date;
+  /** When it was submitted. Wire: ISO-8601 date-time. */
+  submissionDate?: Date;
+  /** When it was fulfilled. Wire: ISO-8601 date-time. */
+  completionDate?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A page of a job's results. */
+export interface AnalyticsConversationAsyncQueryResponse {
+  /** Conversations of this page. */
+  conversations?: AnalyticsConversationWithoutAttributes[];
+  /** Pass it back for the next page; absent on the last. */
+  cursor?: string;
+  /** Data is complete up to this time. Wire: ISO-8601 date-time. */
+  dataAvailabilityDate?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** How current the data of jobs is. */
+export interface DataAvailabilityResponse {
+  /** Data is complete up to this time (callbackd: now). Wire: ISO-8601 date-time. */
+  dataAvailabilityDate?: Date;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A test on a queue or media type. */
+export interface QueueObservationQueryPredicate {
+  /** dimension. */
+  type?: QueueObservationQueryPredicateType | UnknownEnumValue;
+  /** queueId or mediaType. */
+  dimension?: QueueObservationDimension | UnknownEnumValue;
+  /** matches (default). */
+  operator?: QueueObservationQueryPredicateOperator | UnknownEnumValue;
+  /** The value. */
+  value?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Predicates joined by and or or. */
+export interface QueueObservationQueryClause {
+  /** How they join. Required. */
+  type: QueueObservationQueryClauseType | UnknownEnumValue;
+  /** Predicates. At most 100 items. Required. */
+  predicates: QueueObservationQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Which queues (and media). */
+export interface QueueObservationQueryFilter {
+  /** How its parts join. Required. */
+  type: QueueObservationQueryFilterType | UnknownEnumValue;
+  /** Clauses. At most 100 items. */
+  clauses?: QueueObservationQueryClause[];
+  /** Predicates. At most 100 items. */
+  predicates?: QueueObservationQueryPredicate[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** What to observe of which queues. */
+export interface QueueObservationQuery {
+  /** Which queues. Required. */
+  filter: QueueObservationQueryFilter;
+  /** Observation metrics, e.g. oWaiting. At most 20 items. Required. */
+  metrics: string[];
+  /** Metrics to detail. */
+  detailMetrics?: string[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A metric value. */
+export interface StatisticalSummary {
+  /** How many. Wire: int64. */
+  count?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A metric of a group. */
+export interface ObservationMetricData {
+  /** The metric. */
+  metric?: string;
+  /** For oUserRoutingStatuses: the routing status. */
+  qualifier?: string;
+  /** Its value. */
+  stats?: StatisticalSummary;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** What the data is of. */
+export interface QueueObservationGroup {
+  /** The queue. */
+  queueId?: string;
+  /** The medium (callback). */
+  mediaType?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The metrics of one group. */
+export interface QueueObservationDataContainer {
+  /** The group. */
+  group?: QueueObservationGroup;
+  /** Its metrics. */
+  data?: ObservationMetricData[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Observations of queues. */
+export interface QueueObservationQueryResponse {
+  /** One per group. */
+  results?: QueueObservationDataContainer[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** A range of numbers (gt, gte, lt, lte). */
 export interface NumericRange {
   /** Greater than. */
@@ -3667,6 +3851,188 @@ export function stringifySystemMessageSystemMessage(value: SystemMessageSystemMe
   return stringifyModel('SystemMessageSystemMessage', value);
 }
 
+/** Decodes and validates a wire AsyncConversationQuery; collects every error and warning with its JSON pointer. */
+export function decodeAsyncConversationQuery(input: unknown, options?: DecodeOptions): DecodeResult<AsyncConversationQuery> {
+  return decodeModel<AsyncConversationQuery>('AsyncConversationQuery', input, options);
+}
+/** The wire JSON object of a AsyncConversationQuery: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAsyncConversationQuery(value: AsyncConversationQuery): Record<string, unknown> {
+  return encodeModel('AsyncConversationQuery', value);
+}
+/** The wire JSON text of a AsyncConversationQuery; equal to JSON.stringify(encodeAsyncConversationQuery(value)). */
+export function stringifyAsyncConversationQuery(value: AsyncConversationQuery): string {
+  return stringifyModel('AsyncConversationQuery', value);
+}
+
+/** Decodes and validates a wire AsyncQueryResponse; collects every error and warning with its JSON pointer. */
+export function decodeAsyncQueryResponse(input: unknown, options?: DecodeOptions): DecodeResult<AsyncQueryResponse> {
+  return decodeModel<AsyncQueryResponse>('AsyncQueryResponse', input, options);
+}
+/** The wire JSON object of a AsyncQueryResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAsyncQueryResponse(value: AsyncQueryResponse): Record<string, unknown> {
+  return encodeModel('AsyncQueryResponse', value);
+}
+/** The wire JSON text of a AsyncQueryResponse; equal to JSON.stringify(encodeAsyncQueryResponse(value)). */
+export function stringifyAsyncQueryResponse(value: AsyncQueryResponse): string {
+  return stringifyModel('AsyncQueryResponse', value);
+}
+
+/** Decodes and validates a wire AsyncQueryStatus; collects every error and warning with its JSON pointer. */
+export function decodeAsyncQueryStatus(input: unknown, options?: DecodeOptions): DecodeResult<AsyncQueryStatus> {
+  return decodeModel<AsyncQueryStatus>('AsyncQueryStatus', input, options);
+}
+/** The wire JSON object of a AsyncQueryStatus: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAsyncQueryStatus(value: AsyncQueryStatus): Record<string, unknown> {
+  return encodeModel('AsyncQueryStatus', value);
+}
+/** The wire JSON text of a AsyncQueryStatus; equal to JSON.stringify(encodeAsyncQueryStatus(value)). */
+export function stringifyAsyncQueryStatus(value: AsyncQueryStatus): string {
+  return stringifyModel('AsyncQueryStatus', value);
+}
+
+/** Decodes and validates a wire AnalyticsConversationAsyncQueryResponse; collects every error and warning with its JSON pointer. */
+export function decodeAnalyticsConversationAsyncQueryResponse(input: unknown, options?: DecodeOptions): DecodeResult<AnalyticsConversationAsyncQueryResponse> {
+  return decodeModel<AnalyticsConversationAsyncQueryResponse>('AnalyticsConversationAsyncQueryResponse', input, options);
+}
+/** The wire JSON object of a AnalyticsConversationAsyncQueryResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeAnalyticsConversationAsyncQueryResponse(value: AnalyticsConversationAsyncQueryResponse): Record<string, unknown> {
+  return encodeModel('AnalyticsConversationAsyncQueryResponse', value);
+}
+/** The wire JSON text of a AnalyticsConversationAsyncQueryResponse; equal to JSON.stringify(encodeAnalyticsConversationAsyncQueryResponse(value)). */
+export function stringifyAnalyticsConversationAsyncQueryResponse(value: AnalyticsConversationAsyncQueryResponse): string {
+  return stringifyModel('AnalyticsConversationAsyncQueryResponse', value);
+}
+
+/** Decodes and validates a wire DataAvailabilityResponse; collects every error and warning with its JSON pointer. */
+export function decodeDataAvailabilityResponse(input: unknown, options?: DecodeOptions): DecodeResult<DataAvailabilityResponse> {
+  return decodeModel<DataAvailabilityResponse>('DataAvailabilityResponse', input, options);
+}
+/** The wire JSON object of a DataAvailabilityResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeDataAvailabilityResponse(value: DataAvailabilityResponse): Record<string, unknown> {
+  return encodeModel('DataAvailabilityResponse', value);
+}
+/** The wire JSON text of a DataAvailabilityResponse; equal to JSON.stringify(encodeDataAvailabilityResponse(value)). */
+export function stringifyDataAvailabilityResponse(value: DataAvailabilityResponse): string {
+  return stringifyModel('DataAvailabilityResponse', value);
+}
+
+/** Decodes and validates a wire QueueObservationQueryPredicate; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationQueryPredicate(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationQueryPredicate> {
+  return decodeModel<QueueObservationQueryPredicate>('QueueObservationQueryPredicate', input, options);
+}
+/** The wire JSON object of a QueueObservationQueryPredicate: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationQueryPredicate(value: QueueObservationQueryPredicate): Record<string, unknown> {
+  return encodeModel('QueueObservationQueryPredicate', value);
+}
+/** The wire JSON text of a QueueObservationQueryPredicate; equal to JSON.stringify(encodeQueueObservationQueryPredicate(value)). */
+export function stringifyQueueObservationQueryPredicate(value: QueueObservationQueryPredicate): string {
+  return stringifyModel('QueueObservationQueryPredicate', value);
+}
+
+/** Decodes and validates a wire QueueObservationQueryClause; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationQueryClause(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationQueryClause> {
+  return decodeModel<QueueObservationQueryClause>('QueueObservationQueryClause', input, options);
+}
+/** The wire JSON object of a QueueObservationQueryClause: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationQueryClause(value: QueueObservationQueryClause): Record<string, unknown> {
+  return encodeModel('QueueObservationQueryClause', value);
+}
+/** The wire JSON text of a QueueObservationQueryClause; equal to JSON.stringify(encodeQueueObservationQueryClause(value)). */
+export function stringifyQueueObservationQueryClause(value: QueueObservationQueryClause): string {
+  return stringifyModel('QueueObservationQueryClause', value);
+}
+
+/** Decodes and validates a wire QueueObservationQueryFilter; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationQueryFilter(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationQueryFilter> {
+  return decodeModel<QueueObservationQueryFilter>('QueueObservationQueryFilter', input, options);
+}
+/** The wire JSON object of a QueueObservationQueryFilter: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationQueryFilter(value: QueueObservationQueryFilter): Record<string, unknown> {
+  return encodeModel('QueueObservationQueryFilter', value);
+}
+/** The wire JSON text of a QueueObservationQueryFilter; equal to JSON.stringify(encodeQueueObservationQueryFilter(value)). */
+export function stringifyQueueObservationQueryFilter(value: QueueObservationQueryFilter): string {
+  return stringifyModel('QueueObservationQueryFilter', value);
+}
+
+/** Decodes and validates a wire QueueObservationQuery; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationQuery(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationQuery> {
+  return decodeModel<QueueObservationQuery>('QueueObservationQuery', input, options);
+}
+/** The wire JSON object of a QueueObservationQuery: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationQuery(value: QueueObservationQuery): Record<string, unknown> {
+  return encodeModel('QueueObservationQuery', value);
+}
+/** The wire JSON text of a QueueObservationQuery; equal to JSON.stringify(encodeQueueObservationQuery(value)). */
+export function stringifyQueueObservationQuery(value: QueueObservationQuery): string {
+  return stringifyModel('QueueObservationQuery', value);
+}
+
+/** Decodes and validates a wire StatisticalSummary; collects every error and warning with its JSON pointer. */
+export function decodeStatisticalSummary(input: unknown, options?: DecodeOptions): DecodeResult<StatisticalSummary> {
+  return decodeModel<StatisticalSummary>('StatisticalSummary', input, options);
+}
+/** The wire JSON object of a StatisticalSummary: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeStatisticalSummary(value: StatisticalSummary): Record<string, unknown> {
+  return encodeModel('StatisticalSummary', value);
+}
+/** The wire JSON text of a StatisticalSummary; equal to JSON.stringify(encodeStatisticalSummary(value)). */
+export function stringifyStatisticalSummary(value: StatisticalSummary): string {
+  return stringifyModel('StatisticalSummary', value);
+}
+
+/** Decodes and validates a wire ObservationMetricData; collects every error and warning with its JSON pointer. */
+export function decodeObservationMetricData(input: unknown, options?: DecodeOptions): DecodeResult<ObservationMetricData> {
+  return decodeModel<ObservationMetricData>('ObservationMetricData', input, options);
+}
+/** The wire JSON object of a ObservationMetricData: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeObservationMetricData(value: ObservationMetricData): Record<string, unknown> {
+  return encodeModel('ObservationMetricData', value);
+}
+/** The wire JSON text of a ObservationMetricData; equal to JSON.stringify(encodeObservationMetricData(value)). */
+export function stringifyObservationMetricData(value: ObservationMetricData): string {
+  return stringifyModel('ObservationMetricData', value);
+}
+
+/** Decodes and validates a wire QueueObservationGroup; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationGroup(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationGroup> {
+  return decodeModel<QueueObservationGroup>('QueueObservationGroup', input, options);
+}
+/** The wire JSON object of a QueueObservationGroup: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationGroup(value: QueueObservationGroup): Record<string, unknown> {
+  return encodeModel('QueueObservationGroup', value);
+}
+/** The wire JSON text of a QueueObservationGroup; equal to JSON.stringify(encodeQueueObservationGroup(value)). */
+export function stringifyQueueObservationGroup(value: QueueObservationGroup): string {
+  return stringifyModel('QueueObservationGroup', value);
+}
+
+/** Decodes and validates a wire QueueObservationDataContainer; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationDataContainer(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationDataContainer> {
+  return decodeModel<QueueObservationDataContainer>('QueueObservationDataContainer', input, options);
+}
+/** The wire JSON object of a QueueObservationDataContainer: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationDataContainer(value: QueueObservationDataContainer): Record<string, unknown> {
+  return encodeModel('QueueObservationDataContainer', value);
+}
+/** The wire JSON text of a QueueObservationDataContainer; equal to JSON.stringify(encodeQueueObservationDataContainer(value)). */
+export function stringifyQueueObservationDataContainer(value: QueueObservationDataContainer): string {
+  return stringifyModel('QueueObservationDataContainer', value);
+}
+
+/** Decodes and validates a wire QueueObservationQueryResponse; collects every error and warning with its JSON pointer. */
+export function decodeQueueObservationQueryResponse(input: unknown, options?: DecodeOptions): DecodeResult<QueueObservationQueryResponse> {
+  return decodeModel<QueueObservationQueryResponse>('QueueObservationQueryResponse', input, options);
+}
+/** The wire JSON object of a QueueObservationQueryResponse: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeQueueObservationQueryResponse(value: QueueObservationQueryResponse): Record<string, unknown> {
+  return encodeModel('QueueObservationQueryResponse', value);
+}
+/** The wire JSON text of a QueueObservationQueryResponse; equal to JSON.stringify(encodeQueueObservationQueryResponse(value)). */
+export function stringifyQueueObservationQueryResponse(value: QueueObservationQueryResponse): string {
+  return stringifyModel('QueueObservationQueryResponse', value);
+}
+
 /** Decodes and validates a wire NumericRange; collects every error and warning with its JSON pointer. */
 export function decodeNumericRange(input: unknown, options?: DecodeOptions): DecodeResult<NumericRange> {
   return decodeModel<NumericRange>('NumericRange', input, options);
@@ -3984,6 +4350,20 @@ export interface ModelTypes {
   MediaSummary: MediaSummary;
   UserConversationSummary: UserConversationSummary;
   SystemMessageSystemMessage: SystemMessageSystemMessage;
+  AsyncConversationQuery: AsyncConversationQuery;
+  AsyncQueryResponse: AsyncQueryResponse;
+  AsyncQueryStatus: AsyncQueryStatus;
+  AnalyticsConversationAsyncQueryResponse: AnalyticsConversationAsyncQueryResponse;
+  DataAvailabilityResponse: DataAvailabilityResponse;
+  QueueObservationQueryPredicate: QueueObservationQueryPredicate;
+  QueueObservationQueryClause: QueueObservationQueryClause;
+  QueueObservationQueryFilter: QueueObservationQueryFilter;
+  QueueObservationQuery: QueueObservationQuery;
+  StatisticalSummary: StatisticalSummary;
+  ObservationMetricData: ObservationMetricData;
+  QueueObservationGroup: QueueObservationGroup;
+  QueueObservationDataContainer: QueueObservationDataContainer;
+  QueueObservationQueryResponse: QueueObservationQueryResponse;
   NumericRange: NumericRange;
   ConversationDetailQueryPredicate: ConversationDetailQueryPredicate;
   SegmentDetailQueryPredicate: SegmentDetailQueryPredicate;

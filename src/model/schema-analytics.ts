@@ -148,7 +148,113 @@ export const AnalyticsConversationWithoutAttributesMultiGetResponse = model(
   { conversations: list(AnalyticsConversationWithoutAttributes, 'The conversations found.') },
 );
 
+// ---- the asynchronous jobs (the ETL tools' way) ----
+
+export const AsyncConversationQuery = model(
+  'AsyncConversationQuery',
+  'A conversation detail job: the query without paging, with an optional limit.',
+  {
+    interval: str('ISO-8601 start/end (at most 31 days).'),
+    conversationFilters: list(ConversationDetailQueryFilter, 'Filters on conversations.', { maxItems: 50 }),
+    segmentFilters: list(SegmentDetailQueryFilter, 'Filters on segments.', { maxItems: 50 }),
+    order: enumOf('AsyncConversationQueryOrder', ['asc', 'desc', 'unordered'], 'asc (default), desc or unordered.'),
+    orderBy: enumOf(
+      'AsyncConversationQueryOrderBy',
+      ['conversationStart', 'conversationEnd', 'segmentStart', 'segmentEnd'],
+      'What to order by.',
+    ),
+    limit: int32('At most this many conversations.'),
+    startOfDayIntervalMatching: bool('Match conversations that started on a day the interval touches (callbackd always does).'),
+  },
+  ['interval'],
+);
+export const AsyncQueryResponse = model('AsyncQueryResponse', 'A job was accepted.', { jobId: str('The job.') });
+export const AsyncQueryStatus = model('AsyncQueryStatus', 'Where a job stands.', {
+  state: enumOf('AsyncQueryState', ['QUEUED', 'PENDING', 'FAILED', 'CANCELLED', 'FULFILLED', 'EXPIRED'], 'The state.'),
+  errorMessage: str('Why it failed.'),
+  expirationDate: dateTime('When its results expire.'),
+  submissionDate: dateTime('When it was submitted.'),
+  completionDate: dateTime('When it was fulfilled.'),
+});
+export const AnalyticsConversationAsyncQueryResponse = model('AnalyticsConversationAsyncQueryResponse', "A page of a job's results.", {
+  conversations: list(AnalyticsConversationWithoutAttributes, 'Conversations of this page.'),
+  cursor: str('Pass it back for the next page; absent on the last.'),
+  dataAvailabilityDate: dateTime('Data is complete up to this time.'),
+});
+export const DataAvailabilityResponse = model('DataAvailabilityResponse', 'How current the data of jobs is.', {
+  dataAvailabilityDate: dateTime('Data is complete up to this time (callbackd: now).'),
+});
+
+// ---- queue observations (live state) ----
+
+const ObservationPredicate = model('QueueObservationQueryPredicate', 'A test on a queue or media type.', {
+  type: enumOf('QueueObservationQueryPredicateType', ['dimension', 'property', 'metric'], 'dimension.'),
+  dimension: enumOf('QueueObservationDimension', ['queueId', 'mediaType'], 'queueId or mediaType.'),
+  operator: enumOf('QueueObservationQueryPredicateOperator', ['matches', 'exists', 'notExists'], 'matches (default).'),
+  value: str('The value.'),
+});
+const ObservationClause = model(
+  'QueueObservationQueryClause',
+  'Predicates joined by and or or.',
+  {
+    type: enumOf('QueueObservationQueryClauseType', ['and', 'or'], 'How they join.'),
+    predicates: list(ObservationPredicate, 'Predicates.', { maxItems: 100 }),
+  },
+  ['type', 'predicates'],
+);
+const ObservationFilter = model(
+  'QueueObservationQueryFilter',
+  'Which queues (and media).',
+  {
+    type: enumOf('QueueObservationQueryFilterType', ['and', 'or'], 'How its parts join.'),
+    clauses: list(ObservationClause, 'Clauses.', { maxItems: 100 }),
+    predicates: list(ObservationPredicate, 'Predicates.', { maxItems: 100 }),
+  },
+  ['type'],
+);
+export const QueueObservationQuery = model(
+  'QueueObservationQuery',
+  'What to observe of which queues.',
+  {
+    filter: ref(ObservationFilter, 'Which queues.'),
+    metrics: strings('Observation metrics, e.g. oWaiting.', { maxItems: 20 }),
+    detailMetrics: strings('Metrics to detail.'),
+  },
+  ['filter', 'metrics'],
+);
+const StatisticalSummary = model('StatisticalSummary', 'A metric value.', { count: int64('How many.') });
+const ObservationMetricData = model('ObservationMetricData', 'A metric of a group.', {
+  metric: str('The metric.'),
+  qualifier: str('For oUserRoutingStatuses: the routing status.'),
+  stats: ref(StatisticalSummary, 'Its value.'),
+});
+const ObservationGroup = model('QueueObservationGroup', 'What the data is of.', {
+  queueId: str('The queue.'),
+  mediaType: str('The medium (callback).'),
+});
+const QueueObservationDataContainer = model('QueueObservationDataContainer', 'The metrics of one group.', {
+  group: ref(ObservationGroup, 'The group.'),
+  data: list(ObservationMetricData, 'Its metrics.'),
+});
+export const QueueObservationQueryResponse = model('QueueObservationQueryResponse', 'Observations of queues.', {
+  results: list(QueueObservationDataContainer, 'One per group.'),
+});
+
 export const ANALYTICS_MODELS = {
+  AsyncConversationQuery,
+  AsyncQueryResponse,
+  AsyncQueryStatus,
+  AnalyticsConversationAsyncQueryResponse,
+  DataAvailabilityResponse,
+  QueueObservationQueryPredicate: ObservationPredicate,
+  QueueObservationQueryClause: ObservationClause,
+  QueueObservationQueryFilter: ObservationFilter,
+  QueueObservationQuery,
+  StatisticalSummary,
+  ObservationMetricData,
+  QueueObservationGroup: ObservationGroup,
+  QueueObservationDataContainer,
+  QueueObservationQueryResponse,
   NumericRange,
   ConversationDetailQueryPredicate,
   SegmentDetailQueryPredicate,

@@ -714,6 +714,14 @@ export class SqliteStore implements Store {
     }));
   }
 
+  async countByPhase(orgId: string, queueId: string): Promise<{ queued: number; offered: number; active: number }> {
+    const rows = this.sql(
+      `SELECT phase, COUNT(*) AS n FROM conversations WHERE org_id = ? AND phase IN ('queued', 'offered', 'active') AND queue_id = ? GROUP BY phase`,
+    ).all(orgId, queueId) as { phase: string; n: number }[];
+    const n = (phase: string) => rows.find((r) => r.phase === phase)?.n ?? 0;
+    return { queued: n('queued'), offered: n('offered'), active: n('active') };
+  }
+
   async countStartedBetween(orgId: string, from: Date, to: Date): Promise<number> {
     return this.sql('SELECT COUNT(*) FROM conversations WHERE org_id = ? AND started_at >= ? AND started_at < ?')
       .pluck()

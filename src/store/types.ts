@@ -272,6 +272,8 @@ export interface Store {
     page?: { offset: number; limit: number; desc: boolean },
   ): Promise<string[]>;
   countStartedBetween(orgId: string, from: Date, to: Date): Promise<number>;
+  /** How many conversations of a queue wait (queued), alert (offered) and go on with an agent (active). */
+  countByPhase(orgId: string, queueId: string): Promise<{ queued: number; offered: number; active: number }>;
   /** The conversations that started in [from, to), by start then id, each with its events in order (read in bulk). */
   startedBetweenWithEvents(orgId: string, from: Date, to: Date): Promise<{ conversation: StoredConversation; events: LoggedEvent[] }[]>;
   close(): Promise<void>;

@@ -306,3 +306,95 @@ describe('the detail query', () => {
     ).toBe(404);
   });
 });
+
+describe('queue observations and detail jobs', () => {
+  it('observes what a queue holds now: callbacks waiting, alerting, with an agent; members on and off queue', async () => {
+    // On the shared server: the earlier lives left one callback alerting agent 1 (the transferred one) and none waiting.
+    const waiting = await create();
+    const alerting = await create();
+    await offer(alerting, AGENT2);
+    await api.call('PUT', `/api/v2/users/${AGENT2}/routingstatus`, { token: agent2, body: { status: 'IDLE' } });
+    sdk.setAccessToken(app);
+    const res = await analytics.postAnalyticsQueuesObservationsQuery({
+      filter: { type: 'or', predicates: [{ dimension: 'queueId', value: QUEUE }] },
+      metrics: ['oWaiting', 'oAlerting', 'oInteracting', 'oMemberUsers', 'oOnQueueUsers', 'oUserRoutingStatuses'],
+    });
+    const byGroup = (mediaType?: string) => res.results?.find((r) => r.group?.queueId === QUEUE && r.group?.mediaType === mediaType);
+    const counts = (mediaType?: string) =>
+      Object.fromEntries(
+        (byGroup(mediaType)?.data ?? []).map((d) => [d.qualifier !== undefined ? `${d.metric}:${d.qualifier}` : d.metric, d.stats?.count]),
+      );
+    expect(counts('callback')).toEqual({ oWaiting: 1, oAlerting: 2, oInteracting: 0 });
+    expect(counts(undefined)).toEqual({
+      oMemberUsers: 2,
+      oOnQueueUsers: 1,
+      'oUserRoutingStatuses:IDLE': 1,
+      'oUserRoutingStatuses:INTERACTING': 0,
+      'oUserRoutingStatuses:NOT_RESPONDING': 0,
+      'oUserRoutingStatuses:OFF_QUEUE': 1,
+    });
+    expect(res.results).toHaveLength(2);
+    // Another medium has no callbacks: only the users' group answers.
+    const voice = await analytics.postAnalyticsQueuesObservationsQuery({
+      filter: {
+        type: 'and',
+        predicates: [
+          { dimension: 'queueId', value: QUEUE },
+          { dimension: 'mediaType', value: 'voice' },
+        ],
+      },
+      metrics: ['oWaiting', 'oMemberUsers'],
+    });
+    expect(voice.results?.map((r) => r.group)).toEqual([{ queueId: QUEUE }]);
+    const bad = await analytics
+      .postAnalyticsQueuesObservationsQuery({ filter: { type: 'and' }, metrics: ['oMood'] })
+      .catch((e: unknown) => e);
+    expect(bad).toMatchObject({ status: 400, details: [{ fieldName: '/metrics' }] });
+    expect((await api.call('GET', `/api/v2/conversations/callbacks/${waiting}`, { token: app })).json.participants).toHaveLength(2);
+  });
+
+  it('a detail job: QUEUED, then FULFILLED, results by cursor, cancel, and EXPIRED a day later', async () => {
+    sdk.setAccessToken(app);
+    const interval = '2026-06-01T00:00:00.000Z/2026-06-02T00:00:00.000Z';
+    const direct = (
+      await analytics.postAnalyticsConversationsDetailsQuery({ interval, paging: { pageSize: 100, pageNumber: 1 } })
+    ).conversations?.map((c) => c.conversationId);
+    const { jobId } = await analytics.postAnalyticsConversationsDetailsJobs({ interval });
+    const first = await analytics.getAnalyticsConversationsDetailsJob(jobId as string);
+    expect(['QUEUED', 'FULFILLED']).toContain(first.state);
+    let status = first;
+    for (let i = 0; i < 50 && status.state !== 'FULFILLED'; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+      status = await analytics.getAnalyticsConversationsDetailsJob(jobId as string);
+    }
+    expect(status).toMatchObject({ state: 'FULFILLED', submissionDate: iso(clock.now()), expirationDate: at(clock.now(), 86400) });
+    // Page by page with the cursor: the same conversations as the direct query, in the same order.
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await analytics.getAnalyticsConversationsDetailsJobResults(jobId as string, {
+        pageSize: 2,
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
+      seen.push(...(page.conversations ?? []).map((c) => c.conversationId as string));
+      cursor = page.cursor;
+    } while (cursor !== undefined);
+    expect(seen).toEqual(direct);
+    // A limit, and a cancelled job.
+    const limited = (await analytics.postAnalyticsConversationsDetailsJobs({ interval, limit: 1 })).jobId as string;
+    const cancelled = (await analytics.postAnalyticsConversationsDetailsJobs({ interval })).jobId as string;
+    await analytics.deleteAnalyticsConversationsDetailsJob(cancelled);
+    expect((await analytics.getAnalyticsConversationsDetailsJob(cancelled)).state).toBe('CANCELLED');
+    await new Promise((r) => setTimeout(r, 20));
+    expect((await analytics.getAnalyticsConversationsDetailsJobResults(limited)).conversations).toHaveLength(1);
+    // Another organization's client does not see the job.
+    const other = (await api.token({ grant_type: 'client_credentials' }, 'other-client:other-secret')).json.access_token as string;
+    expect((await api.call('GET', `/api/v2/analytics/conversations/details/jobs/${jobId}`, { token: other })).status).toBe(404);
+    // A day later on the manual clock, the results are gone.
+    await advance(86400);
+    sdk.setAccessToken(await api.app()); // the old token lived a day too
+    expect((await analytics.getAnalyticsConversationsDetailsJob(jobId as string)).state).toBe('EXPIRED');
+    const gone = await analytics.getAnalyticsConversationsDetailsJobResults(jobId as string).catch((e: unknown) => e);
+    expect(gone).toMatchObject({ status: 400, message: expect.stringMatching(/EXPIRED/) });
+  });
+});
