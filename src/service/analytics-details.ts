@@ -101,6 +101,7 @@ function waitingSession(state: CallbackConversationState, p: Leg, events: readon
           ...metric('nOffered', 1, p.connectedTime),
           ...metric('tAcd', ms(p.connectedTime ?? now, p.endTime ?? now), p.connectedTime !== undefined ? p.endTime : undefined),
           ...(scheduled ? metric('nCallbackScheduled', 1, start) : []),
+          ...(isFirstAcd(state, p) ? callbackOutcome(state, events) : []),
         ]
       : [];
   return {
@@ -112,6 +113,24 @@ function waitingSession(state: CallbackConversationState, p: Leg, events: readon
     metrics,
     segments: t.segments,
   };
+}
+
+const isFirstAcd = (state: CallbackConversationState, p: Leg) =>
+  state.participants.find((x) => state.legs[x.id as string]?.role === 'acd') === p;
+
+/**
+ * How the callback went, once per conversation (on its first ACD leg), from when it first entered the queue:
+ * `tCallbackConnect` until the first call to the customer was placed; if it ended without one, `tCallbackNotReached`
+ * when an agent had answered it, `tCallbackAbandon` when none had.
+ */
+function callbackOutcome(state: CallbackConversationState, events: readonly LoggedEvent[]): Metric[] {
+  const queued = events.find((e) => e.event.type === 'queued')?.at;
+  if (queued === undefined) return [];
+  const first = state.calls[0];
+  if (first !== undefined) return metric('tCallbackConnect', ms(queued, first.placedAt), first.placedAt);
+  if (state.endedAt === undefined) return [];
+  const answered = events.some((e) => e.event.type === 'answered');
+  return metric(answered ? 'tCallbackNotReached' : 'tCallbackAbandon', ms(queued, state.endedAt), state.endedAt);
 }
 
 /** An agent's leg: alert, then interact / hold / parked, then wrap-up; its metrics from those segments. */

@@ -95,7 +95,8 @@ describe('conversation details', () => {
       ['scheduled', 0, 600],
       ['interact', 600, 5, 'transfer'],
     ]);
-    expect(metrics(acd)).toEqual({ nOffered: 1, tAcd: 5000, nCallbackScheduled: 1 });
+    // The call was placed 5 s after the callback entered the queue.
+    expect(metrics(acd)).toEqual({ nOffered: 1, tAcd: 5000, nCallbackScheduled: 1, tCallbackConnect: 5000 });
     const agent = byPurpose(d, 'agent');
     expect(agent?.userId).toBe(AGENT1);
     const session = agent?.sessions?.[0];
@@ -156,6 +157,8 @@ describe('conversation details', () => {
     expect(metrics(parked)).toMatchObject({ tAlert: 2000, tTalk: 23000, tPark: 60000 });
     // Handle time is emitted once every segment has ended.
     expect(metrics(parked).tHandle).toBeUndefined();
+    // It waited 42 s until agent 2 answered; not ended and no call placed: no outcome yet.
+    expect(metrics(byPurpose(d, 'acd')?.sessions?.[0])).toEqual({ nOffered: 1, tAcd: 42000 });
     const third = byPurpose(d, 'agent', 2);
     expect(third?.userId).toBe(AGENT1);
     expect(shape(third?.sessions?.[0], t0)).toEqual([['alert', 125, null]]);
@@ -396,5 +399,44 @@ describe('queue observations and detail jobs', () => {
     expect((await analytics.getAnalyticsConversationsDetailsJob(jobId as string)).state).toBe('EXPIRED');
     const gone = await analytics.getAnalyticsConversationsDetailsJobResults(jobId as string).catch((e: unknown) => e);
     expect(gone).toMatchObject({ status: 400, message: expect.stringMatching(/EXPIRED/) });
+  });
+});
+
+describe('how callbacks end', () => {
+  it('abandoned before any agent answered; not reached when an agent answered but no call was placed', async () => {
+    // A server of its own, so that the shared one's day keeps the lives the query tests count.
+    const own = await server({ clock: new TestClock(new Date('2026-06-03T09:00:00.000Z')), routing: false });
+    const c = client(own.url);
+    const token = await c.app();
+    const agent = await c.agent(1);
+    const t0 = new Date('2026-06-03T09:00:00.000Z');
+    const move = (seconds: number) => c.call('POST', '/emulator/clock', { token, body: { advance: seconds * 1000 } });
+    const make = async () =>
+      (await c.call('POST', '/api/v2/conversations/callbacks', { token, body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] } })).json
+        .conversation.id as string;
+    const abandoned = await make();
+    await move(20);
+    expect((await c.call('POST', `/api/v2/conversations/${abandoned}/disconnect`, { token })).status).toBe(202);
+    const notReached = await make();
+    await c.call('POST', `/api/v2/conversations/${notReached}/assign`, { token, body: { id: AGENT1 } });
+    const pid = (await c.call('GET', `/api/v2/conversations/callbacks/${notReached}`, { token })).json.participants.find(
+      (p: any) => p.purpose === 'agent',
+    ).id;
+    await move(3);
+    await c.call('PATCH', `/api/v2/conversations/callbacks/${notReached}/participants/${pid}`, {
+      token: agent,
+      body: { state: 'connected' },
+    });
+    await move(7);
+    expect((await c.call('POST', `/api/v2/conversations/${notReached}/disconnect`, { token })).status).toBe(202);
+    const details = async (id: string) => (await c.call('GET', `/api/v2/analytics/conversations/${id}/details`, { token })).json;
+    const acdMetrics = (d: any) =>
+      Object.fromEntries(d.participants.find((p: any) => p.purpose === 'acd').sessions[0].metrics.map((m: any) => [m.name, m.value]));
+    const a = await details(abandoned);
+    expect(a.conversationEnd).toBe(at(t0, 20));
+    expect(acdMetrics(a)).toEqual({ nOffered: 1, tAcd: 20000, tCallbackAbandon: 20000 });
+    const n = await details(notReached);
+    expect(acdMetrics(n)).toEqual({ nOffered: 1, tAcd: 3000, tCallbackNotReached: 10000 });
+    await own.close();
   });
 });
