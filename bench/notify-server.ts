@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { startServer } from '../src/server.js';
 import { ManualClock } from '../src/service/clock.js';
+import { QUEUE_DEFAULTS } from '../src/service/configuration.js';
 import { hashSecret } from '../src/service/secrets.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { CLIENTS, ORG, QUEUES, USERS, queueId, queueTopic, userId, userTopic } from './notify-shared.js';
@@ -44,16 +45,7 @@ if (mode === 'callbackd') {
       orgId: ORG,
       name: `Queue ${q}`,
       dateCreated: new Date(0),
-      callback: {
-        alertingTimeoutSeconds: 30,
-        enableAutoAnswer: false,
-        enableAutoDialAndEnd: false,
-        autoDialDelaySeconds: 300,
-        autoEndDelaySeconds: 300,
-        mode: 'AgentFirst' as const,
-      },
-      acw: { wrapupPrompt: 'OPTIONAL' as const },
-      agentOwnedRouting: { enableAgentOwnedCallbacks: false, maxOwnedCallbackHours: 24, maxOwnedCallbackDelayHours: 24 },
+      ...QUEUE_DEFAULTS,
       memberIds: Array.from({ length: USERS / QUEUES }, (_, k) => userId(k * QUEUES + q)),
       wrapupCodeIds: [],
     })),

@@ -3273,26 +3273,6 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "description": "Number of members."
       },
       {
-        "key": "userMemberCount",
-        "shape": {
-          "kind": "int32",
-          "minimum": -2147483648,
-          "maximum": 2147483647
-        },
-        "required": false,
-        "description": "Members who are users."
-      },
-      {
-        "key": "joinedMemberCount",
-        "shape": {
-          "kind": "int32",
-          "minimum": -2147483648,
-          "maximum": 2147483647
-        },
-        "required": false,
-        "description": "Members who joined."
-      },
-      {
         "key": "mediaSettings",
         "shape": {
           "kind": "model",
@@ -3320,20 +3300,40 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "description": "Agent-owned callbacks."
       },
       {
-        "key": "joined",
-        "shape": {
-          "kind": "boolean"
-        },
-        "required": false,
-        "description": "Whether the user has joined the queue (callbackd members always have)."
-      },
-      {
         "key": "selfUri",
         "shape": {
           "kind": "string"
         },
         "required": false,
         "description": "API path."
+      },
+      {
+        "key": "userMemberCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Members who are users."
+      },
+      {
+        "key": "joinedMemberCount",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Members who joined."
+      },
+      {
+        "key": "joined",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Whether the user has joined the queue (callbackd members always have)."
       }
     ]
   },
@@ -6259,7 +6259,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
   },
   "AsyncConversationQuery": {
     "name": "AsyncConversationQuery",
-    "description": "A conversation detail job: the query without paging, with an optional limit.",
+    "description": "A conversation detail job: the query without paging (at most 31 days), with an optional limit.",
     "properties": [
       {
         "key": "interval",
@@ -6267,7 +6267,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
           "kind": "string"
         },
         "required": true,
-        "description": "ISO-8601 start/end (at most 31 days)."
+        "description": "ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included."
       },
       {
         "key": "conversationFilters",
@@ -6280,7 +6280,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
           "maxItems": 50
         },
         "required": false,
-        "description": "Filters on conversations."
+        "description": "Filters on conversations (all must hold)."
       },
       {
         "key": "segmentFilters",
@@ -6293,13 +6293,13 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
           "maxItems": 50
         },
         "required": false,
-        "description": "Filters on segments."
+        "description": "Filters on segments (each must hold for some segment)."
       },
       {
         "key": "order",
         "shape": {
           "kind": "enum",
-          "name": "AsyncConversationQueryOrder",
+          "name": "ConversationQueryOrder",
           "values": [
             "asc",
             "desc",
@@ -6313,7 +6313,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "key": "orderBy",
         "shape": {
           "kind": "enum",
-          "name": "AsyncConversationQueryOrderBy",
+          "name": "ConversationQueryOrderBy",
           "values": [
             "conversationStart",
             "conversationEnd",
@@ -6322,7 +6322,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
           ]
         },
         "required": false,
-        "description": "What to order by."
+        "description": "conversationStart (default), conversationEnd, segmentStart, segmentEnd."
       },
       {
         "key": "limit",

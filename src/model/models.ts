@@ -115,11 +115,11 @@ export type SystemTopicType = 'no_longer_subscribed' | 'subscription_changed' | 
 /** Known values of SystemMessageReason. */
 export type SystemMessageReason = 'another_channel_subscribed' | 'user_tokens_revoked';
 
-/** Known values of AsyncConversationQueryOrder. */
-export type AsyncConversationQueryOrder = 'asc' | 'desc' | 'unordered';
+/** Known values of ConversationQueryOrder. */
+export type ConversationQueryOrder = 'asc' | 'desc' | 'unordered';
 
-/** Known values of AsyncConversationQueryOrderBy. */
-export type AsyncConversationQueryOrderBy = 'conversationStart' | 'conversationEnd' | 'segmentStart' | 'segmentEnd';
+/** Known values of ConversationQueryOrderBy. */
+export type ConversationQueryOrderBy = 'conversationStart' | 'conversationEnd' | 'segmentStart' | 'segmentEnd';
 
 /** Known values of AsyncQueryState. */
 export type AsyncQueryState = 'QUEUED' | 'PENDING' | 'FAILED' | 'CANCELLED' | 'FULFILLED' | 'EXPIRED';
@@ -168,12 +168,6 @@ export type ConversationDetailQueryFilterType = 'and' | 'or';
 
 /** Known values of SegmentDetailQueryFilterType. */
 export type SegmentDetailQueryFilterType = 'and' | 'or';
-
-/** Known values of ConversationQueryOrder. */
-export type ConversationQueryOrder = 'asc' | 'desc' | 'unordered';
-
-/** Known values of ConversationQueryOrderBy. */
-export type ConversationQueryOrderBy = 'conversationStart' | 'conversationEnd' | 'segmentStart' | 'segmentEnd';
 
 /** Known values of AnalyticsSegmentType. */
 export type AnalyticsSegmentType = 'alert' | 'contacting' | 'dialing' | 'hold' | 'interact' | 'parked' | 'scheduled' | 'wrapup' | 'system';
@@ -1202,20 +1196,20 @@ export interface UserQueue {
   dateCreated?: Date;
   /** Number of members. Wire: int32. */
   memberCount?: number;
-  /** Members who are users. Wire: int32. */
-  userMemberCount?: number;
-  /** Members who joined. Wire: int32. */
-  joinedMemberCount?: number;
   /** Media settings. */
   mediaSettings?: QueueMediaSettings;
   /** ACW settings. */
   acwSettings?: AcwSettings;
   /** Agent-owned callbacks. */
   agentOwnedRouting?: AgentOwnedRouting;
-  /** Whether the user has joined the queue (callbackd members always have). */
-  joined?: boolean;
   /** API path. */
   selfUri?: string;
+  /** Members who are users. Wire: int32. */
+  userMemberCount?: number;
+  /** Members who joined. Wire: int32. */
+  joinedMemberCount?: number;
+  /** Whether the user has joined the queue (callbackd members always have). */
+  joined?: boolean;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -2050,18 +2044,18 @@ export interface SystemMessageSystemMessage {
   [unknownProperties]?: UnknownProperties;
 }
 
-/** A conversation detail job: the query without paging, with an optional limit. */
+/** A conversation detail job: the query without paging (at most 31 days), with an optional limit. */
 export interface AsyncConversationQuery {
-  /** ISO-8601 start/end (at most 31 days). Required. */
+  /** ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included. Required. */
   interval: string;
-  /** Filters on conversations. At most 50 items. */
+  /** Filters on conversations (all must hold). At most 50 items. */
   conversationFilters?: ConversationDetailQueryFilter[];
-  /** Filters on segments. At most 50 items. */
+  /** Filters on segments (each must hold for some segment). At most 50 items. */
   segmentFilters?: SegmentDetailQueryFilter[];
   /** asc (default), desc or unordered. */
-  order?: AsyncConversationQueryOrder | UnknownEnumValue;
-  /** What to order by. */
-  orderBy?: AsyncConversationQueryOrderBy | UnknownEnumValue;
+  order?: ConversationQueryOrder | UnknownEnumValue;
+  /** conversationStart (default), conversationEnd, segmentStart, segmentEnd. */
+  orderBy?: ConversationQueryOrderBy | UnknownEnumValue;
   /** At most this many conversations. Wire: int32. */
   limit?: number;
   /** Match conversations that started on a day the interval touches (callbackd always does). */

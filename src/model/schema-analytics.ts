@@ -60,21 +60,23 @@ export const PagingSpec = model(
   ['pageSize', 'pageNumber'],
 );
 
+/** What a detail query and a detail job both ask. */
+const detailQuery = {
+  interval: str('ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included.'),
+  conversationFilters: list(ConversationDetailQueryFilter, 'Filters on conversations (all must hold).', { maxItems: 50 }),
+  segmentFilters: list(SegmentDetailQueryFilter, 'Filters on segments (each must hold for some segment).', { maxItems: 50 }),
+  order: enumOf('ConversationQueryOrder', ['asc', 'desc', 'unordered'], 'asc (default), desc or unordered.'),
+  orderBy: enumOf(
+    'ConversationQueryOrderBy',
+    ['conversationStart', 'conversationEnd', 'segmentStart', 'segmentEnd'],
+    'conversationStart (default), conversationEnd, segmentStart, segmentEnd.',
+  ),
+};
+
 export const ConversationQuery = model(
   'ConversationQuery',
   'A conversation detail query.',
-  {
-    interval: str('ISO-8601 start/end; conversations that started on a (UTC) day the interval touches are included.'),
-    conversationFilters: list(ConversationDetailQueryFilter, 'Filters on conversations (all must hold).', { maxItems: 50 }),
-    segmentFilters: list(SegmentDetailQueryFilter, 'Filters on segments (each must hold for some segment).', { maxItems: 50 }),
-    order: enumOf('ConversationQueryOrder', ['asc', 'desc', 'unordered'], 'asc (default), desc or unordered.'),
-    orderBy: enumOf(
-      'ConversationQueryOrderBy',
-      ['conversationStart', 'conversationEnd', 'segmentStart', 'segmentEnd'],
-      'conversationStart (default), conversationEnd, segmentStart, segmentEnd.',
-    ),
-    paging: ref(PagingSpec, 'The page (25 per page by default).'),
-  },
+  { ...detailQuery, paging: ref(PagingSpec, 'The page (25 per page by default).') },
   ['interval'],
 );
 
@@ -152,17 +154,9 @@ export const AnalyticsConversationWithoutAttributesMultiGetResponse = model(
 
 export const AsyncConversationQuery = model(
   'AsyncConversationQuery',
-  'A conversation detail job: the query without paging, with an optional limit.',
+  'A conversation detail job: the query without paging (at most 31 days), with an optional limit.',
   {
-    interval: str('ISO-8601 start/end (at most 31 days).'),
-    conversationFilters: list(ConversationDetailQueryFilter, 'Filters on conversations.', { maxItems: 50 }),
-    segmentFilters: list(SegmentDetailQueryFilter, 'Filters on segments.', { maxItems: 50 }),
-    order: enumOf('AsyncConversationQueryOrder', ['asc', 'desc', 'unordered'], 'asc (default), desc or unordered.'),
-    orderBy: enumOf(
-      'AsyncConversationQueryOrderBy',
-      ['conversationStart', 'conversationEnd', 'segmentStart', 'segmentEnd'],
-      'What to order by.',
-    ),
+    ...detailQuery,
     limit: int32('At most this many conversations.'),
     startOfDayIntervalMatching: bool('Match conversations that started on a day the interval touches (callbackd always does).'),
   },

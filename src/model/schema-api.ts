@@ -476,7 +476,8 @@ export const AgentOwnedRouting = model('AgentOwnedRouting', 'Agent-owned callbac
   }),
 });
 
-export const Queue = model('Queue', 'A routing queue.', {
+/** What every view of a queue shows (the queue itself, and a member's UserQueue). */
+const queueView = {
   id: str('Queue id.'),
   name: str('Queue name.'),
   division: ref(StarrableDivision, 'Division.'),
@@ -487,7 +488,9 @@ export const Queue = model('Queue', 'A routing queue.', {
   acwSettings: ref(AcwSettings, 'ACW settings.'),
   agentOwnedRouting: ref(AgentOwnedRouting, 'Agent-owned callbacks.'),
   selfUri: str('API path.'),
-});
+};
+
+export const Queue = model('Queue', 'A routing queue.', queueView);
 
 export const QueueEntityListing = listing('QueueEntityListing', Queue, 'Queues.');
 
@@ -505,19 +508,10 @@ export const User = model('User', 'A user (agent).', {
 export const UserEntityListing = listing('UserEntityListing', User, 'Users.');
 
 export const UserQueue = model('UserQueue', "A queue, as a member sees it (with the member's joined flag).", {
-  id: str('Queue id.'),
-  name: str('Queue name.'),
-  division: ref(StarrableDivision, 'Division.'),
-  description: str('Description.'),
-  dateCreated: dateTime('Created.'),
-  memberCount: int32('Number of members.'),
+  ...queueView,
   userMemberCount: int32('Members who are users.'),
   joinedMemberCount: int32('Members who joined.'),
-  mediaSettings: ref(QueueMediaSettings, 'Media settings.'),
-  acwSettings: ref(AcwSettings, 'ACW settings.'),
-  agentOwnedRouting: ref(AgentOwnedRouting, 'Agent-owned callbacks.'),
   joined: bool('Whether the user has joined the queue (callbackd members always have).'),
-  selfUri: str('API path.'),
 });
 export const UserQueueEntityListing = listing('UserQueueEntityListing', UserQueue, "A user's queues.");
 
