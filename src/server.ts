@@ -16,7 +16,13 @@ import { Router } from './service/router.js';
 import { Scheduler } from './service/scheduler.js';
 import { loadSeed } from './service/seed.js';
 import { SqliteStore } from './store/sqlite.js';
-import type { Store } from './store/types.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from './service/paths.js';
+
+/** callbackd's version, from its package.json. */
+const VERSION = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+import type { SeedData, Store } from './store/types.js';
 
 export interface ServerOptions {
   host?: string;
@@ -68,7 +74,7 @@ export interface RunningServer {
 }
 
 /** The services over a store and a clock, with the router and the scheduler listening to them. */
-function compose(store: Store, clock: Clock, options: ServerOptions) {
+function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedData) {
   const now = () => clock.now();
   const configuration = new Configuration(store, now);
   const callbacks = new CallbackService({
@@ -104,17 +110,27 @@ function compose(store: Store, clock: Clock, options: ServerOptions) {
     callbacks,
     configuration,
     auth: new AuthService(store, now, options.auth),
-    emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined),
+    emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined, {
+      version: VERSION,
+      reset: async (orgIds) => {
+        const ids = orgIds === 'all' ? seed.organizations.map((o) => o.id) : orgIds;
+        await store.resetOrganizations(ids, seed);
+        // Nothing is due or queued any more; the router looks again (agents are back to their seeded state).
+        await scheduler.runDue();
+        for (const id of ids) router.kick(id);
+        return [...ids];
+      },
+    }),
     notifications,
     analytics: new AnalyticsService(store, now),
   };
   return { services, scheduler, router, settle };
 }
 
-async function openStore(options: ServerOptions): Promise<SqliteStore> {
+async function openStore(options: ServerOptions, seed: SeedData): Promise<SqliteStore> {
   const opened = new SqliteStore(options.db, undefined, options.cacheBytes);
   try {
-    await opened.seed(loadSeed(options.seedFile));
+    await opened.seed(seed);
   } catch (e) {
     await opened.close();
     throw e;
@@ -123,9 +139,11 @@ async function openStore(options: ServerOptions): Promise<SqliteStore> {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  const opened = await openStore(options);
+  // Read once: a reset brings back exactly what was seeded at start (the same dates of creation too).
+  const seed = loadSeed(options.seedFile);
+  const opened = await openStore(options, seed);
   const clock = options.clock ?? new SystemClock();
-  const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options);
+  const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
   opened.onCommitted = (change) => services.notifications.publish(change);
   const app = await buildApp({

@@ -1215,6 +1215,70 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "EmulatorHealth": {
+    "name": "EmulatorHealth",
+    "description": "The emulator's health: ready once the store is open and migrated.",
+    "properties": [
+      {
+        "key": "status",
+        "shape": {
+          "kind": "enum",
+          "name": "EmulatorHealthStatus",
+          "values": [
+            "ready"
+          ]
+        },
+        "required": false,
+        "description": "ready (the server answers only once it is)."
+      },
+      {
+        "key": "version",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "callbackd's version."
+      },
+      {
+        "key": "store",
+        "shape": {
+          "kind": "enum",
+          "name": "EmulatorStoreKind",
+          "values": [
+            "sqlite"
+          ]
+        },
+        "required": false,
+        "description": "The store behind it."
+      },
+      {
+        "key": "clock",
+        "shape": {
+          "kind": "model",
+          "name": "EmulatorClock"
+        },
+        "required": false,
+        "description": "The clock and its mode."
+      }
+    ]
+  },
+  "EmulatorReset": {
+    "name": "EmulatorReset",
+    "description": "What a reset brought back to its seeded state.",
+    "properties": [
+      {
+        "key": "organizations",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "The organizations reset."
+      }
+    ]
+  },
   "TokenResponse": {
     "name": "TokenResponse",
     "description": "A bearer token (RFC 6749 §5.1).",

@@ -28,6 +28,12 @@ export type TransferResponseState = 'Pending' | 'Active' | 'Complete' | 'Cancele
 /** Known values of TransferResponseTransferType. */
 export type TransferResponseTransferType = 'Attended' | 'Unattended';
 
+/** Known values of EmulatorHealthStatus. */
+export type EmulatorHealthStatus = 'ready';
+
+/** Known values of EmulatorStoreKind. */
+export type EmulatorStoreKind = 'sqlite';
+
 /** Known values of EmulatorClockMode. */
 export type EmulatorClockMode = 'system' | 'manual';
 
@@ -552,6 +558,28 @@ export interface CallbackConversation {
   divisions?: ConversationDivisionMembership[];
   /** API path of the conversation. */
   selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The emulator's health: ready once the store is open and migrated. */
+export interface EmulatorHealth {
+  /** ready (the server answers only once it is). */
+  status?: EmulatorHealthStatus | UnknownEnumValue;
+  /** callbackd's version. */
+  version?: string;
+  /** The store behind it. */
+  store?: EmulatorStoreKind | UnknownEnumValue;
+  /** The clock and its mode. */
+  clock?: EmulatorClock;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** What a reset brought back to its seeded state. */
+export interface EmulatorReset {
+  /** The organizations reset. */
+  organizations?: string[];
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -2740,6 +2768,32 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire EmulatorHealth; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorHealth(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorHealth> {
+  return decodeModel<EmulatorHealth>('EmulatorHealth', input, options);
+}
+/** The wire JSON object of a EmulatorHealth: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorHealth(value: EmulatorHealth): Record<string, unknown> {
+  return encodeModel('EmulatorHealth', value);
+}
+/** The wire JSON text of a EmulatorHealth; equal to JSON.stringify(encodeEmulatorHealth(value)). */
+export function stringifyEmulatorHealth(value: EmulatorHealth): string {
+  return stringifyModel('EmulatorHealth', value);
+}
+
+/** Decodes and validates a wire EmulatorReset; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorReset(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorReset> {
+  return decodeModel<EmulatorReset>('EmulatorReset', input, options);
+}
+/** The wire JSON object of a EmulatorReset: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorReset(value: EmulatorReset): Record<string, unknown> {
+  return encodeModel('EmulatorReset', value);
+}
+/** The wire JSON text of a EmulatorReset; equal to JSON.stringify(encodeEmulatorReset(value)). */
+export function stringifyEmulatorReset(value: EmulatorReset): string {
+  return stringifyModel('EmulatorReset', value);
+}
+
 /** Decodes and validates a wire TokenResponse; collects every error and warning with its JSON pointer. */
 export function decodeTokenResponse(input: unknown, options?: DecodeOptions): DecodeResult<TokenResponse> {
   return decodeModel<TokenResponse>('TokenResponse', input, options);
@@ -4259,6 +4313,8 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  EmulatorHealth: EmulatorHealth;
+  EmulatorReset: EmulatorReset;
   TokenResponse: TokenResponse;
   OAuthError: OAuthError;
   EmulatorClock: EmulatorClock;

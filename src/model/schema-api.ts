@@ -598,7 +598,20 @@ export const EmulatorClockRequest = model('EmulatorClockRequest', 'Move a manual
   instant: dateTime('The time to move to (never back).'),
 });
 
+export const EmulatorHealth = model('EmulatorHealth', "The emulator's health: ready once the store is open and migrated.", {
+  status: enumOf('EmulatorHealthStatus', ['ready'], 'ready (the server answers only once it is).'),
+  version: str("callbackd's version."),
+  store: enumOf('EmulatorStoreKind', ['sqlite'], 'The store behind it.'),
+  clock: ref(EmulatorClock, 'The clock and its mode.'),
+});
+
+export const EmulatorReset = model('EmulatorReset', 'What a reset brought back to its seeded state.', {
+  organizations: strings('The organizations reset.'),
+});
+
 export const API_MODELS = {
+  EmulatorHealth,
+  EmulatorReset,
   TokenResponse,
   OAuthError,
   EmulatorClock,

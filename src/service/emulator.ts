@@ -33,13 +33,31 @@ const field = (name: string, code: string, message: string) => [{ field: `/${nam
 /** The last instant the wire format can write (four-digit years): the manual clock never goes past it. */
 export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+/** What the emulator controls reach beyond the services: its version, and how to reset organizations. */
+export interface EmulatorEnvironment {
+  version: string;
+  /** Brings these organizations (or every seeded one) back to the seed. */
+  reset(orgIds: readonly string[] | 'all'): Promise<string[]>;
+}
+
 export class EmulatorService {
   constructor(
     private readonly now: () => Date,
     private readonly callbacks: CallbackService,
     /** With `--clock manual`: the clock to move, and what to run after moving it. */
     private readonly manual?: { clock: ManualClock; settle: () => Promise<void> },
+    private readonly environment?: EmulatorEnvironment,
   ) {}
+
+  health(): { status: 'ready'; version: string; store: 'sqlite'; clock: ClockView } {
+    return { status: 'ready', version: this.environment?.version ?? 'unknown', store: 'sqlite', clock: this.clock() };
+  }
+
+  /** POST /emulator/reset: the caller's organization, or every one with `all`. */
+  async reset(p: Principal, all: boolean): Promise<{ organizations: string[] }> {
+    if (this.environment === undefined) throw new ServiceError(ERRORS.internal, 'Reset is not available in this server.');
+    return { organizations: await this.environment.reset(all ? 'all' : [p.orgId]) };
+  }
 
   clock(): ClockView {
     return { now: this.now(), mode: this.manual !== undefined ? 'manual' : 'system' };

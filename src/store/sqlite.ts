@@ -130,8 +130,38 @@ export class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Brings organizations back to their seeded state in one transaction: their conversations, events, routing statuses
+   * and created users, clients, queues and wrap-up codes go, the seeded ones come back as seeded (queues and codes
+   * rewritten; users and clients kept as they are, so no secret is hashed again). Tokens stay valid.
+   */
+  async resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void> {
+    await this.write(() =>
+      this.db.transaction(() => {
+        for (const org of orgIds) {
+          for (const table of ['conversation_agents', 'events', 'routing_status', 'queues', 'wrapup_codes', 'conversations'])
+            this.sql(`DELETE FROM ${table} WHERE org_id = ?`).run(org);
+          const users = new Set(data.users.filter((u) => u.orgId === org).map((u) => u.id));
+          for (const id of this.sql('SELECT id FROM users WHERE org_id = ?').pluck().all(org) as string[])
+            if (!users.has(id)) this.sql('DELETE FROM users WHERE id = ?').run(id);
+          const clients = new Set(data.clients.filter((c) => c.orgId === org).map((c) => c.clientId));
+          for (const id of this.sql('SELECT client_id FROM clients WHERE org_id = ?').pluck().all(org) as string[])
+            if (!clients.has(id)) this.sql('DELETE FROM clients WHERE client_id = ?').run(id);
+        }
+        this.seedTx(data);
+      })(),
+    );
+    this.conversations.clear();
+    this.config.clear();
+  }
+
   async seed(data: SeedData): Promise<void> {
     this.config.clear();
+    this.seedTx(data);
+  }
+
+  /** Inserts what is missing (the body of seed, also run by a reset inside its transaction). */
+  private seedTx(data: SeedData): void {
     const db = this.db;
     db.transaction(() => {
       const org = this.sql('INSERT OR IGNORE INTO organizations (id, name) VALUES (?, ?)');

@@ -199,6 +199,8 @@ export interface SeedData {
 export interface Store {
   /** Inserts what is missing (hashing only the secrets of what it inserts); never changes or deletes what is there. */
   seed(data: SeedData): Promise<void>;
+  /** Brings organizations back to the seeded state (conversations, events and what was created at run time go). */
+  resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void>;
   getClient(clientId: string): Promise<ClientRecord | undefined>;
   /** A user of the organization by login (logins are unique per organization). */
   findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined>;

@@ -1,0 +1,74 @@
+// Emulator controls for users' test suites: health, and reset to the seeded state between tests.
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { AGENT1, OTHER_QUEUE, QUEUE, client, server, snapshot, tempDb } from './helpers.js';
+
+let srv: RunningServer;
+let db: string;
+let api: ReturnType<typeof client>;
+let app: string;
+let other: string;
+
+beforeAll(async () => {
+  db = tempDb();
+  srv = await server({ db, routing: false });
+  api = client(srv.url);
+  app = await api.app();
+  other = (await api.token({ grant_type: 'client_credentials' }, 'other-client:other-secret')).json.access_token as string;
+});
+afterAll(async () => srv.close());
+
+describe('emulator controls', () => {
+  it('health answers without a token: ready, the version, the store, the clock', async () => {
+    const res = await api.call('GET', '/emulator/health');
+    const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ status: 'ready', version, store: 'sqlite', clock: { now: expect.any(String), mode: 'system' } });
+  });
+
+  it("reset brings the caller's organization back to its seed, and leaves the others and the tokens alone", async () => {
+    const seeded = snapshot(db);
+    const theirs = await api.call('POST', '/api/v2/conversations/callbacks', {
+      token: other,
+      body: { queueId: OTHER_QUEUE, callbackNumbers: ['+1317555'] },
+    });
+    expect(theirs.status).toBe(200);
+    const afterTheirs = snapshot(db);
+    // Everything a test might leave behind in ours.
+    const mine = await api.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+    });
+    await api.call('POST', `/api/v2/conversations/${mine.json.conversation.id}/assign`, { token: app, body: { id: AGENT1 } });
+    await api.call('PUT', `/api/v2/users/${AGENT1}/routingstatus`, { token: app, body: { status: 'IDLE' } });
+    await api.call('PUT', `/api/v2/routing/queues/${QUEUE}`, { token: app, body: { name: 'Renamed' } });
+    await api.call('POST', '/api/v2/routing/queues', { token: app, body: { name: 'Extra' } });
+    await api.call('POST', '/api/v2/routing/wrapupcodes', { token: app, body: { name: 'Extra code' } });
+    const created = await api.call('POST', '/api/v2/users', {
+      token: app,
+      body: { name: 'New', email: 'new@example.com', password: 'pw' },
+    });
+    expect(created.status).toBe(200);
+    expect(snapshot(db)).not.toBe(afterTheirs);
+
+    const reset = await api.call('POST', '/emulator/reset', { token: app });
+    expect(reset.status).toBe(200);
+    expect(reset.json).toEqual({ organizations: ['4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001'] });
+    // Ours is as seeded again; theirs keeps its callback.
+    expect(snapshot(db)).toBe(afterTheirs);
+    expect((await api.call('GET', `/api/v2/conversations/callbacks/${mine.json.conversation.id}`, { token: app })).status).toBe(404);
+    expect((await api.call('GET', `/api/v2/routing/queues/${QUEUE}`, { token: app })).json.name).toBe('Callbacks');
+    expect((await api.call('GET', `/api/v2/conversations/callbacks/${theirs.json.conversation.id}`, { token: other })).status).toBe(200);
+    // No event of ours survives; theirs do.
+    expect(await srv.store.readEvents('4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001', 0, 10)).toEqual([]);
+    expect((await srv.store.readEvents('0b0b0b0b-0000-4000-8000-0000000000b0', 0, 10)).length).toBeGreaterThan(0);
+    // all=true: every organization.
+    const everything = await api.call('POST', '/emulator/reset?all=true', { token: app });
+    expect(everything.json.organizations).toHaveLength(2);
+    expect(snapshot(db)).toBe(seeded);
+    expect((await api.call('GET', '/api/v2/users/me', { token: await api.agent(1) })).status).toBe(200);
+    // A reset needs a token like the API.
+    expect((await api.call('POST', '/emulator/reset')).status).toBe(401);
+  });
+});
