@@ -177,7 +177,19 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     await router.kickAll();
   }
   const host = options.host ?? '127.0.0.1';
-  await app.listen({ host, port: options.port ?? 8080 });
+  try {
+    await app.listen({ host, port: options.port ?? 8080 });
+  } catch (e) {
+    // Nothing keeps running when the server cannot listen (a port in use): the caller gets the error and a clean exit.
+    clearTimeout(firstCompaction);
+    clearInterval(compaction);
+    scheduler.stop();
+    router.stop();
+    await sockets.close();
+    await app.close();
+    await opened.close();
+    throw e;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   let closed = false;

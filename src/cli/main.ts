@@ -138,7 +138,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // Help and version are successes; every other commander error is a usage error.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof SeedError) {
+    if (e instanceof UsageError || e instanceof SeedError || (e instanceof Error && e.name === 'StoreOpenError')) {
       io.stderr.write(`callbackd: ${e.message}\n`);
       return 2;
     }

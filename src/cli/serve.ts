@@ -26,22 +26,40 @@ function corsOrigins(given: string[] | string | undefined): readonly string[] | 
   return list.includes('*') ? '*' : list;
 }
 
+/** A port that cannot be listened on is a usage error with what to do, not a stack trace. */
+async function listenOr<T>(starting: Promise<T>, options: ServeOptions): Promise<T> {
+  try {
+    return await starting;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'EADDRINUSE')
+      throw new UsageError(`port ${options.port} on ${options.host} is in use; choose another with --port (0 picks a free one).`);
+    if (code === 'EACCES')
+      throw new UsageError(`port ${options.port} on ${options.host} needs more privileges; choose one above 1023 with --port.`);
+    if (code === 'EADDRNOTAVAIL') throw new UsageError(`${options.host} is not an address of this machine; check --host.`);
+    throw e;
+  }
+}
+
 export async function serve(options: ServeOptions, out: Writable): Promise<() => Promise<void>> {
   let start: Date | undefined;
   if (options.clockStart !== undefined) {
     start = parseDateTime(options.clockStart);
     if (start === undefined) throw new UsageError(`--clock-start: ${options.clockStart} is not an ISO-8601 date-time`);
   }
-  const server = await startServer({
-    ...(options.clock === 'manual' ? { clock: new ManualClock(start) } : {}),
-    host: options.host,
-    port: options.port,
-    db: options.db,
-    ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
-    logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
-    ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
-    ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),
-  });
+  const server = await listenOr(
+    startServer({
+      ...(options.clock === 'manual' ? { clock: new ManualClock(start) } : {}),
+      host: options.host,
+      port: options.port,
+      db: options.db,
+      ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
+      logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
+      ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
+      ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),
+    }),
+    options,
+  );
   out.write(
     [
       `callbackd listening on ${server.url} (data: ${options.db})`,

@@ -1,7 +1,7 @@
 // The embedded store: one SQLite file through better-sqlite3 (synchronous, so a read-change-write of one
 // conversation inside one transaction cannot interleave with another in this process), WAL journal.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
 import { LruCache } from './lru.js';
@@ -33,6 +33,11 @@ import {
 } from './types.js';
 
 export { VersionConflictError };
+
+/** The store's file cannot be used (the message names the path and what to do). */
+export class StoreOpenError extends Error {
+  override name = 'StoreOpenError';
+}
 
 interface EventRow {
   org_id: string;
@@ -105,8 +110,7 @@ export class SqliteStore implements Store {
     cacheBytes = 8 * 1024 * 1024,
   ) {
     this.conversations = new LruCache(cacheBytes);
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
+    this.db = SqliteStore.open(file);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('foreign_keys = ON');
@@ -118,6 +122,48 @@ export class SqliteStore implements Store {
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
     this.commitManyTx = this.db.transaction((ws: readonly ConversationWrite[]) => this.commitMany(ws));
     this.setStatusTx = this.db.transaction((r: RoutingStatusRecord) => this.setStatus(r));
+  }
+
+  /**
+   * Opens the file, or says in one sentence why it cannot be callbackd's store (and what to do), writing nothing:
+   * a folder, a place it cannot write, a file that is not SQLite or is damaged, another application's database.
+   */
+  private static open(file: string): Database.Database {
+    const fail = (why: string, e?: unknown): never => {
+      throw new StoreOpenError(`${file}: ${why}`, { cause: e });
+    };
+    if (file !== ':memory:') {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+      } catch (e) {
+        fail(`cannot create its folder (${(e as { code?: string }).code ?? 'error'}); give a --db path in a folder you can write to.`, e);
+      }
+      if (existsSync(file) && statSync(file).isDirectory()) fail('is a folder; give a file path for --db (it is created if missing).');
+    }
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file);
+      const version = db.pragma('user_version', { simple: true }) as number;
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+      if (version === 0 && tables.length > 0)
+        fail(
+          `is the database of another application (tables: ${tables.slice(0, 5).join(', ')}); callbackd only uses an empty or new file, or its own.`,
+        );
+      if (version > MIGRATIONS.length)
+        fail(
+          `was written by a newer callbackd (schema ${version}; this one knows ${MIGRATIONS.length}); upgrade callbackd or use another file.`,
+        );
+      return db;
+    } catch (e) {
+      db?.close();
+      if (e instanceof StoreOpenError) throw e;
+      const code = (e as { code?: string }).code;
+      if (code === 'SQLITE_NOTADB') return fail('is not an SQLite database; give a new path for --db, or the file callbackd created.', e);
+      if (code === 'SQLITE_CORRUPT') return fail('is a damaged SQLite database; restore it from a copy or start from a new file.', e);
+      if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY' || code === 'SQLITE_PERM')
+        return fail(`cannot be opened for writing (${code}); check its permissions, or give another --db path.`, e);
+      throw e;
+    }
   }
 
   private migrate(): void {
