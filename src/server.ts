@@ -6,6 +6,7 @@ import { originAllowed, type CorsOrigins } from './api/cors.js';
 import { attachSockets } from './api/socket.js';
 import type { Services } from './api/route.js';
 import { AnalyticsService } from './service/analytics.js';
+import { RequestJournal } from './service/journal.js';
 import { AuthService, type AuthOptions } from './service/auth.js';
 import { CallbackService } from './service/callbacks.js';
 import { ManualClock, SystemClock, type Clock } from './service/clock.js';
@@ -123,6 +124,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
     }),
     notifications,
     analytics: new AnalyticsService(store, now),
+    journal: new RequestJournal(),
   };
   return { services, scheduler, router, settle };
 }

@@ -156,6 +156,8 @@ const isJson = (type: string | undefined) => type !== undefined && /^application
 
 const NO_PRINCIPAL: Principal = { orgId: '', clientId: '' };
 const principals = new WeakMap<FastifyRequest, Principal>();
+/** The organization of each authenticated request, for the request journal. */
+const journalOrg = new WeakMap<FastifyRequest, string>();
 
 function bearer(header: string | undefined): string | undefined {
   return header !== undefined && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
@@ -184,6 +186,34 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('inin-correlation-id', request.id);
     done();
+  });
+
+  // The request journal: each answered request of a known organization, its bodies kept (cut) for includeBody.
+  const sent = new WeakMap<FastifyRequest, string>();
+  // Callback-style hooks: the async form costs a promise per request on every route.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (typeof payload === 'string' && journalOrg.has(request)) sent.set(request, payload);
+    done(null, payload);
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    done();
+    const orgId = journalOrg.get(request);
+    if (orgId === undefined) return;
+    const [path = '', query] = request.url.split('?', 2);
+    if (path.startsWith('/emulator/requests')) return;
+    const body = request.body;
+    services.journal.record({
+      orgId,
+      method: request.method,
+      path,
+      ...(query !== undefined ? { query } : {}),
+      status: reply.statusCode,
+      time: new Date(Date.now() - reply.elapsedTime),
+      durationMs: Math.round(reply.elapsedTime * 1000) / 1000,
+      correlationId: request.id,
+      ...(body !== undefined && !path.startsWith('/oauth') ? { requestBody: body } : {}),
+      ...(sent.has(request) ? { responseBody: sent.get(request) as string } : {}),
+    });
   });
 
   // Browsers (the JS SDK's browser build) call from another origin: preflights are answered for allowed origins, and
@@ -229,7 +259,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(route.auth === 'bearer' && route.body !== undefined
         ? {
             onRequest: async (request: FastifyRequest) => {
-              principals.set(request, await services.auth.authenticate(bearer(request.headers.authorization)));
+              const principal = await services.auth.authenticate(bearer(request.headers.authorization));
+              principals.set(request, principal);
+              journalOrg.set(request, principal.orgId);
             },
           }
         : {}),
@@ -237,6 +269,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const authorization = request.headers.authorization;
         const principal =
           principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
+        if (principal.orgId !== '') journalOrg.set(request, principal.orgId);
         if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
           throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
         const result = await route.handler(services, {

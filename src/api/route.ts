@@ -9,6 +9,7 @@ import type { CallbackService } from '../service/callbacks.js';
 import type { Configuration } from '../service/configuration.js';
 import type { EmulatorService } from '../service/emulator.js';
 import type { NotificationService } from '../service/notifications.js';
+import type { RequestJournal } from '../service/journal.js';
 import type { Principal } from '../service/principal.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -21,6 +22,7 @@ export interface Services {
   emulator: EmulatorService;
   notifications: NotificationService;
   analytics: AnalyticsService;
+  journal: RequestJournal;
 }
 
 /** A declared query parameter. */

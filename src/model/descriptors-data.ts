@@ -1215,6 +1215,104 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "EmulatorRequest": {
+    "name": "EmulatorRequest",
+    "description": "A request the server answered (the request journal).",
+    "properties": [
+      {
+        "key": "method",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "HTTP method."
+      },
+      {
+        "key": "path",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Path, without the query."
+      },
+      {
+        "key": "query",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The query string, when there was one."
+      },
+      {
+        "key": "status",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "The status answered."
+      },
+      {
+        "key": "time",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When it arrived (wall clock)."
+      },
+      {
+        "key": "durationMs",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "How long it took to answer, in ms."
+      },
+      {
+        "key": "correlationId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Its inin-correlation-id (the contextId of an error)."
+      },
+      {
+        "key": "requestBody",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The body sent (includeBody=true; cut at 16 KiB; not for token requests)."
+      },
+      {
+        "key": "responseBody",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The body answered (includeBody=true; cut at 16 KiB)."
+      }
+    ]
+  },
+  "EmulatorRequestListing": {
+    "name": "EmulatorRequestListing",
+    "description": "Recent requests, newest first.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "EmulatorRequest"
+          }
+        },
+        "required": false,
+        "description": "The requests."
+      }
+    ]
+  },
   "EmulatorHealth": {
     "name": "EmulatorHealth",
     "description": "The emulator's health: ready once the store is open and migrated.",

@@ -562,6 +562,38 @@ export interface CallbackConversation {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** A request the server answered (the request journal). */
+export interface EmulatorRequest {
+  /** HTTP method. */
+  method?: string;
+  /** Path, without the query. */
+  path?: string;
+  /** The query string, when there was one. */
+  query?: string;
+  /** The status answered. Wire: int32. */
+  status?: number;
+  /** When it arrived (wall clock). Wire: ISO-8601 date-time. */
+  time?: Date;
+  /** How long it took to answer, in ms. */
+  durationMs?: number;
+  /** Its inin-correlation-id (the contextId of an error). */
+  correlationId?: string;
+  /** The body sent (includeBody=true; cut at 16 KiB; not for token requests). */
+  requestBody?: string;
+  /** The body answered (includeBody=true; cut at 16 KiB). */
+  responseBody?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** Recent requests, newest first. */
+export interface EmulatorRequestListing {
+  /** The requests. */
+  entities?: EmulatorRequest[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** The emulator's health: ready once the store is open and migrated. */
 export interface EmulatorHealth {
   /** ready (the server answers only once it is). */
@@ -2768,6 +2800,32 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire EmulatorRequest; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorRequest(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorRequest> {
+  return decodeModel<EmulatorRequest>('EmulatorRequest', input, options);
+}
+/** The wire JSON object of a EmulatorRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorRequest(value: EmulatorRequest): Record<string, unknown> {
+  return encodeModel('EmulatorRequest', value);
+}
+/** The wire JSON text of a EmulatorRequest; equal to JSON.stringify(encodeEmulatorRequest(value)). */
+export function stringifyEmulatorRequest(value: EmulatorRequest): string {
+  return stringifyModel('EmulatorRequest', value);
+}
+
+/** Decodes and validates a wire EmulatorRequestListing; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorRequestListing(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorRequestListing> {
+  return decodeModel<EmulatorRequestListing>('EmulatorRequestListing', input, options);
+}
+/** The wire JSON object of a EmulatorRequestListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorRequestListing(value: EmulatorRequestListing): Record<string, unknown> {
+  return encodeModel('EmulatorRequestListing', value);
+}
+/** The wire JSON text of a EmulatorRequestListing; equal to JSON.stringify(encodeEmulatorRequestListing(value)). */
+export function stringifyEmulatorRequestListing(value: EmulatorRequestListing): string {
+  return stringifyModel('EmulatorRequestListing', value);
+}
+
 /** Decodes and validates a wire EmulatorHealth; collects every error and warning with its JSON pointer. */
 export function decodeEmulatorHealth(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorHealth> {
   return decodeModel<EmulatorHealth>('EmulatorHealth', input, options);
@@ -4313,6 +4371,8 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  EmulatorRequest: EmulatorRequest;
+  EmulatorRequestListing: EmulatorRequestListing;
   EmulatorHealth: EmulatorHealth;
   EmulatorReset: EmulatorReset;
   TokenResponse: TokenResponse;

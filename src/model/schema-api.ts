@@ -609,7 +609,24 @@ export const EmulatorReset = model('EmulatorReset', 'What a reset brought back t
   organizations: strings('The organizations reset.'),
 });
 
+export const EmulatorRequest = model('EmulatorRequest', 'A request the server answered (the request journal).', {
+  method: str('HTTP method.'),
+  path: str('Path, without the query.'),
+  query: str('The query string, when there was one.'),
+  status: int32('The status answered.'),
+  time: dateTime('When it arrived (wall clock).'),
+  durationMs: number('How long it took to answer, in ms.'),
+  correlationId: str('Its inin-correlation-id (the contextId of an error).'),
+  requestBody: str('The body sent (includeBody=true; cut at 16 KiB; not for token requests).'),
+  responseBody: str('The body answered (includeBody=true; cut at 16 KiB).'),
+});
+export const EmulatorRequestListing = model('EmulatorRequestListing', 'Recent requests, newest first.', {
+  entities: list(EmulatorRequest, 'The requests.'),
+});
+
 export const API_MODELS = {
+  EmulatorRequest,
+  EmulatorRequestListing,
   EmulatorHealth,
   EmulatorReset,
   TokenResponse,

@@ -1,0 +1,64 @@
+// The request journal: what a test's code under test sent, with status, correlation id and (on demand) bodies,
+// newest first, filtered, bounded, per organization.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RunningServer } from '../../src/server.js';
+import { RequestJournal } from '../../src/service/journal.js';
+import { QUEUE, client, server } from './helpers.js';
+
+let srv: RunningServer;
+let api: ReturnType<typeof client>;
+let app: string;
+beforeAll(async () => {
+  srv = await server({ routing: false });
+  api = client(srv.url);
+  app = await api.app();
+});
+afterAll(async () => srv.close());
+
+it('lists recent requests of the organization, newest first, filtered, with bodies on demand; DELETE clears', async () => {
+  await api.call('DELETE', '/emulator/requests', { token: app });
+  const ok = await api.call('POST', '/api/v2/conversations/callbacks', {
+    token: app,
+    body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+  });
+  const bad = await api.call('POST', '/api/v2/conversations/callbacks', { token: app, body: { queueId: QUEUE, callbackNumbers: 'nope' } });
+  await api.call('GET', `/api/v2/conversations/callbacks/${ok.json.conversation.id}?x=1`, { token: app });
+  const list = await api.call('GET', '/emulator/requests', { token: app });
+  expect(list.json.entities.map((e: any) => [e.method, e.path, e.status])).toEqual([
+    ['GET', `/api/v2/conversations/callbacks/${ok.json.conversation.id}`, 200],
+    ['POST', '/api/v2/conversations/callbacks', 400],
+    ['POST', '/api/v2/conversations/callbacks', 200],
+  ]);
+  expect(list.json.entities[0]).toMatchObject({ query: 'x=1', correlationId: expect.any(String), durationMs: expect.any(Number) });
+  expect(list.json.entities[1].correlationId).toBe(bad.json.contextId);
+  expect(list.json.entities[1].requestBody).toBeUndefined();
+  const withBodies = await api.call('GET', '/emulator/requests?status=400&includeBody=true', { token: app });
+  expect(withBodies.json.entities).toHaveLength(1);
+  expect(JSON.parse(withBodies.json.entities[0].requestBody)).toEqual({ queueId: QUEUE, callbackNumbers: 'nope' });
+  expect(JSON.parse(withBodies.json.entities[0].responseBody)).toMatchObject({ status: 400, code: 'bad.request' });
+  expect((await api.call('GET', '/emulator/requests?method=get&path=/api/v2/conversations', { token: app })).json.entities).toHaveLength(1);
+  expect((await api.call('GET', '/emulator/requests?limit=2', { token: app })).json.entities).toHaveLength(2);
+  // Another organization sees none of ours.
+  const other = (await api.token({ grant_type: 'client_credentials' }, 'other-client:other-secret')).json.access_token as string;
+  expect((await api.call('GET', '/emulator/requests', { token: other })).json.entities).toEqual([]);
+  expect((await api.call('DELETE', '/emulator/requests', { token: app })).status).toBe(204);
+  expect((await api.call('GET', '/emulator/requests', { token: app })).json.entities).toEqual([]);
+});
+
+it('keeps only the most recent entries and cuts long bodies', () => {
+  const j = new RequestJournal(3);
+  for (let i = 0; i < 5; i++)
+    j.record({
+      orgId: 'o',
+      method: 'GET',
+      path: `/p${i}`,
+      status: 200,
+      time: new Date(0),
+      durationMs: 1,
+      correlationId: `c${i}`,
+      responseBody: 'x'.repeat(20_000),
+    });
+  const all = j.list('o', { limit: 10, includeBody: true });
+  expect(all.map((e) => e.path)).toEqual(['/p4', '/p3', '/p2']);
+  expect(all[0]?.responseBody?.length).toBe(16 * 1024 + 1);
+});
