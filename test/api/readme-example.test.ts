@@ -51,3 +51,23 @@ it('the README example follows a queue with the SDK and ws', async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it("the README's quick-start SDK snippet runs as written", async () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const after = readme.slice(readme.indexOf('With the official JS SDK'));
+  const code = /```js\n([\s\S]*?)```/.exec(after)?.[1] as string;
+  expect(code).toContain("import platformClient from 'purecloud-platform-client-v2'");
+  const dir = mkdtempSync(join(root, 'test/.readme-'));
+  try {
+    writeFileSync(join(dir, 'create.mjs'), code.replace('port: 8080', `port: ${new URL(srv.url).port}`));
+    // Spawned, not run synchronously: the server answering it lives in this process.
+    const child = spawn(process.execPath, [join(dir, 'create.mjs')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const code_ = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code_).toBe(0);
+    expect(out).toMatch(/^created [0-9a-f-]{36}\n$/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 30_000);
