@@ -113,6 +113,15 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
     auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined, {
       version: VERSION,
+      exportState: (orgId) => store.exportOrganization(orgId),
+      importState: async (orgId, snapshot) => {
+        const problems = await store.importOrganization(orgId, snapshot);
+        if (problems.length === 0) {
+          await scheduler.runDue();
+          router.kick(orgId);
+        }
+        return problems;
+      },
       reset: async (orgIds) => {
         const ids = orgIds === 'all' ? seed.organizations.map((o) => o.id) : orgIds;
         await store.resetOrganizations(ids, seed);

@@ -254,6 +254,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       method: route.method,
       url: fastifyPath(route.path),
       config: { errors: route.errors ?? 'platform' },
+      ...(route.bodyLimit !== undefined ? { bodyLimit: route.bodyLimit } : {}),
       // Routes with a body authenticate before it is read: a request without a valid token never gets its body
       // parsed. Routes without one authenticate in the handler (one hook less on the hot GET path).
       ...(route.auth === 'bearer' && route.body !== undefined

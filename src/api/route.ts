@@ -84,6 +84,8 @@ export interface RouteDef {
   /** How errors are answered: the Platform ErrorBody, or RFC 6749's `{error, error_description}`. */
   errors?: 'oauth';
   body?: BodySpec;
+  /** A larger body limit than the server's 1 MiB (a state snapshot). */
+  bodyLimit?: number;
   query?: QuerySpec;
   status: number;
   response: ResponseKind;

@@ -1215,6 +1215,56 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "EmulatorState": {
+    "name": "EmulatorState",
+    "description": "An organization's whole state (GET/PUT /emulator/state): the rows of the store's tables, versioned.",
+    "properties": [
+      {
+        "key": "format",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Always callbackd-state."
+      },
+      {
+        "key": "version",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": true,
+        "description": "The snapshot format version (1)."
+      },
+      {
+        "key": "schema",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": true,
+        "description": "The store schema version of the rows."
+      },
+      {
+        "key": "organization",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The organization it is of."
+      },
+      {
+        "key": "tables",
+        "shape": {
+          "kind": "json"
+        },
+        "required": true,
+        "description": "Table name → rows (column → value)."
+      }
+    ]
+  },
   "EmulatorRequest": {
     "name": "EmulatorRequest",
     "description": "A request the server answered (the request journal).",

@@ -562,6 +562,22 @@ export interface CallbackConversation {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** An organization's whole state (GET/PUT /emulator/state): the rows of the store's tables, versioned. */
+export interface EmulatorState {
+  /** Always callbackd-state. Required. */
+  format: string;
+  /** The snapshot format version (1). Wire: int32. Required. */
+  version: number;
+  /** The store schema version of the rows. Wire: int32. Required. */
+  schema: number;
+  /** The organization it is of. */
+  organization?: string;
+  /** Table name → rows (column → value). Required. */
+  tables: JsonValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** A request the server answered (the request journal). */
 export interface EmulatorRequest {
   /** HTTP method. */
@@ -2800,6 +2816,19 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire EmulatorState; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorState(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorState> {
+  return decodeModel<EmulatorState>('EmulatorState', input, options);
+}
+/** The wire JSON object of a EmulatorState: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorState(value: EmulatorState): Record<string, unknown> {
+  return encodeModel('EmulatorState', value);
+}
+/** The wire JSON text of a EmulatorState; equal to JSON.stringify(encodeEmulatorState(value)). */
+export function stringifyEmulatorState(value: EmulatorState): string {
+  return stringifyModel('EmulatorState', value);
+}
+
 /** Decodes and validates a wire EmulatorRequest; collects every error and warning with its JSON pointer. */
 export function decodeEmulatorRequest(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorRequest> {
   return decodeModel<EmulatorRequest>('EmulatorRequest', input, options);
@@ -4371,6 +4400,7 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  EmulatorState: EmulatorState;
   EmulatorRequest: EmulatorRequest;
   EmulatorRequestListing: EmulatorRequestListing;
   EmulatorHealth: EmulatorHealth;

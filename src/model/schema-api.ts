@@ -624,7 +624,21 @@ export const EmulatorRequestListing = model('EmulatorRequestListing', 'Recent re
   entities: list(EmulatorRequest, 'The requests.'),
 });
 
+export const EmulatorState = model(
+  'EmulatorState',
+  "An organization's whole state (GET/PUT /emulator/state): the rows of the store's tables, versioned.",
+  {
+    format: str('Always callbackd-state.'),
+    version: int32('The snapshot format version (1).'),
+    schema: int32('The store schema version of the rows.'),
+    organization: str('The organization it is of.'),
+    tables: json('Table name → rows (column → value).'),
+  },
+  ['format', 'version', 'schema', 'tables'],
+);
+
 export const API_MODELS = {
+  EmulatorState,
   EmulatorRequest,
   EmulatorRequestListing,
   EmulatorHealth,

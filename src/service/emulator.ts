@@ -4,6 +4,7 @@ import { ERRORS, ServiceError } from '../errors.js';
 import type { CallbackService } from './callbacks.js';
 import type { ManualClock } from './clock.js';
 import type { Principal } from './principal.js';
+import type { StateSnapshot } from '../store/types.js';
 
 export interface ClockView {
   now: Date;
@@ -36,6 +37,9 @@ export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** What the emulator controls reach beyond the services: its version, and how to reset organizations. */
 export interface EmulatorEnvironment {
   version: string;
+  exportState(orgId: string): Promise<StateSnapshot>;
+  /** Problems found (nothing written), or none (imported). */
+  importState(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
   /** Brings these organizations (or every seeded one) back to the seed. */
   reset(orgIds: readonly string[] | 'all'): Promise<string[]>;
 }
@@ -51,6 +55,27 @@ export class EmulatorService {
 
   health(): { status: 'ready'; version: string; store: 'sqlite'; clock: ClockView } {
     return { status: 'ready', version: this.environment?.version ?? 'unknown', store: 'sqlite', clock: this.clock() };
+  }
+
+  /** GET /emulator/state: the caller's organization, whole. */
+  async exportState(p: Principal): Promise<StateSnapshot> {
+    return this.env().exportState(p.orgId);
+  }
+
+  /** PUT /emulator/state: replaces the caller's organization with a snapshot it exported (checked whole first). */
+  async importState(p: Principal, snapshot: unknown): Promise<void> {
+    const problems = await this.env().importState(p.orgId, snapshot);
+    if (problems.length > 0)
+      throw new ServiceError(
+        ERRORS.invalidValue,
+        `The snapshot cannot be imported: ${problems.length} problem(s), the first at ${problems[0]?.field || '/'}: ${problems[0]?.message}.`,
+        problems.map((x) => ({ field: x.field, code: ERRORS.invalidValue.code, message: x.message })),
+      );
+  }
+
+  private env(): EmulatorEnvironment {
+    if (this.environment === undefined) throw new ServiceError(ERRORS.internal, 'Emulator state is not available in this server.');
+    return this.environment;
   }
 
   /** POST /emulator/reset: the caller's organization, or every one with `all`. */

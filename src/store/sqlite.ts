@@ -25,6 +25,7 @@ import {
   type QueueRecord,
   type RecordingState,
   type SeedData,
+  type StateSnapshot,
   type Store,
   type StoredConversation,
   type TokenRecord,
@@ -199,6 +200,96 @@ export class SqliteStore implements Store {
     );
     this.conversations.clear();
     this.config.clear();
+  }
+
+  /** The tables a snapshot holds (tokens are not state: they are credentials, and expire). */
+  private static readonly SNAPSHOT_TABLES = [
+    'organizations',
+    'clients',
+    'users',
+    'wrapup_codes',
+    'queues',
+    'routing_status',
+    'conversations',
+    'conversation_agents',
+    'events',
+  ] as const;
+
+  async exportOrganization(orgId: string): Promise<StateSnapshot> {
+    const tables: Record<string, Record<string, unknown>[]> = {};
+    for (const t of SqliteStore.SNAPSHOT_TABLES)
+      tables[t] = this.sql(
+        `SELECT * FROM ${t} WHERE ${t === 'organizations' ? 'id' : 'org_id'} = ? ORDER BY ${t === 'events' ? 'seq' : 'rowid'}`,
+      ).all(orgId) as Record<string, unknown>[];
+    return { format: 'callbackd-state', version: 1, schema: MIGRATIONS.length, organization: orgId, tables };
+  }
+
+  /**
+   * Replaces an organization's state with a snapshot, in one transaction, after checking it whole: its format and
+   * schema, every table and column known, every value of its column's type, every row of this organization.
+   * Problems are returned as JSON pointers with what was expected; nothing is written when there is any.
+   */
+  async importOrganization(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
+    const problems: { field: string; message: string }[] = [];
+    const bad = (field: string, message: string) => problems.length < 100 && problems.push({ field, message });
+    const s = snapshot as Partial<StateSnapshot> | null;
+    if (typeof s !== 'object' || s === null) return [{ field: '', message: 'expected a callbackd state snapshot (an object)' }];
+    if (s.format !== 'callbackd-state') bad('/format', `expected "callbackd-state", got ${JSON.stringify(s.format)}`);
+    if (s.version !== 1) bad('/version', `expected 1, got ${JSON.stringify(s.version)}`);
+    if (s.schema !== MIGRATIONS.length)
+      bad('/schema', `expected ${MIGRATIONS.length} (this callbackd's store schema), got ${JSON.stringify(s.schema)}`);
+    if (typeof s.tables !== 'object' || s.tables === null)
+      return [...problems, { field: '/tables', message: 'expected an object of tables' }];
+    const tables = s.tables as Record<string, unknown>;
+    for (const name of Object.keys(tables))
+      if (!(SqliteStore.SNAPSHOT_TABLES as readonly string[]).includes(name)) bad(`/tables/${name}`, 'not a table of a snapshot');
+    for (const t of SqliteStore.SNAPSHOT_TABLES) {
+      const rows = tables[t];
+      if (!Array.isArray(rows)) {
+        bad(`/tables/${t}`, `expected an array of rows, got ${rows === undefined ? 'nothing' : typeof rows}`);
+        continue;
+      }
+      const columns = new Map(
+        (this.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string; type: string; notnull: number }[]).map((c) => [c.name, c]),
+      );
+      rows.forEach((row: unknown, i) => {
+        const at = `/tables/${t}/${i}`;
+        if (typeof row !== 'object' || row === null || Array.isArray(row)) return bad(at, 'expected a row (an object)');
+        for (const [k, v] of Object.entries(row)) {
+          const col = columns.get(k);
+          if (col === undefined) bad(`${at}/${k}`, 'not a column of this table');
+          else if (v === null ? col.notnull === 1 : col.type === 'INTEGER' ? !Number.isSafeInteger(v) : typeof v !== 'string')
+            bad(
+              `${at}/${k}`,
+              `expected ${col.type === 'INTEGER' ? 'an integer' : 'a string'}${col.notnull === 1 ? '' : ' or null'}, got ${JSON.stringify(v)?.slice(0, 40)}`,
+            );
+        }
+        for (const c of columns.values()) if (c.notnull === 1 && !(c.name in row)) bad(`${at}/${c.name}`, 'missing');
+        const owner = (row as Record<string, unknown>)[t === 'organizations' ? 'id' : 'org_id'];
+        if (owner !== orgId)
+          bad(
+            `${at}/${t === 'organizations' ? 'id' : 'org_id'}`,
+            `expected ${orgId} (a snapshot is imported into its own organization), got ${JSON.stringify(owner)}`,
+          );
+      });
+    }
+    if (problems.length > 0) return problems;
+    await this.write(() =>
+      this.db.transaction(() => {
+        for (const t of [...SqliteStore.SNAPSHOT_TABLES].reverse())
+          if (t !== 'organizations') this.sql(`DELETE FROM ${t} WHERE org_id = ?`).run(orgId);
+        for (const t of SqliteStore.SNAPSHOT_TABLES)
+          for (const row of tables[t] as Record<string, unknown>[]) {
+            const keys = Object.keys(row);
+            this.db
+              .prepare(`INSERT OR REPLACE INTO ${t} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
+              .run(...keys.map((k) => row[k]));
+          }
+      })(),
+    );
+    this.conversations.clear();
+    this.config.clear();
+    return [];
   }
 
   async seed(data: SeedData): Promise<void> {

@@ -196,11 +196,24 @@ export interface SeedData {
   queues: QueueRecord[];
 }
 
+/** An organization's whole state as rows of the store's tables (GET/PUT /emulator/state). */
+export interface StateSnapshot {
+  format: 'callbackd-state';
+  version: 1;
+  /** The store schema the rows are in. */
+  schema: number;
+  organization: string;
+  tables: Record<string, Record<string, unknown>[]>;
+}
+
 export interface Store {
   /** Inserts what is missing (hashing only the secrets of what it inserts); never changes or deletes what is there. */
   seed(data: SeedData): Promise<void>;
   /** Brings organizations back to the seeded state (conversations, events and what was created at run time go). */
   resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void>;
+  exportOrganization(orgId: string): Promise<StateSnapshot>;
+  /** Replaces the organization's state with the snapshot if it is valid; else returns the problems, writing nothing. */
+  importOrganization(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
   getClient(clientId: string): Promise<ClientRecord | undefined>;
   /** A user of the organization by login (logins are unique per organization). */
   findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined>;

@@ -72,3 +72,55 @@ describe('emulator controls', () => {
     expect((await api.call('POST', '/emulator/reset')).status).toBe(401);
   });
 });
+
+describe('state snapshots', () => {
+  it('export, reset, import, export: the same state; the conversations work on after it', async () => {
+    const made = await api.call('POST', '/api/v2/conversations/callbacks', {
+      token: app,
+      body: { queueId: QUEUE, callbackNumbers: ['+13175550100'] },
+    });
+    const id = made.json.conversation.id as string;
+    await api.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
+    await api.call('PUT', `/api/v2/users/${AGENT1}/routingstatus`, { token: app, body: { status: 'IDLE' } });
+    await api.call('POST', '/api/v2/routing/queues', { token: app, body: { name: 'Exported queue' } });
+    const exported = await api.call('GET', '/emulator/state', { token: app });
+    expect(exported.status).toBe(200);
+    expect(exported.json).toMatchObject({ format: 'callbackd-state', version: 1, schema: 7 });
+    expect(exported.json.tables.conversations).toHaveLength(1);
+    expect(exported.json.tables.events.length).toBeGreaterThan(2);
+    const stored = snapshot(db);
+    await api.call('POST', '/emulator/reset', { token: app });
+    expect(snapshot(db)).not.toBe(stored);
+    const imported = await api.call('PUT', '/emulator/state', { token: app, body: exported.json });
+    expect(imported.status).toBe(204);
+    expect(snapshot(db)).toBe(stored);
+    expect((await api.call('GET', '/emulator/state', { token: app })).json).toEqual(exported.json);
+    // What was imported is live: the conversation reads and changes.
+    const read = await api.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app });
+    expect(read.json.participants.find((p: any) => p.purpose === 'agent').state).toBe('alerting');
+  });
+
+  it('a snapshot that does not fit is refused whole, naming each problem, and nothing is written', async () => {
+    const good = (await api.call('GET', '/emulator/state', { token: app })).json;
+    const before = snapshot(db);
+    const theirs = (await api.call('GET', '/emulator/state', { token: other })).json;
+    const bad = structuredClone(good);
+    bad.schema = 3;
+    bad.tables.conversations[0].version = 'two';
+    bad.tables.queues[0].colour = 'blue';
+    bad.tables.users.push({ ...bad.tables.users[0], id: 'x', org_id: theirs.organization });
+    const res = await api.call('PUT', '/emulator/state', { token: app, body: bad });
+    expect(res.status).toBe(400);
+    expect(res.json.details.map((d: any) => d.fieldName)).toEqual([
+      '/schema',
+      '/tables/users/2/org_id',
+      '/tables/queues/0/colour',
+      '/tables/conversations/0/version',
+    ]);
+    expect(snapshot(db)).toBe(before);
+    expect(
+      (await api.call('PUT', '/emulator/state', { token: app, body: { format: 'other', version: 1, schema: 7, tables: {} } })).status,
+    ).toBe(400);
+    expect(snapshot(db)).toBe(before);
+  });
+});
