@@ -15,7 +15,7 @@ import { EmulatorService } from './service/emulator.js';
 import { NotificationService } from './service/notifications.js';
 import { Router } from './service/router.js';
 import { Scheduler } from './service/scheduler.js';
-import { loadSeed } from './service/seed.js';
+import { DEFAULT_SEED_FILE, loadSeed, SeedError } from './service/seed.js';
 import { SqliteStore } from './store/sqlite.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -69,6 +69,8 @@ export interface RunningServer {
   scheduler: Scheduler;
   router: Router;
   notifications: NotificationService;
+  /** What the seed changed in the store because the seed file changed since the store last saw it (one line each). */
+  seedApplied: string[];
   /** Fires what is due and lets routing settle (what POST /emulator/clock does after moving a manual clock). */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -138,21 +140,28 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
   return { services, scheduler, router, settle };
 }
 
-async function openStore(options: ServerOptions, seed: SeedData): Promise<SqliteStore> {
+/** Opens the store and applies the seed; a seed that conflicts with what the store holds is refused, nothing written. */
+async function openStore(options: ServerOptions, seed: SeedData): Promise<{ opened: SqliteStore; seedApplied: string[] }> {
   const opened = new SqliteStore(options.db, undefined, options.cacheBytes);
   try {
-    await opened.seed(seed);
+    const outcome = await opened.seed(seed);
+    if (outcome.conflicts.length > 0)
+      throw new SeedError(
+        `the seed ${options.seedFile ?? DEFAULT_SEED_FILE} does not fit what ${options.db} holds:` +
+          outcome.conflicts.map((c) => `\n  ${c}`).join('') +
+          '\nStart with another --db file, or change the seed.',
+      );
+    return { opened, seedApplied: outcome.applied };
   } catch (e) {
     await opened.close();
     throw e;
   }
-  return opened;
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
   // Read once: a reset brings back exactly what was seeded at start (the same dates of creation too).
   const seed = loadSeed(options.seedFile);
-  const opened = await openStore(options, seed);
+  const { opened, seedApplied } = await openStore(options, seed);
   const clock = options.clock ?? new SystemClock();
   const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
@@ -213,6 +222,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     scheduler,
     router,
     notifications: services.notifications,
+    seedApplied,
     settle,
     async close() {
       if (closed) return;

@@ -63,6 +63,9 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
   out.write(
     [
       `callbackd listening on ${server.url} (data: ${options.db})`,
+      ...(server.seedApplied.length > 0
+        ? [`The seed changed since ${options.db} was last started; applied:`, ...server.seedApplied.map((line) => `  ${line}`)]
+        : []),
       'Get a token with the seeded development client:',
       `  curl -s -u callbackd-dev:callbackd-dev-secret -d grant_type=client_credentials ${server.url}/oauth/token`,
       'or as an agent:',

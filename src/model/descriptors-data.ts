@@ -7881,5 +7881,327 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "description": "The conversations found."
       }
     ]
+  },
+  "EmulatorSeed": {
+    "name": "EmulatorSeed",
+    "description": "The seed configuration: the organizations callbackd creates at start and brings back on reset.",
+    "properties": [
+      {
+        "key": "$comment",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "A note for people; ignored."
+      },
+      {
+        "key": "organizations",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SeedOrganization"
+          }
+        },
+        "required": true,
+        "description": "The organizations."
+      }
+    ]
+  },
+  "SeedOrganization": {
+    "name": "SeedOrganization",
+    "description": "A seeded organization with its clients, users, wrap-up codes and queues.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string",
+          "maxLength": 100
+        },
+        "required": true,
+        "description": "Organization id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Organization name."
+      },
+      {
+        "key": "clients",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SeedClient"
+          }
+        },
+        "required": false,
+        "description": "OAuth clients."
+      },
+      {
+        "key": "users",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SeedUser"
+          }
+        },
+        "required": false,
+        "description": "Users."
+      },
+      {
+        "key": "wrapupCodes",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SeedWrapupCode"
+          }
+        },
+        "required": false,
+        "description": "Wrap-up codes."
+      },
+      {
+        "key": "queues",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "SeedQueue"
+          }
+        },
+        "required": false,
+        "description": "Queues."
+      },
+      {
+        "key": "rateLimits",
+        "shape": {
+          "kind": "model",
+          "name": "SeedRateLimits"
+        },
+        "required": false,
+        "description": "Rate limits."
+      }
+    ]
+  },
+  "SeedClient": {
+    "name": "SeedClient",
+    "description": "An OAuth client of a seeded organization (client credentials and password grants).",
+    "properties": [
+      {
+        "key": "clientId",
+        "shape": {
+          "kind": "string",
+          "maxLength": 200
+        },
+        "required": true,
+        "description": "The client id."
+      },
+      {
+        "key": "clientSecret",
+        "shape": {
+          "kind": "string",
+          "maxLength": 200
+        },
+        "required": true,
+        "description": "The client secret (stored hashed)."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Display name (default: the client id)."
+      }
+    ]
+  },
+  "SeedUser": {
+    "name": "SeedUser",
+    "description": "A user (agent) of a seeded organization.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string",
+          "maxLength": 100
+        },
+        "required": true,
+        "description": "User id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Display name."
+      },
+      {
+        "key": "email",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Email; the username unless username is given."
+      },
+      {
+        "key": "password",
+        "shape": {
+          "kind": "string",
+          "maxLength": 200
+        },
+        "required": true,
+        "description": "Password for the password grant (stored hashed)."
+      },
+      {
+        "key": "username",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Username for the password grant (default: the email)."
+      }
+    ]
+  },
+  "SeedWrapupCode": {
+    "name": "SeedWrapupCode",
+    "description": "A wrap-up code of a seeded organization.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Code id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Code name."
+      }
+    ]
+  },
+  "SeedQueue": {
+    "name": "SeedQueue",
+    "description": "A queue of a seeded organization; settings left out take the defaults of POST /routing/queues.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string",
+          "maxLength": 100
+        },
+        "required": true,
+        "description": "Queue id."
+      },
+      {
+        "key": "name",
+        "shape": {
+          "kind": "string"
+        },
+        "required": true,
+        "description": "Queue name."
+      },
+      {
+        "key": "description",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Description."
+      },
+      {
+        "key": "members",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Members: user ids, emails or usernames of this organization."
+      },
+      {
+        "key": "wrapupCodes",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "Wrap-up codes: ids or names of this organization."
+      },
+      {
+        "key": "callback",
+        "shape": {
+          "kind": "model",
+          "name": "CallbackMediaSettings"
+        },
+        "required": false,
+        "description": "Callback settings."
+      },
+      {
+        "key": "acw",
+        "shape": {
+          "kind": "model",
+          "name": "AcwSettings"
+        },
+        "required": false,
+        "description": "After-call work settings."
+      },
+      {
+        "key": "agentOwnedRouting",
+        "shape": {
+          "kind": "model",
+          "name": "AgentOwnedRouting"
+        },
+        "required": false,
+        "description": "Agent-owned callbacks."
+      }
+    ]
+  },
+  "SeedRateLimits": {
+    "name": "SeedRateLimits",
+    "description": "An organization's rate limits (docs: README, Rate limits).",
+    "properties": [
+      {
+        "key": "enforce",
+        "shape": {
+          "kind": "boolean"
+        },
+        "required": false,
+        "description": "Answer 429 past the budget (default false: counted and reported in headers only)."
+      },
+      {
+        "key": "clientCredentialsPerMinute",
+        "shape": {
+          "kind": "int32",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "required": false,
+        "description": "Requests a minute per client-credentials token (default 300)."
+      },
+      {
+        "key": "userPerMinute",
+        "shape": {
+          "kind": "int32",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "required": false,
+        "description": "Requests a minute per user and client (default 3000)."
+      }
+    ]
   }
 };

@@ -2530,6 +2530,108 @@ export interface AnalyticsConversationWithoutAttributesMultiGetResponse {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** The seed configuration: the organizations callbackd creates at start and brings back on reset. */
+export interface EmulatorSeed {
+  /** A note for people; ignored. */
+  $comment?: string;
+  /** The organizations. Required. */
+  organizations: SeedOrganization[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A seeded organization with its clients, users, wrap-up codes and queues. */
+export interface SeedOrganization {
+  /** Organization id. At most 100 characters. Required. */
+  id: string;
+  /** Organization name. Required. */
+  name: string;
+  /** OAuth clients. */
+  clients?: SeedClient[];
+  /** Users. */
+  users?: SeedUser[];
+  /** Wrap-up codes. */
+  wrapupCodes?: SeedWrapupCode[];
+  /** Queues. */
+  queues?: SeedQueue[];
+  /** Rate limits. */
+  rateLimits?: SeedRateLimits;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An OAuth client of a seeded organization (client credentials and password grants). */
+export interface SeedClient {
+  /** The client id. At most 200 characters. Required. */
+  clientId: string;
+  /** The client secret (stored hashed). At most 200 characters. Required. */
+  clientSecret: string;
+  /** Display name (default: the client id). */
+  name?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A user (agent) of a seeded organization. */
+export interface SeedUser {
+  /** User id. At most 100 characters. Required. */
+  id: string;
+  /** Display name. Required. */
+  name: string;
+  /** Email; the username unless username is given. Required. */
+  email: string;
+  /** Password for the password grant (stored hashed). At most 200 characters. Required. */
+  password: string;
+  /** Username for the password grant (default: the email). */
+  username?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A wrap-up code of a seeded organization. */
+export interface SeedWrapupCode {
+  /** Code id. Required. */
+  id: string;
+  /** Code name. Required. */
+  name: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A queue of a seeded organization; settings left out take the defaults of POST /routing/queues. */
+export interface SeedQueue {
+  /** Queue id. At most 100 characters. Required. */
+  id: string;
+  /** Queue name. Required. */
+  name: string;
+  /** Description. */
+  description?: string;
+  /** Members: user ids, emails or usernames of this organization. */
+  members?: string[];
+  /** Wrap-up codes: ids or names of this organization. */
+  wrapupCodes?: string[];
+  /** Callback settings. */
+  callback?: CallbackMediaSettings;
+  /** After-call work settings. */
+  acw?: AcwSettings;
+  /** Agent-owned callbacks. */
+  agentOwnedRouting?: AgentOwnedRouting;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An organization's rate limits (docs: README, Rate limits). */
+export interface SeedRateLimits {
+  /** Answer 429 past the budget (default false: counted and reported in headers only). */
+  enforce?: boolean;
+  /** Requests a minute per client-credentials token (default 300). Wire: int32, 1 to 1000000. */
+  clientCredentialsPerMinute?: number;
+  /** Requests a minute per user and client (default 3000). Wire: int32, 1 to 1000000. */
+  userPerMinute?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** Decodes and validates a wire DomainEntityRef; collects every error and warning with its JSON pointer. */
 export function decodeDomainEntityRef(input: unknown, options?: DecodeOptions): DecodeResult<DomainEntityRef> {
   return decodeModel<DomainEntityRef>('DomainEntityRef', input, options);
@@ -4376,6 +4478,97 @@ export function stringifyAnalyticsConversationWithoutAttributesMultiGetResponse(
   return stringifyModel('AnalyticsConversationWithoutAttributesMultiGetResponse', value);
 }
 
+/** Decodes and validates a wire EmulatorSeed; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorSeed(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorSeed> {
+  return decodeModel<EmulatorSeed>('EmulatorSeed', input, options);
+}
+/** The wire JSON object of a EmulatorSeed: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorSeed(value: EmulatorSeed): Record<string, unknown> {
+  return encodeModel('EmulatorSeed', value);
+}
+/** The wire JSON text of a EmulatorSeed; equal to JSON.stringify(encodeEmulatorSeed(value)). */
+export function stringifyEmulatorSeed(value: EmulatorSeed): string {
+  return stringifyModel('EmulatorSeed', value);
+}
+
+/** Decodes and validates a wire SeedOrganization; collects every error and warning with its JSON pointer. */
+export function decodeSeedOrganization(input: unknown, options?: DecodeOptions): DecodeResult<SeedOrganization> {
+  return decodeModel<SeedOrganization>('SeedOrganization', input, options);
+}
+/** The wire JSON object of a SeedOrganization: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedOrganization(value: SeedOrganization): Record<string, unknown> {
+  return encodeModel('SeedOrganization', value);
+}
+/** The wire JSON text of a SeedOrganization; equal to JSON.stringify(encodeSeedOrganization(value)). */
+export function stringifySeedOrganization(value: SeedOrganization): string {
+  return stringifyModel('SeedOrganization', value);
+}
+
+/** Decodes and validates a wire SeedClient; collects every error and warning with its JSON pointer. */
+export function decodeSeedClient(input: unknown, options?: DecodeOptions): DecodeResult<SeedClient> {
+  return decodeModel<SeedClient>('SeedClient', input, options);
+}
+/** The wire JSON object of a SeedClient: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedClient(value: SeedClient): Record<string, unknown> {
+  return encodeModel('SeedClient', value);
+}
+/** The wire JSON text of a SeedClient; equal to JSON.stringify(encodeSeedClient(value)). */
+export function stringifySeedClient(value: SeedClient): string {
+  return stringifyModel('SeedClient', value);
+}
+
+/** Decodes and validates a wire SeedUser; collects every error and warning with its JSON pointer. */
+export function decodeSeedUser(input: unknown, options?: DecodeOptions): DecodeResult<SeedUser> {
+  return decodeModel<SeedUser>('SeedUser', input, options);
+}
+/** The wire JSON object of a SeedUser: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedUser(value: SeedUser): Record<string, unknown> {
+  return encodeModel('SeedUser', value);
+}
+/** The wire JSON text of a SeedUser; equal to JSON.stringify(encodeSeedUser(value)). */
+export function stringifySeedUser(value: SeedUser): string {
+  return stringifyModel('SeedUser', value);
+}
+
+/** Decodes and validates a wire SeedWrapupCode; collects every error and warning with its JSON pointer. */
+export function decodeSeedWrapupCode(input: unknown, options?: DecodeOptions): DecodeResult<SeedWrapupCode> {
+  return decodeModel<SeedWrapupCode>('SeedWrapupCode', input, options);
+}
+/** The wire JSON object of a SeedWrapupCode: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedWrapupCode(value: SeedWrapupCode): Record<string, unknown> {
+  return encodeModel('SeedWrapupCode', value);
+}
+/** The wire JSON text of a SeedWrapupCode; equal to JSON.stringify(encodeSeedWrapupCode(value)). */
+export function stringifySeedWrapupCode(value: SeedWrapupCode): string {
+  return stringifyModel('SeedWrapupCode', value);
+}
+
+/** Decodes and validates a wire SeedQueue; collects every error and warning with its JSON pointer. */
+export function decodeSeedQueue(input: unknown, options?: DecodeOptions): DecodeResult<SeedQueue> {
+  return decodeModel<SeedQueue>('SeedQueue', input, options);
+}
+/** The wire JSON object of a SeedQueue: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedQueue(value: SeedQueue): Record<string, unknown> {
+  return encodeModel('SeedQueue', value);
+}
+/** The wire JSON text of a SeedQueue; equal to JSON.stringify(encodeSeedQueue(value)). */
+export function stringifySeedQueue(value: SeedQueue): string {
+  return stringifyModel('SeedQueue', value);
+}
+
+/** Decodes and validates a wire SeedRateLimits; collects every error and warning with its JSON pointer. */
+export function decodeSeedRateLimits(input: unknown, options?: DecodeOptions): DecodeResult<SeedRateLimits> {
+  return decodeModel<SeedRateLimits>('SeedRateLimits', input, options);
+}
+/** The wire JSON object of a SeedRateLimits: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeSeedRateLimits(value: SeedRateLimits): Record<string, unknown> {
+  return encodeModel('SeedRateLimits', value);
+}
+/** The wire JSON text of a SeedRateLimits; equal to JSON.stringify(encodeSeedRateLimits(value)). */
+export function stringifySeedRateLimits(value: SeedRateLimits): string {
+  return stringifyModel('SeedRateLimits', value);
+}
+
 /** Each model's TypeScript type, by model name (for code that is generic over models). */
 export interface ModelTypes {
   DomainEntityRef: DomainEntityRef;
@@ -4520,4 +4713,11 @@ export interface ModelTypes {
   AnalyticsConversationWithoutAttributes: AnalyticsConversationWithoutAttributes;
   AnalyticsConversationQueryResponse: AnalyticsConversationQueryResponse;
   AnalyticsConversationWithoutAttributesMultiGetResponse: AnalyticsConversationWithoutAttributesMultiGetResponse;
+  EmulatorSeed: EmulatorSeed;
+  SeedOrganization: SeedOrganization;
+  SeedClient: SeedClient;
+  SeedUser: SeedUser;
+  SeedWrapupCode: SeedWrapupCode;
+  SeedQueue: SeedQueue;
+  SeedRateLimits: SeedRateLimits;
 }

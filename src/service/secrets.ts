@@ -24,4 +24,12 @@ export async function verifySecret(secret: string, stored: string | undefined): 
   return timingSafeEqual(actual, expected) && stored !== undefined;
 }
 
+/** Whether `secret` matches `stored`, on the calling thread: for a changed seed file at start, never for a request. */
+export function verifySecretSync(secret: string, stored: string): boolean {
+  const [scheme, salt, hash] = stored.split('$');
+  if (scheme !== 'scrypt' || salt === undefined || hash === undefined) return false;
+  const expected = Buffer.from(hash, 'base64url');
+  return timingSafeEqual(scryptSync(secret, Buffer.from(salt, 'base64url'), expected.length), expected);
+}
+
 export const newToken = (): string => randomBytes(32).toString('base64url');

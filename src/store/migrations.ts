@@ -56,4 +56,9 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE conversations ADD COLUMN started_at INTEGER;
    UPDATE conversations SET started_at = CAST(ROUND((julianday(json_extract(body, '$.createdAt')) - 2440587.5) * 86400000.0) AS INTEGER);
    CREATE INDEX conversations_started ON conversations(org_id, started_at, id);`,
+  // The digest of the seed last applied, so that a changed seed file is noticed and applied at the next start.
+  `CREATE TABLE seed_state (id INTEGER PRIMARY KEY CHECK (id = 1), digest TEXT NOT NULL);`,
 ];
+
+/** The first schema whose snapshot tables are those of today: snapshots from it on import as they are. */
+export const SNAPSHOT_SCHEMA_SINCE = 7;

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
 import { LruCache } from './lru.js';
-import { MIGRATIONS } from './migrations.js';
+import { MIGRATIONS, SNAPSHOT_SCHEMA_SINCE } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import {
   VersionConflictError,
@@ -25,6 +25,7 @@ import {
   type QueueRecord,
   type RecordingState,
   type SeedData,
+  type SeedOutcome,
   type StateSnapshot,
   type Store,
   type StoredConversation,
@@ -236,8 +237,11 @@ export class SqliteStore implements Store {
     if (typeof s !== 'object' || s === null) return [{ field: '', message: 'expected a callbackd state snapshot (an object)' }];
     if (s.format !== 'callbackd-state') bad('/format', `expected "callbackd-state", got ${JSON.stringify(s.format)}`);
     if (s.version !== 1) bad('/version', `expected 1, got ${JSON.stringify(s.version)}`);
-    if (s.schema !== MIGRATIONS.length)
-      bad('/schema', `expected ${MIGRATIONS.length} (this callbackd's store schema), got ${JSON.stringify(s.schema)}`);
+    if (typeof s.schema !== 'number' || s.schema < SNAPSHOT_SCHEMA_SINCE || s.schema > MIGRATIONS.length)
+      bad(
+        '/schema',
+        `expected ${SNAPSHOT_SCHEMA_SINCE} to ${MIGRATIONS.length} (this callbackd's store schemas), got ${JSON.stringify(s.schema)}`,
+      );
     if (typeof s.tables !== 'object' || s.tables === null)
       return [...problems, { field: '/tables', message: 'expected an object of tables' }];
     const tables = s.tables as Record<string, unknown>;
@@ -292,9 +296,109 @@ export class SqliteStore implements Store {
     return [];
   }
 
-  async seed(data: SeedData): Promise<void> {
+  async seed(data: SeedData): Promise<SeedOutcome> {
     this.config.clear();
-    this.seedTx(data);
+    const stored = this.sql('SELECT digest FROM seed_state WHERE id = 1').pluck().get() as string | undefined;
+    if (data.digest !== undefined && stored === data.digest) {
+      this.seedTx(data);
+      return { applied: [], conflicts: [] };
+    }
+    const hasOrg = this.sql('SELECT 1 FROM organizations WHERE id = ?');
+    const fresh = data.organizations.every((o) => hasOrg.get(o.id) === undefined);
+    let outcome: SeedOutcome = { applied: [], conflicts: [] };
+    const refused = Symbol('conflicts');
+    try {
+      this.db.transaction(() => {
+        if (!fresh && data.digest !== undefined) outcome = this.compareSeed(data);
+        // Thrown to roll back what compareSeed changed before it found the conflict.
+        if (outcome.conflicts.length > 0) throw refused;
+        this.seedTx(data);
+        if (data.digest !== undefined) this.sql('INSERT OR REPLACE INTO seed_state (id, digest) VALUES (1, ?)').run(data.digest);
+      })();
+    } catch (e) {
+      if (e !== refused) throw e;
+    }
+    return outcome;
+  }
+
+  /**
+   * Brings the records a changed seed names back to what it says (inside seed's transaction), and says what changed;
+   * an id that belongs to another organization, or a login another user has, is a conflict and nothing is changed.
+   */
+  private compareSeed(data: SeedData): SeedOutcome {
+    const applied: string[] = [];
+    const conflicts: string[] = [];
+    const ownedElsewhere = (what: string, id: string, orgId: string, holder: string | undefined) => {
+      if (holder === undefined || holder === orgId) return false;
+      conflicts.push(`${what} ${id} belongs to organization ${holder} in the store, not to ${orgId} as the seed says`);
+      return true;
+    };
+    for (const o of data.organizations) {
+      const name = this.sql('SELECT name FROM organizations WHERE id = ?').pluck().get(o.id) as string | undefined;
+      if (name !== undefined && name !== o.name) {
+        this.sql('UPDATE organizations SET name = ? WHERE id = ?').run(o.name, o.id);
+        applied.push(`organization ${o.id}: name ${JSON.stringify(name)} → ${JSON.stringify(o.name)}`);
+      }
+    }
+    for (const c of data.clients) {
+      const r = this.sql('SELECT org_id, name, secret_hash FROM clients WHERE client_id = ?').get(c.clientId) as
+        { org_id: string; name: string; secret_hash: string } | undefined;
+      if (r === undefined || ownedElsewhere('client', c.clientId, c.orgId, r.org_id)) continue;
+      const changes = [
+        ...(r.name !== c.name ? [`name ${JSON.stringify(r.name)} → ${JSON.stringify(c.name)}`] : []),
+        ...(c.secretMatches !== undefined && !c.secretMatches(r.secret_hash) ? ['secret'] : []),
+      ];
+      if (changes.length === 0) continue;
+      const hash = changes.includes('secret') ? (typeof c.secretHash === 'function' ? c.secretHash() : c.secretHash) : r.secret_hash;
+      this.sql('UPDATE clients SET name = ?, secret_hash = ? WHERE client_id = ?').run(c.name, hash, c.clientId);
+      applied.push(`client ${c.clientId}: ${changes.join(', ')}`);
+    }
+    for (const u of data.users) {
+      const r = this.sql('SELECT * FROM users WHERE id = ?').get(u.id) as Record<string, string> | undefined;
+      const login = this.sql('SELECT id FROM users WHERE org_id = ? AND username = ? AND id <> ?').pluck().get(u.orgId, u.username, u.id);
+      if (login !== undefined) conflicts.push(`user ${u.id}: username ${u.username} is taken by user ${String(login)} in the store`);
+      if (r === undefined || ownedElsewhere('user', u.id, u.orgId, r.org_id)) continue;
+      const changes = (['name', 'email', 'username'] as const).flatMap((k) =>
+        r[k] !== u[k] ? [`${k} ${JSON.stringify(r[k])} → ${JSON.stringify(u[k])}`] : [],
+      );
+      if (u.passwordMatches !== undefined && !u.passwordMatches(r.password_hash as string)) changes.push('password');
+      if (changes.length === 0) continue;
+      const hash = changes.includes('password')
+        ? typeof u.passwordHash === 'function'
+          ? u.passwordHash()
+          : u.passwordHash
+        : r.password_hash;
+      this.sql('UPDATE users SET name = ?, email = ?, username = ?, password_hash = ? WHERE id = ?').run(
+        u.name,
+        u.email,
+        u.username,
+        hash,
+        u.id,
+      );
+      applied.push(`user ${u.id}: ${changes.join(', ')}`);
+    }
+    for (const w of data.wrapupCodes) {
+      const r = this.sql('SELECT org_id, name FROM wrapup_codes WHERE id = ?').get(w.id) as { org_id: string; name: string } | undefined;
+      if (r === undefined || ownedElsewhere('wrap-up code', w.id, w.orgId, r.org_id) || r.name === w.name) continue;
+      this.sql('UPDATE wrapup_codes SET name = ? WHERE id = ?').run(w.name, w.id);
+      applied.push(`wrap-up code ${w.id}: name ${JSON.stringify(r.name)} → ${JSON.stringify(w.name)}`);
+    }
+    for (const q of data.queues) {
+      const r = this.sql('SELECT org_id, body FROM queues WHERE id = ?').get(q.id) as { org_id: string; body: string } | undefined;
+      if (r === undefined || ownedElsewhere('queue', q.id, q.orgId, r.org_id)) continue;
+      const was = SqliteStore.queue(r);
+      const wanted: QueueRecord = { ...q, dateCreated: was.dateCreated };
+      const keys = ['name', 'description', 'callback', 'acw', 'agentOwnedRouting', 'memberIds', 'wrapupCodeIds'] as const;
+      const changed = keys.filter((k) => JSON.stringify(was[k]) !== JSON.stringify(wanted[k]));
+      if (changed.length === 0) continue;
+      this.sql('UPDATE queues SET name = ?, body = ? WHERE id = ?').run(
+        q.name,
+        JSON.stringify({ ...wanted, dateCreated: was.dateCreated.toISOString() }),
+        q.id,
+      );
+      applied.push(`queue ${q.id} (${q.name}): ${changed.join(', ')}`);
+    }
+    return { applied, conflicts };
   }
 
   /** Inserts what is missing (the body of seed, also run by a reset inside its transaction). */

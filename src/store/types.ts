@@ -190,10 +190,24 @@ export type LazyHash = string | (() => string);
 
 export interface SeedData {
   organizations: Organization[];
-  clients: (Omit<ClientRecord, 'secretHash'> & { secretHash: LazyHash })[];
-  users: (Omit<UserRecord, 'passwordHash'> & { passwordHash: LazyHash })[];
+  /** `secretMatches` tells whether a stored hash is of the seeded secret (checked only when the seed changed). */
+  clients: (Omit<ClientRecord, 'secretHash'> & { secretHash: LazyHash; secretMatches?: (hash: string) => boolean })[];
+  users: (Omit<UserRecord, 'passwordHash'> & { passwordHash: LazyHash; passwordMatches?: (hash: string) => boolean })[];
   wrapupCodes: WrapupCodeRecord[];
   queues: QueueRecord[];
+  /**
+   * A digest of the seed's content. When the store last applied a seed of another digest (or none), the seed is
+   * compared with what the store holds and applied (see SeedOutcome); when it is the same, only what is missing goes in.
+   */
+  digest?: string;
+}
+
+/** What seeding did beyond inserting what was missing: what it changed to match the seed, or why it could not. */
+export interface SeedOutcome {
+  /** One line per record changed to match the seed (a queue's settings, a user's password, ...). */
+  applied: string[];
+  /** Why the seed cannot apply (an id of another organization, a username taken); nothing was written when any. */
+  conflicts: string[];
 }
 
 /** An organization's whole state as rows of the store's tables (GET/PUT /emulator/state). */
@@ -207,8 +221,12 @@ export interface StateSnapshot {
 }
 
 export interface Store {
-  /** Inserts what is missing (hashing only the secrets of what it inserts); never changes or deletes what is there. */
-  seed(data: SeedData): Promise<void>;
+  /**
+   * Inserts what is missing (hashing only the secrets of what it inserts). When the seed's digest differs from the one
+   * last applied, also brings the records the seed names back to what it says, and reports each change; records the
+   * seed does not name are left as they are. On a conflict nothing is written.
+   */
+  seed(data: SeedData): Promise<SeedOutcome>;
   /** Brings organizations back to the seeded state (conversations, events and what was created at run time go). */
   resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void>;
   exportOrganization(orgId: string): Promise<StateSnapshot>;

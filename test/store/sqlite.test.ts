@@ -36,7 +36,7 @@ describe('the SQLite store', () => {
     const store = new SqliteStore(file);
     await store.close();
     const db = new Database(file);
-    expect(db.pragma('user_version', { simple: true })).toBe(7);
+    expect(db.pragma('user_version', { simple: true })).toBe(8);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const columns = (db.prepare('PRAGMA table_info(conversations)').all() as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(expect.arrayContaining(['next_deadline', 'queue_id', 'priority', 'queued_at', 'owner_id']));
