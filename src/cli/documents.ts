@@ -25,8 +25,10 @@ export async function* readDocuments(input: Readable): AsyncGenerator<RawDocumen
   const buffered: string[] = [];
   let index = 0;
   let lineNo = 0;
-  for await (const line of lines) {
+  for await (const raw of lines) {
     lineNo++;
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the JSON.
+    const line = lineNo === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
     if (mode === 'whole') {
       buffered.push(line);
       continue;

@@ -1,6 +1,8 @@
 // The `callbackd` command line. Exit codes: 0 success, 1 invalid input, 2 usage or I/O error.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Checked } from './check.js';
+import type { ModelName } from '../model/core.js';
+import { OutputClosed, watchPipe } from './output.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from '../service/paths.js';
@@ -19,11 +21,32 @@ async function timelineErrors(): Promise<(result: { checked?: Checked }) => { pa
         ? [{ prefix: '', p: c.value }]
         : c.kind === 'participants'
           ? c.value.map((p, i) => ({ prefix: `/${i}`, p }))
-          : (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }));
+          : c.kind === 'conversation'
+            ? (c.value.participants ?? []).map((p, i) => ({ prefix: `/participants/${i}`, p }))
+            : [];
     return participants.flatMap(({ prefix, p }) =>
       checkTimeline(p).map((v) => ({ path: `${prefix}${v.path}`, message: `timeline (${v.rule}): ${v.message}` })),
     );
   };
+}
+
+const modelOption = () =>
+  new Option(
+    '--model <name>',
+    'check as this model (any of the registry: CallbackMediaParticipant, EmulatorSeed, ...) instead of by shape',
+  );
+
+/** The model named by --model; an unknown name is a usage error that lists the names closest to it. */
+async function modelName(name: string | undefined): Promise<ModelName | undefined> {
+  if (name === undefined) return undefined;
+  const { isModelName } = await import('./check.js');
+  if (isModelName(name)) return name;
+  const { MODELS } = await import('../model/registry.js');
+  const lower = name.toLowerCase();
+  const near = Object.keys(MODELS).filter((m) => m.toLowerCase().includes(lower) || lower.includes(m.toLowerCase()));
+  throw new UsageError(
+    `--model: no model named ${name}${near.length > 0 ? `; did you mean ${near.slice(0, 5).join(', ')}?` : ` (models: ${Object.keys(MODELS).length}, e.g. CallbackMediaParticipant, CallbackConversation, EmulatorSeed)`}`,
+  );
 }
 
 function packageVersion(): string {
@@ -59,10 +82,21 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .option('--strict', 'treat every warning as an error', false)
     .option('--json', 'print one JSON line per document', false)
     .option('--timeline', "also check each participant's times against the lifecycle's rules", false)
-    .action(async (file: string, opts: { strict: boolean; json: boolean; timeline: boolean }) => {
+    .addOption(modelOption())
+    .action(async (file: string, opts: { strict: boolean; json: boolean; timeline: boolean; model?: string }) => {
       // Each command loads what it needs only (a server starts faster without the validator, and the reverse).
       const { validate } = await import('./validate.js');
-      code = await validate(file, { ...opts, ...(opts.timeline ? { extraErrors: await timelineErrors() } : {}) }, io);
+      const model = await modelName(opts.model);
+      code = await validate(
+        file,
+        {
+          strict: opts.strict,
+          json: opts.json,
+          ...(model !== undefined ? { model } : {}),
+          ...(opts.timeline ? { extraErrors: await timelineErrors() } : {}),
+        },
+        io,
+      );
     });
 
   program
@@ -70,9 +104,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .description('print the canonical wire encoding of each document (one line per document)')
     .argument('<file>', 'a JSON or NDJSON file, or - for standard input')
     .addOption(new Option('--strict', 'treat every warning as an error').default(false))
-    .action(async (file: string, opts: { strict: boolean }) => {
+    .addOption(modelOption())
+    .action(async (file: string, opts: { strict: boolean; model?: string }) => {
       const { normalize } = await import('./validate.js');
-      code = await normalize(file, opts, io);
+      const model = await modelName(opts.model);
+      code = await normalize(file, { strict: opts.strict, ...(model !== undefined ? { model } : {}) }, io);
     });
 
   program
@@ -117,6 +153,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         corsOrigin?: string[] | string;
         eventRetentionDays: number | string;
       }) => {
+        if (opts.clockStart !== undefined && opts.clock !== 'manual')
+          throw new UsageError('--clock-start sets where a manual clock starts: add --clock manual (the system clock cannot be set)');
         const { serve } = await import('./serve.js');
         const stop = await serve({ ...opts, port: Number(opts.port), eventRetentionDays: Number(opts.eventRetentionDays) }, io.stdout);
         await new Promise<void>((resolve) => {
@@ -130,10 +168,13 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       },
     );
 
+  watchPipe(io.stdout);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;
   } catch (e) {
+    // The reader of the output went away (a pipe into head): what it read was written; nothing more to say.
+    if (e instanceof OutputClosed) return code;
     if (e instanceof CommanderError) {
       // Help and version are successes; every other commander error is a usage error.
       return e.exitCode === 0 ? 0 : 2;

@@ -35,14 +35,14 @@ const oneLine = (name: string) => JSON.stringify(fixture(name));
 describe('callbackd validate', () => {
   it('a valid participant file exits 0', async () => {
     const r = await cli(['validate', fixturePath('f4-all-properties.json')]);
-    expect(r).toMatchObject({ code: 0, out: 'document: valid\n' });
+    expect(r).toMatchObject({ code: 0, out: 'document: valid CallbackMediaParticipant\n' });
   });
 
   it('lists each problem with its path and exits 1 on an invalid document', async () => {
     const bad = { ...fixture('f1-customer-scheduled-connected.json'), startTime: '2026-02-30T10:00:00Z', held: 'no' };
     const r = await cli(['validate', file('bad.json', JSON.stringify(bad, null, 2))]);
     expect(r.code).toBe(1);
-    expect(r.out).toContain('document: invalid (2 errors)');
+    expect(r.out).toContain('document: invalid CallbackMediaParticipant (2 errors)');
     expect(r.out).toMatch(/error \/startTime: expected an ISO-8601 .*\(impossible date/);
     expect(r.out).toMatch(/error \/held: expected a boolean, got a string \("no"\)/);
   });
@@ -105,7 +105,7 @@ describe('callbackd validate', () => {
   it('exits 2 for a missing file, no argument, an unknown option or empty input', async () => {
     const missing = await cli(['validate', join(tmp, 'nope.json')]);
     expect(missing.code).toBe(2);
-    expect(missing.err).toMatch(/cannot read .*nope.json: ENOENT/);
+    expect(missing.err).toMatch(/cannot read .*nope.json: no such file\n$/);
     expect((await cli(['validate'])).code).toBe(2);
     expect((await cli(['validate', '--bogus', 'x'])).code).toBe(2);
     expect((await cli(['frobnicate'])).code).toBe(2);
@@ -153,7 +153,7 @@ describe('the installed bin', () => {
     const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
     const exec = promisify(execFile);
     const ok = await exec(process.execPath, [bin, 'validate', fixturePath('f1-customer-scheduled-connected.json')]);
-    expect(ok.stdout).toBe('document: valid\n');
+    expect(ok.stdout).toBe('document: valid CallbackMediaParticipant\n');
     await expect(exec(process.execPath, [bin, 'validate', join(tmp, 'missing.json')])).rejects.toMatchObject({ code: 2 });
     await expect(exec(process.execPath, [bin, 'validate', file('inv.json', '{"held":1}')])).rejects.toMatchObject({ code: 1 });
   });
@@ -216,5 +216,91 @@ describe('callbackd serve', () => {
     const r = await cli(['serve', '--port', '0', '--db', join(tmp, 'x.db'), '--seed', join(tmp, 'missing-seed.json')]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/cannot read seed file/);
+  });
+});
+
+describe('callbackd validate knows what a document is', () => {
+  const seedFile = fileURLToPath(new URL('../../config/default-org.json', import.meta.url));
+
+  it('recognises a notification envelope and checks its eventBody as its topic says', async () => {
+    const ok = await cli(['validate', '--json', fixturePath('example3-callback-event.json')]);
+    expect(JSON.parse(ok.out)).toMatchObject({ model: 'Conversation', valid: true });
+    const event = fixture('example3-callback-event.json') as { eventBody: { participants: { callbacks: { held?: unknown }[] }[] } };
+    event.eventBody.participants[0]!.callbacks[0]!.held = 'no';
+    const bad = await cli(['validate', '--json', '-'], JSON.stringify(event));
+    expect(JSON.parse(bad.out)).toMatchObject({
+      model: 'Conversation',
+      valid: false,
+      errors: [{ path: '/eventBody/participants/0/callbacks/0/held' }],
+    });
+    const unknown = await cli(['validate', '--json', '-'], JSON.stringify({ topicName: 'v2.detail.events.x', eventBody: {} }));
+    expect(JSON.parse(unknown.out)).toMatchObject({ model: 'NotificationEnvelope', valid: false, errors: [{ path: '/topicName' }] });
+    const heartbeat = { topicName: 'channel.metadata', eventBody: { message: 'WebSocket Heartbeat' } };
+    expect(JSON.parse((await cli(['validate', '--json', '-'], JSON.stringify(heartbeat))).out)).toMatchObject({ valid: true });
+  });
+
+  it('recognises an analytics conversation and a seed file', async () => {
+    const analytics = await cli(['validate', fixturePath('example4-analytics-preview.json')]);
+    expect(analytics.out.split('\n')[0]).toMatch(/^document: valid AnalyticsConversationWithoutAttributes/);
+    expect((await cli(['validate', seedFile])).out).toBe('document: valid EmulatorSeed\n');
+  });
+
+  it('--model checks as the model named; an unknown name is a usage error that suggests names', async () => {
+    const seed = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(seedFile, 'utf8')));
+    seed.organizations[0].queues[0].callback.alertingTimeoutSeconds = 'soon';
+    const r = await cli(['validate', '--model', 'EmulatorSeed', '-'], JSON.stringify(seed));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('error /organizations/0/queues/0/callback/alertingTimeoutSeconds: expected an integer from 1 to 86400');
+    const queue = await cli(['validate', '--json', '--model', 'Queue', '-'], '{"id":"q","name":"Q","memberCount":"many"}');
+    expect(JSON.parse(queue.out)).toMatchObject({ model: 'Queue', valid: false, errors: [{ path: '/memberCount' }] });
+    const wrong = await cli(['validate', '--model', 'queue', '-'], '{}');
+    expect(wrong.code).toBe(2);
+    expect(wrong.err).toMatch(/no model named queue; did you mean .*QueueRequest/);
+  });
+
+  it("warns when a document has none of its model's properties; --strict makes it an error", async () => {
+    const r = await cli(['validate', '-'], '{}');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('warning (root): none of the properties of CallbackMediaParticipant');
+    expect((await cli(['validate', '--strict', '-'], '{"colour":"blue"}')).code).toBe(1);
+  });
+});
+
+describe('callbackd on awkward input and output', () => {
+  it('a folder is a usage error; a UTF-8 byte order mark is accepted', async () => {
+    const folder = await cli(['validate', tmp]);
+    expect(folder.code).toBe(2);
+    expect(folder.err).toBe(`callbackd: cannot read ${tmp}: it is a folder, not a file\n`);
+    const bom = await cli(['validate', file('bom.json', `\uFEFF${oneLine('f1-customer-scheduled-connected.json')}`)]);
+    expect(bom).toMatchObject({ code: 0 });
+    expect(bom.out).toContain('valid CallbackMediaParticipant');
+  });
+
+  it('normalize prints its warnings on stderr and only documents on stdout', async () => {
+    const r = await cli(['normalize', '-'], '{"id":"a","colour":"blue"}');
+    expect(r.code).toBe(0);
+    expect(r.out).toBe('{"id":"a","colour":"blue"}\n');
+    expect(r.err).toContain('warning /colour: unknown property "colour"');
+  });
+
+  it('a closed pipe (validate big.ndjson | head -1) ends cleanly, without a stack trace', async () => {
+    const { spawn } = await import('node:child_process');
+    const line = oneLine('f4-all-properties.json');
+    const big = file('big.ndjson', `${Array.from({ length: 20_000 }, () => line).join('\n')}\n`);
+    const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+    const child = spawn(process.execPath, [bin, 'validate', big], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    // Like head -1: read the first chunk, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => (child.stdout.destroy(), resolve())));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+  });
+
+  it('--clock-start without --clock manual is a usage error', async () => {
+    const r = await cli(['serve', '--clock-start', '2026-01-01T00:00:00Z', '--port', '0', '--db', ':memory:']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--clock-start .* add --clock manual/);
   });
 });
