@@ -59,6 +59,13 @@ function parsePort(v: string): number {
   return n;
 }
 
+function parseSeconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 3650 * 86400)
+    throw new InvalidArgumentError('seconds: an integer from 1 to 315360000 (ten years)');
+  return n;
+}
+
 function parseDays(v: string): number {
   const n = Number(v);
   if (!Number.isFinite(n) || n <= 0 || n > 3650) throw new InvalidArgumentError('days: a number above 0, at most 3650');
@@ -136,6 +143,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       ).env('CALLBACKD_CORS_ORIGINS'),
     )
     .addOption(
+      new Option(
+        '--token-lifetime <seconds>',
+        'how long access tokens live, on the service clock (a manual clock moved past it expires them)',
+      )
+        .env('CALLBACKD_TOKEN_LIFETIME_SECONDS')
+        .default('86400')
+        .argParser(parseSeconds),
+    )
+    .addOption(
       new Option('--event-retention-days <days>', 'how long events are kept after their conversation ends (the event log)')
         .env('CALLBACKD_EVENT_RETENTION_DAYS')
         .default('7')
@@ -152,11 +168,20 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         clockStart?: string;
         corsOrigin?: string[] | string;
         eventRetentionDays: number | string;
+        tokenLifetime: number | string;
       }) => {
         if (opts.clockStart !== undefined && opts.clock !== 'manual')
           throw new UsageError('--clock-start sets where a manual clock starts: add --clock manual (the system clock cannot be set)');
         const { serve } = await import('./serve.js');
-        const stop = await serve({ ...opts, port: Number(opts.port), eventRetentionDays: Number(opts.eventRetentionDays) }, io.stdout);
+        const stop = await serve(
+          {
+            ...opts,
+            port: Number(opts.port),
+            eventRetentionDays: Number(opts.eventRetentionDays),
+            tokenLifetimeSeconds: Number(opts.tokenLifetime),
+          },
+          io.stdout,
+        );
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             io.stdout.write(`callbackd: ${signal}, shutting down\n`);

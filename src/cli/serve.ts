@@ -15,6 +15,8 @@ export interface ServeOptions {
   clockStart?: string;
   /** Web origins allowed from a browser; '*' for any (from the environment: comma- or space-separated). */
   corsOrigin?: string[] | string;
+  /** Seconds an access token lives, on the service clock. */
+  tokenLifetimeSeconds?: number;
   /** Days events are kept after their conversation ends. */
   eventRetentionDays?: number;
 }
@@ -56,6 +58,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
       ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
+      ...(options.tokenLifetimeSeconds !== undefined ? { auth: { ttlSeconds: options.tokenLifetimeSeconds } } : {}),
       ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),
     }),
     options,

@@ -124,8 +124,15 @@ export class AuthService {
     if (token === undefined)
       throw new ServiceError(ERRORS.authenticationRequired, 'No authentication bearer token specified in authorization header.');
     const t = await this.store.getToken(token);
-    if (t === undefined || t.expiresAt.getTime() <= this.clock().getTime())
-      throw new ServiceError(ERRORS.badCredentials, 'Invalid login credentials.');
+    if (t === undefined) throw new ServiceError(ERRORS.badCredentials, 'Invalid login credentials.');
+    const now = this.clock();
+    // Genesys answers an expired token with the same code; the message says why, and on which clock (README: tokens).
+    if (t.expiresAt.getTime() <= now.getTime())
+      throw new ServiceError(
+        ERRORS.badCredentials,
+        `Invalid login credentials: the access token expired at ${t.expiresAt.toISOString()} (the service's clock is at ` +
+          `${now.toISOString()}); get a new one from POST /oauth/token.`,
+      );
     return {
       orgId: t.orgId,
       clientId: t.clientId,

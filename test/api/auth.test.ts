@@ -61,3 +61,21 @@ describe('failed token requests are limited', () => {
     expect((await c.token({ grant_type: 'client_credentials' })).status).toBe(200);
   });
 });
+
+describe('an expired token', () => {
+  it('is refused with bad.credentials and a message that says it expired, on the service clock', async () => {
+    const token = (await c.token({ grant_type: 'client_credentials' })).json.access_token;
+    expect((await c.call('GET', '/api/v2/users/me', { token })).status).not.toBe(401);
+    const issued = clock.now().getTime();
+    clock.advance(24 * 3600_000);
+    const res = await c.call('GET', '/api/v2/routing/queues', { token });
+    expect(res.status).toBe(401);
+    expect(res.json.code).toBe('bad.credentials');
+    expect(res.json.message).toBe(
+      `Invalid login credentials: the access token expired at ${new Date(issued + 24 * 3600_000).toISOString()} (the service's clock is at ` +
+        `${clock.now().toISOString()}); get a new one from POST /oauth/token.`,
+    );
+    // A token that never existed still says only that.
+    expect((await c.call('GET', '/api/v2/routing/queues', { token: 'nope' })).json.message).toBe('Invalid login credentials.');
+  });
+});
