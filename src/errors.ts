@@ -44,6 +44,7 @@ export const ERRORS = {
   internal: e('internal.server.error', 'internal'),
   unavailable: e('service.unavailable', 'unavailable'),
   tooManyRequests: e('too.many.requests', 'tooManyRequests'),
+  rateLimited: e('too.many.requests.retry.after', 'tooManyRequests', 'reference/analytics-notifications-limits.md §5.3'),
   notAUser: e('not.a.user', 'invalid'),
 
   // ---- conversations and callbacks (docs/reference/api.md §1.2) ----

@@ -15,7 +15,8 @@ import { EmulatorService } from './service/emulator.js';
 import { NotificationService } from './service/notifications.js';
 import { Router } from './service/router.js';
 import { Scheduler } from './service/scheduler.js';
-import { DEFAULT_SEED_FILE, loadSeed, SeedError } from './service/seed.js';
+import { DEFAULT_SEED_FILE, loadSeed, SeedError, type LoadedSeed } from './service/seed.js';
+import { GENESYS_DEFAULTS, RateLimiter, type RateLimits } from './service/ratelimits.js';
 import { SqliteStore } from './store/sqlite.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +56,8 @@ export interface ServerOptions {
   heartbeatMs?: number;
   /** Bytes a notification socket may have unsent before it is closed as too slow (default 4 MiB). */
   socketBufferBytes?: number;
+  /** Rate limits of every organization the seed does not set (default: Genesys' budgets, counted, not enforced). */
+  rateLimits?: Partial<RateLimits>;
   /** How long events are kept once their conversation has ended, in ms (default 7 days). */
   eventRetentionMs?: number;
 }
@@ -77,7 +80,7 @@ export interface RunningServer {
 }
 
 /** The services over a store and a clock, with the router and the scheduler listening to them. */
-function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedData) {
+function compose(store: Store, clock: Clock, options: ServerOptions, seed: LoadedSeed) {
   const now = () => clock.now();
   const configuration = new Configuration(store, now);
   const callbacks = new CallbackService({
@@ -100,6 +103,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
     configuration.onRoutingChange = (orgId) => router.kick(orgId);
   }
   const notifications = new NotificationService({ store, clock: now });
+  const rateLimits = new RateLimiter(now, { ...GENESYS_DEFAULTS, ...options.rateLimits }, seed.rateLimits);
   const settle = async () => {
     for (let i = 0; i < 100; i++) {
       const fired = await scheduler.runDue();
@@ -127,6 +131,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
       reset: async (orgIds) => {
         const ids = orgIds === 'all' ? seed.organizations.map((o) => o.id) : orgIds;
         await store.resetOrganizations(ids, seed);
+        for (const id of ids) rateLimits.reset(id);
         // Nothing is due or queued any more; the router looks again (agents are back to their seeded state).
         await scheduler.runDue();
         for (const id of ids) router.kick(id);
@@ -136,6 +141,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: SeedD
     notifications,
     analytics: new AnalyticsService(store, now),
     journal: new RequestJournal(),
+    rateLimits,
   };
   return { services, scheduler, router, settle };
 }

@@ -222,7 +222,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(cors, {
     origin: (origin, cb) => cb(null, allowed(origin)),
     methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: ['inin-correlation-id', 'retry-after'],
+    exposedHeaders: ['inin-correlation-id', 'retry-after', 'inin-ratelimit-allowed', 'inin-ratelimit-count', 'inin-ratelimit-reset'],
     maxAge: 600,
   });
 
@@ -270,7 +270,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         const authorization = request.headers.authorization;
         const principal =
           principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
-        if (principal.orgId !== '') journalOrg.set(request, principal.orgId);
+        if (principal.orgId !== '') {
+          journalOrg.set(request, principal.orgId);
+          // Every request with a token learns its budget; the emulator's own controls are reported, never counted.
+          const usage = services.rateLimits.take(principal, route.tag !== 'Emulator');
+          reply.header('inin-ratelimit-allowed', String(usage.allowed));
+          reply.header('inin-ratelimit-count', String(usage.count));
+          reply.header('inin-ratelimit-reset', String(usage.resetSeconds));
+          if (usage.refused) throw services.rateLimits.refusal(usage);
+        }
         if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
           throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
         const result = await route.handler(services, {

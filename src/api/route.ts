@@ -10,6 +10,7 @@ import type { Configuration } from '../service/configuration.js';
 import type { EmulatorService } from '../service/emulator.js';
 import type { NotificationService } from '../service/notifications.js';
 import type { RequestJournal } from '../service/journal.js';
+import type { RateLimiter } from '../service/ratelimits.js';
 import type { Principal } from '../service/principal.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -23,6 +24,7 @@ export interface Services {
   notifications: NotificationService;
   analytics: AnalyticsService;
   journal: RequestJournal;
+  rateLimits: RateLimiter;
 }
 
 /** A declared query parameter. */

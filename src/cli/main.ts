@@ -169,6 +169,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         corsOrigin?: string[] | string;
         eventRetentionDays: number | string;
         tokenLifetime: number | string;
+        rateLimits: 'count' | 'enforce';
       }) => {
         if (opts.clockStart !== undefined && opts.clock !== 'manual')
           throw new UsageError('--clock-start sets where a manual clock starts: add --clock manual (the system clock cannot be set)');

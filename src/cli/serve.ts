@@ -15,6 +15,8 @@ export interface ServeOptions {
   clockStart?: string;
   /** Web origins allowed from a browser; '*' for any (from the environment: comma- or space-separated). */
   corsOrigin?: string[] | string;
+  /** Rate limits counted in headers only (default), or enforced with 429 (organizations the seed does not set). */
+  rateLimits?: 'count' | 'enforce';
   /** Seconds an access token lives, on the service clock. */
   tokenLifetimeSeconds?: number;
   /** Days events are kept after their conversation ends. */
@@ -58,6 +60,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
       ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
+      ...(options.rateLimits !== undefined ? { rateLimits: { enforce: options.rateLimits === 'enforce' } } : {}),
       ...(options.tokenLifetimeSeconds !== undefined ? { auth: { ttlSeconds: options.tokenLifetimeSeconds } } : {}),
       ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),
     }),

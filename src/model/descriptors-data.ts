@@ -7981,7 +7981,7 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         "key": "rateLimits",
         "shape": {
           "kind": "model",
-          "name": "SeedRateLimits"
+          "name": "RateLimitSettings"
         },
         "required": false,
         "description": "Rate limits."
@@ -8170,9 +8170,9 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
-  "SeedRateLimits": {
-    "name": "SeedRateLimits",
-    "description": "An organization's rate limits (docs: README, Rate limits).",
+  "RateLimitSettings": {
+    "name": "RateLimitSettings",
+    "description": "An organization's rate limits (README: Rate limits); in the seed and GET/PUT /emulator/ratelimits.",
     "properties": [
       {
         "key": "enforce",

@@ -2555,7 +2555,7 @@ export interface SeedOrganization {
   /** Queues. */
   queues?: SeedQueue[];
   /** Rate limits. */
-  rateLimits?: SeedRateLimits;
+  rateLimits?: RateLimitSettings;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
   [unknownProperties]?: UnknownProperties;
 }
@@ -2620,8 +2620,8 @@ export interface SeedQueue {
   [unknownProperties]?: UnknownProperties;
 }
 
-/** An organization's rate limits (docs: README, Rate limits). */
-export interface SeedRateLimits {
+/** An organization's rate limits (README: Rate limits); in the seed and GET/PUT /emulator/ratelimits. */
+export interface RateLimitSettings {
   /** Answer 429 past the budget (default false: counted and reported in headers only). */
   enforce?: boolean;
   /** Requests a minute per client-credentials token (default 300). Wire: int32, 1 to 1000000. */
@@ -4556,17 +4556,17 @@ export function stringifySeedQueue(value: SeedQueue): string {
   return stringifyModel('SeedQueue', value);
 }
 
-/** Decodes and validates a wire SeedRateLimits; collects every error and warning with its JSON pointer. */
-export function decodeSeedRateLimits(input: unknown, options?: DecodeOptions): DecodeResult<SeedRateLimits> {
-  return decodeModel<SeedRateLimits>('SeedRateLimits', input, options);
+/** Decodes and validates a wire RateLimitSettings; collects every error and warning with its JSON pointer. */
+export function decodeRateLimitSettings(input: unknown, options?: DecodeOptions): DecodeResult<RateLimitSettings> {
+  return decodeModel<RateLimitSettings>('RateLimitSettings', input, options);
 }
-/** The wire JSON object of a SeedRateLimits: canonical order, dates as UTC ISO strings, unknown properties last. */
-export function encodeSeedRateLimits(value: SeedRateLimits): Record<string, unknown> {
-  return encodeModel('SeedRateLimits', value);
+/** The wire JSON object of a RateLimitSettings: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeRateLimitSettings(value: RateLimitSettings): Record<string, unknown> {
+  return encodeModel('RateLimitSettings', value);
 }
-/** The wire JSON text of a SeedRateLimits; equal to JSON.stringify(encodeSeedRateLimits(value)). */
-export function stringifySeedRateLimits(value: SeedRateLimits): string {
-  return stringifyModel('SeedRateLimits', value);
+/** The wire JSON text of a RateLimitSettings; equal to JSON.stringify(encodeRateLimitSettings(value)). */
+export function stringifyRateLimitSettings(value: RateLimitSettings): string {
+  return stringifyModel('RateLimitSettings', value);
 }
 
 /** Each model's TypeScript type, by model name (for code that is generic over models). */
@@ -4719,5 +4719,5 @@ export interface ModelTypes {
   SeedUser: SeedUser;
   SeedWrapupCode: SeedWrapupCode;
   SeedQueue: SeedQueue;
-  SeedRateLimits: SeedRateLimits;
+  RateLimitSettings: RateLimitSettings;
 }

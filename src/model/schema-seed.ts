@@ -51,11 +51,15 @@ export const SeedQueue = model(
   ['id', 'name'],
 );
 
-export const SeedRateLimits = model('SeedRateLimits', "An organization's rate limits (docs: README, Rate limits).", {
-  enforce: bool('Answer 429 past the budget (default false: counted and reported in headers only).'),
-  clientCredentialsPerMinute: int32('Requests a minute per client-credentials token (default 300).', { minimum: 1, maximum: 1_000_000 }),
-  userPerMinute: int32('Requests a minute per user and client (default 3000).', { minimum: 1, maximum: 1_000_000 }),
-});
+export const RateLimitSettings = model(
+  'RateLimitSettings',
+  "An organization's rate limits (README: Rate limits); in the seed and GET/PUT /emulator/ratelimits.",
+  {
+    enforce: bool('Answer 429 past the budget (default false: counted and reported in headers only).'),
+    clientCredentialsPerMinute: int32('Requests a minute per client-credentials token (default 300).', { minimum: 1, maximum: 1_000_000 }),
+    userPerMinute: int32('Requests a minute per user and client (default 3000).', { minimum: 1, maximum: 1_000_000 }),
+  },
+);
 
 export const SeedOrganization = model(
   'SeedOrganization',
@@ -67,7 +71,7 @@ export const SeedOrganization = model(
     users: list(SeedUser, 'Users.'),
     wrapupCodes: list(SeedWrapupCode, 'Wrap-up codes.'),
     queues: list(SeedQueue, 'Queues.'),
-    rateLimits: ref(SeedRateLimits, 'Rate limits.'),
+    rateLimits: ref(RateLimitSettings, 'Rate limits.'),
   },
   ['id', 'name'],
 );
@@ -82,4 +86,4 @@ export const EmulatorSeed = model(
   ['organizations'],
 );
 
-export const SEED_MODELS = { EmulatorSeed, SeedOrganization, SeedClient, SeedUser, SeedWrapupCode, SeedQueue, SeedRateLimits } as const;
+export const SEED_MODELS = { EmulatorSeed, SeedOrganization, SeedClient, SeedUser, SeedWrapupCode, SeedQueue, RateLimitSettings } as const;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { decodeModel, type Issue } from '../model/core.js';
 import { isOneOf } from '../model/equals.js';
 import { ACW_PROMPT_VALUES } from '../model/values.js';
-import type { EmulatorSeed, SeedOrganization, SeedRateLimits } from '../model/models.js';
+import type { EmulatorSeed, SeedOrganization, RateLimitSettings } from '../model/models.js';
 import type { QueueRecord, SeedData } from '../store/types.js';
 import { QUEUE_DEFAULTS } from './configuration.js';
 import { packageRoot } from './paths.js';
@@ -22,7 +22,7 @@ export class SeedError extends Error {
 
 /** A seed as the server keeps it: the store's records, and each organization's rate-limit settings. */
 export interface LoadedSeed extends SeedData {
-  rateLimits: Map<string, SeedRateLimits>;
+  rateLimits: Map<string, RateLimitSettings>;
 }
 
 /** Reads a seed file (a missing file, a folder, bad JSON, a UTF-8 BOM are handled here) and checks it. */
