@@ -144,6 +144,15 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     )
     .addOption(
       new Option(
+        '--rate-limits <mode>',
+        "Genesys' rate limits (300/min a client-credentials token, 3,000 a user): counted in headers, or enforced with 429",
+      )
+        .env('CALLBACKD_RATE_LIMITS')
+        .choices(['count', 'enforce'])
+        .default('count'),
+    )
+    .addOption(
+      new Option(
         '--token-lifetime <seconds>',
         'how long access tokens live, on the service clock (a manual clock moved past it expires them)',
       )

@@ -180,9 +180,8 @@ describe('callbackd serve', () => {
     const { spawn } = await import('node:child_process');
     const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
     const db = join(tmp, 'serve.db');
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--db', db, '--log-level', 'silent'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const args = ['serve', '--port', '0', '--db', db, '--log-level', 'silent', '--rate-limits', 'enforce', '--token-lifetime', '120'];
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise<void>((resolve, reject) => {
@@ -206,6 +205,10 @@ describe('callbackd serve', () => {
       body: 'grant_type=client_credentials',
     });
     expect(token.status).toBe(200);
+    const { access_token, expires_in } = (await token.json()) as { access_token: string; expires_in: number };
+    expect(expires_in).toBe(120);
+    const limits = await fetch(`${url}/emulator/ratelimits`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(await limits.json()).toEqual({ enforce: true, clientCredentialsPerMinute: 300, userPerMinute: 3000 });
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exit).toBe(0);
