@@ -15,6 +15,7 @@ export type ErrorKind =
   | 'headersTooLarge'
   | 'tooManyRequests'
   | 'internal'
+  | 'badGateway'
   | 'unavailable';
 
 export interface ErrorEntry {
@@ -74,6 +75,9 @@ export const ERRORS = {
 
   // ---- emulator controls ----
   clockNotManual: e('emulator.clock.not.manual', 'conflict', '[INF]'),
+  faultNotFound: e('emulator.fault.not.found', 'notFound', '[INF]'),
+  // Only ever answered by an injected fault (POST /emulator/faults with status 502).
+  badGateway: e('bad.gateway', 'badGateway', '[INF]'),
 
   // ---- OAuth (RFC 6749 §5.2; answered in the OAuth error shape, not ErrorBody) ----
   oauthInvalidRequest: e('invalid_request', 'invalid', 'RFC 6749'),

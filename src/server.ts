@@ -16,6 +16,7 @@ import { NotificationService } from './service/notifications.js';
 import { Router } from './service/router.js';
 import { Scheduler } from './service/scheduler.js';
 import { DEFAULT_SEED_FILE, loadSeed, SeedError, type LoadedSeed } from './service/seed.js';
+import { FaultInjector } from './service/faults.js';
 import { GENESYS_DEFAULTS, RateLimiter, type RateLimits } from './service/ratelimits.js';
 import { SqliteStore } from './store/sqlite.js';
 import { readFileSync } from 'node:fs';
@@ -103,6 +104,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
     configuration.onRoutingChange = (orgId) => router.kick(orgId);
   }
   const notifications = new NotificationService({ store, clock: now });
+  const faults = new FaultInjector(now);
   const rateLimits = new RateLimiter(now, { ...GENESYS_DEFAULTS, ...options.rateLimits }, seed.rateLimits);
   const settle = async () => {
     for (let i = 0; i < 100; i++) {
@@ -131,7 +133,10 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
       reset: async (orgIds) => {
         const ids = orgIds === 'all' ? seed.organizations.map((o) => o.id) : orgIds;
         await store.resetOrganizations(ids, seed);
-        for (const id of ids) rateLimits.reset(id);
+        for (const id of ids) {
+          rateLimits.reset(id);
+          faults.clear(id);
+        }
         // Nothing is due or queued any more; the router looks again (agents are back to their seeded state).
         await scheduler.runDue();
         for (const id of ids) router.kick(id);
@@ -142,6 +147,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
     analytics: new AnalyticsService(store, now),
     journal: new RequestJournal(),
     rateLimits,
+    faults,
   };
   return { services, scheduler, router, settle };
 }

@@ -10,6 +10,7 @@ import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/core.js';
 import { originAllowed, type CorsOrigins } from './cors.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
+import type { FaultAction } from '../service/faults.js';
 import type { Principal } from '../service/principal.js';
 import { parseQuery, type BodySpec, type RouteDef, type Services } from './route.js';
 import { ROUTES } from './routes/index.js';
@@ -59,6 +60,21 @@ function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest,
     .code(status)
     .type(JSON_TYPE)
     .send(errorText(e, request.id, shape));
+}
+
+/** An injected fault's answer (POST /emulator/faults): an ErrorBody with the rule's status and code. */
+function sendFault(reply: FastifyReply, request: FastifyRequest, error: NonNullable<FaultAction['error']>): FastifyReply {
+  if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+  const body = {
+    message: error.message,
+    code: error.code,
+    status: error.status,
+    messageParams: {},
+    contextId: request.id,
+    details: [],
+    errors: [],
+  };
+  return reply.code(error.status).type(JSON_TYPE).send(stringifyModel('ErrorBody', body));
 }
 
 /**
@@ -278,6 +294,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           reply.header('inin-ratelimit-count', String(usage.count));
           reply.header('inin-ratelimit-reset', String(usage.resetSeconds));
           if (usage.refused) throw services.rateLimits.refusal(usage);
+          if (route.tag !== 'Emulator') {
+            const fault = services.faults.match(principal.orgId, request.method, request.url.split('?')[0] as string);
+            if (fault !== undefined) {
+              if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+              if (fault.error !== undefined) return sendFault(reply, request, fault.error);
+            }
+          }
         }
         if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
           throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');

@@ -16,6 +16,7 @@ export const STATUS: Readonly<Record<ErrorKind, number>> = {
   headersTooLarge: 431,
   tooManyRequests: 429,
   internal: 500,
+  badGateway: 502,
   unavailable: 503,
 };
 

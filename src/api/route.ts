@@ -11,6 +11,7 @@ import type { EmulatorService } from '../service/emulator.js';
 import type { NotificationService } from '../service/notifications.js';
 import type { RequestJournal } from '../service/journal.js';
 import type { RateLimiter } from '../service/ratelimits.js';
+import type { FaultInjector } from '../service/faults.js';
 import type { Principal } from '../service/principal.js';
 
 export type Method = 'GET' | 'HEAD' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -25,6 +26,7 @@ export interface Services {
   analytics: AnalyticsService;
   journal: RequestJournal;
   rateLimits: RateLimiter;
+  faults: FaultInjector;
 }
 
 /** A declared query parameter. */

@@ -1215,6 +1215,264 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "EmulatorFaultRequest": {
+    "name": "EmulatorFaultRequest",
+    "description": "A fault to inject (POST /emulator/faults).",
+    "properties": [
+      {
+        "key": "method",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Only requests with this HTTP method (default: any)."
+      },
+      {
+        "key": "path",
+        "shape": {
+          "kind": "string",
+          "maxLength": 1000
+        },
+        "required": true,
+        "description": "Which paths: a path, where * (or a {param}) stands for one segment and a final /** for the rest, e.g. /api/v2/conversations/callbacks/*."
+      },
+      {
+        "key": "status",
+        "shape": {
+          "kind": "int32",
+          "minimum": 400,
+          "maximum": 599
+        },
+        "required": false,
+        "description": "Answer with this status (400 to 599) instead of serving the request; leave out for latency alone."
+      },
+      {
+        "key": "code",
+        "shape": {
+          "kind": "string",
+          "maxLength": 200
+        },
+        "required": false,
+        "description": "The ErrorBody's code (default: the catalogue's for the status, e.g. too.many.requests.retry.after for 429)."
+      },
+      {
+        "key": "message",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The ErrorBody's message (default: says the fault was injected)."
+      },
+      {
+        "key": "latencyMs",
+        "shape": {
+          "kind": "int32",
+          "minimum": 0,
+          "maximum": 120000
+        },
+        "required": false,
+        "description": "Wait this long before answering (or serving)."
+      },
+      {
+        "key": "retryAfterSeconds",
+        "shape": {
+          "kind": "int32",
+          "minimum": 0,
+          "maximum": 86400
+        },
+        "required": false,
+        "description": "The Retry-After header to send (default 1 for 429 and 503)."
+      },
+      {
+        "key": "probability",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Fire for this share of the matching requests (0 to 1; default 1)."
+      },
+      {
+        "key": "count",
+        "shape": {
+          "kind": "int32",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "required": false,
+        "description": "Fire for the next N matching requests only, then stop."
+      },
+      {
+        "key": "seed",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Seed of the random draws of probability, so that a run can be repeated exactly."
+      }
+    ]
+  },
+  "EmulatorFault": {
+    "name": "EmulatorFault",
+    "description": "An injected fault.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Fault id."
+      },
+      {
+        "key": "method",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Only requests with this HTTP method (default: any)."
+      },
+      {
+        "key": "path",
+        "shape": {
+          "kind": "string",
+          "maxLength": 1000
+        },
+        "required": false,
+        "description": "Which paths: a path, where * (or a {param}) stands for one segment and a final /** for the rest, e.g. /api/v2/conversations/callbacks/*."
+      },
+      {
+        "key": "status",
+        "shape": {
+          "kind": "int32",
+          "minimum": 400,
+          "maximum": 599
+        },
+        "required": false,
+        "description": "Answer with this status (400 to 599) instead of serving the request; leave out for latency alone."
+      },
+      {
+        "key": "code",
+        "shape": {
+          "kind": "string",
+          "maxLength": 200
+        },
+        "required": false,
+        "description": "The ErrorBody's code (default: the catalogue's for the status, e.g. too.many.requests.retry.after for 429)."
+      },
+      {
+        "key": "message",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The ErrorBody's message (default: says the fault was injected)."
+      },
+      {
+        "key": "latencyMs",
+        "shape": {
+          "kind": "int32",
+          "minimum": 0,
+          "maximum": 120000
+        },
+        "required": false,
+        "description": "Wait this long before answering (or serving)."
+      },
+      {
+        "key": "retryAfterSeconds",
+        "shape": {
+          "kind": "int32",
+          "minimum": 0,
+          "maximum": 86400
+        },
+        "required": false,
+        "description": "The Retry-After header to send (default 1 for 429 and 503)."
+      },
+      {
+        "key": "probability",
+        "shape": {
+          "kind": "number"
+        },
+        "required": false,
+        "description": "Fire for this share of the matching requests (0 to 1; default 1)."
+      },
+      {
+        "key": "count",
+        "shape": {
+          "kind": "int32",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "required": false,
+        "description": "Fire for the next N matching requests only, then stop."
+      },
+      {
+        "key": "seed",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Seed of the random draws of probability, so that a run can be repeated exactly."
+      },
+      {
+        "key": "matched",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "How many requests it has fired on."
+      },
+      {
+        "key": "remaining",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "With count: how many more it fires on."
+      },
+      {
+        "key": "dateCreated",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When it was added."
+      },
+      {
+        "key": "selfUri",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "API path."
+      }
+    ]
+  },
+  "EmulatorFaultListing": {
+    "name": "EmulatorFaultListing",
+    "description": "The organization's injected faults, in the order they are tried.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "EmulatorFault"
+          }
+        },
+        "required": false,
+        "description": "The faults."
+      }
+    ]
+  },
   "EmulatorState": {
     "name": "EmulatorState",
     "description": "An organization's whole state (GET/PUT /emulator/state): the rows of the store's tables, versioned.",

@@ -562,6 +562,76 @@ export interface CallbackConversation {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** A fault to inject (POST /emulator/faults). */
+export interface EmulatorFaultRequest {
+  /** Only requests with this HTTP method (default: any). */
+  method?: string;
+  /** Which paths: a path, where * (or a {param}) stands for one segment and a final /** for the rest, e.g. /api/v2/conversations/callbacks/*. At most 1000 characters. Required. */
+  path: string;
+  /** Answer with this status (400 to 599) instead of serving the request; leave out for latency alone. Wire: int32, 400 to 599. */
+  status?: number;
+  /** The ErrorBody's code (default: the catalogue's for the status, e.g. too.many.requests.retry.after for 429). At most 200 characters. */
+  code?: string;
+  /** The ErrorBody's message (default: says the fault was injected). */
+  message?: string;
+  /** Wait this long before answering (or serving). Wire: int32, 0 to 120000. */
+  latencyMs?: number;
+  /** The Retry-After header to send (default 1 for 429 and 503). Wire: int32, 0 to 86400. */
+  retryAfterSeconds?: number;
+  /** Fire for this share of the matching requests (0 to 1; default 1). */
+  probability?: number;
+  /** Fire for the next N matching requests only, then stop. Wire: int32, 1 to 1000000. */
+  count?: number;
+  /** Seed of the random draws of probability, so that a run can be repeated exactly. Wire: int32. */
+  seed?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** An injected fault. */
+export interface EmulatorFault {
+  /** Fault id. */
+  id?: string;
+  /** Only requests with this HTTP method (default: any). */
+  method?: string;
+  /** Which paths: a path, where * (or a {param}) stands for one segment and a final /** for the rest, e.g. /api/v2/conversations/callbacks/*. At most 1000 characters. */
+  path?: string;
+  /** Answer with this status (400 to 599) instead of serving the request; leave out for latency alone. Wire: int32, 400 to 599. */
+  status?: number;
+  /** The ErrorBody's code (default: the catalogue's for the status, e.g. too.many.requests.retry.after for 429). At most 200 characters. */
+  code?: string;
+  /** The ErrorBody's message (default: says the fault was injected). */
+  message?: string;
+  /** Wait this long before answering (or serving). Wire: int32, 0 to 120000. */
+  latencyMs?: number;
+  /** The Retry-After header to send (default 1 for 429 and 503). Wire: int32, 0 to 86400. */
+  retryAfterSeconds?: number;
+  /** Fire for this share of the matching requests (0 to 1; default 1). */
+  probability?: number;
+  /** Fire for the next N matching requests only, then stop. Wire: int32, 1 to 1000000. */
+  count?: number;
+  /** Seed of the random draws of probability, so that a run can be repeated exactly. Wire: int32. */
+  seed?: number;
+  /** How many requests it has fired on. Wire: int32. */
+  matched?: number;
+  /** With count: how many more it fires on. Wire: int32. */
+  remaining?: number;
+  /** When it was added. Wire: ISO-8601 date-time. */
+  dateCreated?: Date;
+  /** API path. */
+  selfUri?: string;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** The organization's injected faults, in the order they are tried. */
+export interface EmulatorFaultListing {
+  /** The faults. */
+  entities?: EmulatorFault[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** An organization's whole state (GET/PUT /emulator/state): the rows of the store's tables, versioned. */
 export interface EmulatorState {
   /** Always callbackd-state. Required. */
@@ -2918,6 +2988,45 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire EmulatorFaultRequest; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorFaultRequest(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorFaultRequest> {
+  return decodeModel<EmulatorFaultRequest>('EmulatorFaultRequest', input, options);
+}
+/** The wire JSON object of a EmulatorFaultRequest: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorFaultRequest(value: EmulatorFaultRequest): Record<string, unknown> {
+  return encodeModel('EmulatorFaultRequest', value);
+}
+/** The wire JSON text of a EmulatorFaultRequest; equal to JSON.stringify(encodeEmulatorFaultRequest(value)). */
+export function stringifyEmulatorFaultRequest(value: EmulatorFaultRequest): string {
+  return stringifyModel('EmulatorFaultRequest', value);
+}
+
+/** Decodes and validates a wire EmulatorFault; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorFault(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorFault> {
+  return decodeModel<EmulatorFault>('EmulatorFault', input, options);
+}
+/** The wire JSON object of a EmulatorFault: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorFault(value: EmulatorFault): Record<string, unknown> {
+  return encodeModel('EmulatorFault', value);
+}
+/** The wire JSON text of a EmulatorFault; equal to JSON.stringify(encodeEmulatorFault(value)). */
+export function stringifyEmulatorFault(value: EmulatorFault): string {
+  return stringifyModel('EmulatorFault', value);
+}
+
+/** Decodes and validates a wire EmulatorFaultListing; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorFaultListing(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorFaultListing> {
+  return decodeModel<EmulatorFaultListing>('EmulatorFaultListing', input, options);
+}
+/** The wire JSON object of a EmulatorFaultListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorFaultListing(value: EmulatorFaultListing): Record<string, unknown> {
+  return encodeModel('EmulatorFaultListing', value);
+}
+/** The wire JSON text of a EmulatorFaultListing; equal to JSON.stringify(encodeEmulatorFaultListing(value)). */
+export function stringifyEmulatorFaultListing(value: EmulatorFaultListing): string {
+  return stringifyModel('EmulatorFaultListing', value);
+}
+
 /** Decodes and validates a wire EmulatorState; collects every error and warning with its JSON pointer. */
 export function decodeEmulatorState(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorState> {
   return decodeModel<EmulatorState>('EmulatorState', input, options);
@@ -4593,6 +4702,9 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  EmulatorFaultRequest: EmulatorFaultRequest;
+  EmulatorFault: EmulatorFault;
+  EmulatorFaultListing: EmulatorFaultListing;
   EmulatorState: EmulatorState;
   EmulatorRequest: EmulatorRequest;
   EmulatorRequestListing: EmulatorRequestListing;

@@ -637,7 +637,46 @@ export const EmulatorState = model(
   ['format', 'version', 'schema', 'tables'],
 );
 
+const faultFields = {
+  method: str('Only requests with this HTTP method (default: any).'),
+  path: str(
+    'Which paths: a path, where * (or a {param}) stands for one segment and a final /** for the rest, e.g. /api/v2/conversations/callbacks/*.',
+    { maxLength: 1000 },
+  ),
+  status: int32('Answer with this status (400 to 599) instead of serving the request; leave out for latency alone.', {
+    minimum: 400,
+    maximum: 599,
+  }),
+  code: str("The ErrorBody's code (default: the catalogue's for the status, e.g. too.many.requests.retry.after for 429).", {
+    maxLength: 200,
+  }),
+  message: str("The ErrorBody's message (default: says the fault was injected)."),
+  latencyMs: int32('Wait this long before answering (or serving).', { minimum: 0, maximum: 120_000 }),
+  retryAfterSeconds: int32('The Retry-After header to send (default 1 for 429 and 503).', { minimum: 0, maximum: 86_400 }),
+  probability: number('Fire for this share of the matching requests (0 to 1; default 1).'),
+  count: int32('Fire for the next N matching requests only, then stop.', { minimum: 1, maximum: 1_000_000 }),
+  seed: int32('Seed of the random draws of probability, so that a run can be repeated exactly.'),
+};
+
+export const EmulatorFaultRequest = model('EmulatorFaultRequest', 'A fault to inject (POST /emulator/faults).', faultFields, ['path']);
+
+export const EmulatorFault = model('EmulatorFault', 'An injected fault.', {
+  id: str('Fault id.'),
+  ...faultFields,
+  matched: int32('How many requests it has fired on.'),
+  remaining: int32('With count: how many more it fires on.'),
+  dateCreated: dateTime('When it was added.'),
+  selfUri: str('API path.'),
+});
+
+export const EmulatorFaultListing = model('EmulatorFaultListing', "The organization's injected faults, in the order they are tried.", {
+  entities: list(EmulatorFault, 'The faults.'),
+});
+
 export const API_MODELS = {
+  EmulatorFaultRequest,
+  EmulatorFault,
+  EmulatorFaultListing,
   EmulatorState,
   EmulatorRequest,
   EmulatorRequestListing,

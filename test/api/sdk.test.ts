@@ -126,4 +126,27 @@ describe('the official SDK', () => {
     sdk.setAccessToken('not-a-token');
     await expect(conversations.getConversationsCallback('x')).rejects.toMatchObject({ status: 401, code: 'bad.credentials' });
   });
+
+  it('sees an injected 429 as Genesys sends it: the normalized body and an integer Retry-After (200 s: past the 180 s SDKs wait)', async () => {
+    const api = client(srv.url);
+    await api.call('POST', '/emulator/faults', {
+      token: appToken,
+      body: { method: 'GET', path: '/api/v2/routing/queues', status: 429, retryAfterSeconds: 200, count: 1 },
+    });
+    asApp();
+    // The SDK rejects with the body alone unless asked for the extended response (status, headers, body).
+    sdk.setReturnExtendedResponses(true);
+    const refused = await routing
+      .getRoutingQueues()
+      .then(
+        () => undefined,
+        (e: { status: number; headers: Record<string, string>; body: { code: string } }) => e,
+      )
+      .finally(() => sdk.setReturnExtendedResponses(false));
+    expect(refused).toMatchObject({ status: 429, body: { code: 'too.many.requests.retry.after', status: 429 } });
+    expect(refused?.headers['retry-after']).toBe('200');
+    expect(refused?.headers['inin-ratelimit-allowed']).toBe('300');
+    // The next one passes (count: 1).
+    expect((await routing.getRoutingQueues()).entities?.length).toBeGreaterThan(0);
+  });
 });
