@@ -19,7 +19,7 @@ import { DEFAULT_SEED_FILE, loadSeed, SeedError, type LoadedSeed } from './servi
 import { FaultInjector } from './service/faults.js';
 import { GENESYS_DEFAULTS, RateLimiter, type RateLimits } from './service/ratelimits.js';
 import { SqliteStore } from './store/sqlite.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './service/paths.js';
 
@@ -59,6 +59,13 @@ export interface ServerOptions {
   socketBufferBytes?: number;
   /** Rate limits of every organization the seed does not set (default: Genesys' budgets, counted, not enforced). */
   rateLimits?: Partial<RateLimits>;
+  /**
+   * A state file to load at start: one organization's state (GET /emulator/state) or an array of them (what
+   * exportOnClose writes). Checked whole before anything is written; a problem refuses the start (SnapshotFileError).
+   */
+  importFile?: string;
+  /** On close, write every organization's state to this file (an array of GET /emulator/state bodies). */
+  exportOnClose?: string;
   /** How long events are kept once their conversation has ended, in ms (default 7 days). */
   eventRetentionMs?: number;
 }
@@ -174,6 +181,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // Read once: a reset brings back exactly what was seeded at start (the same dates of creation too).
   const seed = loadSeed(options.seedFile);
   const { opened, seedApplied } = await openStore(options, seed);
+  if (options.importFile !== undefined) {
+    try {
+      await importStates(opened, options.importFile);
+    } catch (e) {
+      await opened.close();
+      throw e;
+    }
+  }
   const clock = options.clock ?? new SystemClock();
   const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
@@ -252,7 +267,57 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         clearTimeout(deadline);
       }
       await router.settle();
-      await opened.close();
+      try {
+        if (options.exportOnClose !== undefined) await exportStates(opened, options.exportOnClose);
+      } finally {
+        await opened.close();
+      }
     },
   };
+}
+
+/** A state file that cannot be read or does not fit: what `serve --import` answers with (exit 2). */
+export class SnapshotFileError extends Error {
+  override name = 'SnapshotFileError';
+}
+
+/** Loads a state file: every snapshot in it is checked before any is written. */
+async function importStates(store: SqliteStore, file: string): Promise<void> {
+  let parsed: unknown;
+  try {
+    const text = readFileSync(file, 'utf8');
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SnapshotFileError(
+      `cannot import ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (e as Error).message}`,
+    );
+  }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  const states = list.map((s, i) => ({ at: Array.isArray(parsed) ? `/${i}` : '', s: s as { organization?: unknown } }));
+  const problems: string[] = [];
+  for (const { at, s } of states) {
+    if (typeof s?.organization !== 'string') {
+      problems.push(`${at}/organization: expected the organization the state is of (a string)`);
+      continue;
+    }
+    for (const p of await store.checkOrganizationSnapshot(s.organization, s)) problems.push(`${at}${p.field}: ${p.message}`);
+  }
+  if (problems.length > 0)
+    throw new SnapshotFileError(
+      `cannot import ${file}:${problems
+        .slice(0, 10)
+        .map((p) => `\n  ${p}`)
+        .join('')}${problems.length > 10 ? `\n  ... and ${problems.length - 10} more` : ''}`,
+    );
+  for (const { s } of states) await store.importOrganization(s.organization as string, s);
+}
+
+/** Writes every organization's state, to a temporary file renamed into place (a crash never leaves half a file). */
+async function exportStates(store: SqliteStore, file: string): Promise<void> {
+  const states = [];
+  for (const org of await store.listOrganizations()) states.push(await store.exportOrganization(org.id));
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify(states));
+  renameSync(temp, file);
 }

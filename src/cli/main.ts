@@ -142,6 +142,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         "web origins allowed to call the API and open notification sockets from a browser ('*' for any; default: pages on localhost)",
       ).env('CALLBACKD_CORS_ORIGINS'),
     )
+    .option('--import <file>', 'load a state file at start (GET /emulator/state, or what --export-on-exit wrote)')
+    .option('--export-on-exit <file>', "write every organization's state to this file on SIGINT/SIGTERM")
     .addOption(
       new Option(
         '--rate-limits <mode>',
@@ -179,6 +181,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         eventRetentionDays: number | string;
         tokenLifetime: number | string;
         rateLimits: 'count' | 'enforce';
+        import?: string;
+        exportOnExit?: string;
       }) => {
         if (opts.clockStart !== undefined && opts.clock !== 'manual')
           throw new UsageError('--clock-start sets where a manual clock starts: add --clock manual (the system clock cannot be set)');
@@ -195,7 +199,12 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
         await new Promise<void>((resolve) => {
           const shutdown = (signal: string) => {
             io.stdout.write(`callbackd: ${signal}, shutting down\n`);
-            stop().then(resolve, resolve);
+            stop().then(resolve, (e: unknown) => {
+              // What went wrong on the way out (the state file could not be written): said, and the exit code is 1.
+              io.stderr.write(`callbackd: ${(e as Error).message}\n`);
+              code = 1;
+              resolve();
+            });
           };
           process.once('SIGINT', () => shutdown('SIGINT'));
           process.once('SIGTERM', () => shutdown('SIGTERM'));
@@ -214,7 +223,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       // Help and version are successes; every other commander error is a usage error.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof UsageError || e instanceof SeedError || (e instanceof Error && e.name === 'StoreOpenError')) {
+    if (
+      e instanceof UsageError ||
+      e instanceof SeedError ||
+      (e instanceof Error && (e.name === 'StoreOpenError' || e.name === 'SnapshotFileError'))
+    ) {
       io.stderr.write(`callbackd: ${e.message}\n`);
       return 2;
     }

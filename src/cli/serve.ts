@@ -17,6 +17,10 @@ export interface ServeOptions {
   corsOrigin?: string[] | string;
   /** Rate limits counted in headers only (default), or enforced with 429 (organizations the seed does not set). */
   rateLimits?: 'count' | 'enforce';
+  /** A state file to load at start. */
+  import?: string;
+  /** Where to write every organization's state on shutdown. */
+  exportOnExit?: string;
   /** Seconds an access token lives, on the service clock. */
   tokenLifetimeSeconds?: number;
   /** Days events are kept after their conversation ends. */
@@ -60,6 +64,8 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
       ...(options.seed !== undefined ? { seedFile: options.seed } : {}),
       logger: options.logLevel === 'silent' ? false : { level: options.logLevel },
       ...(options.corsOrigin !== undefined ? { corsOrigins: corsOrigins(options.corsOrigin) } : {}),
+      ...(options.import !== undefined ? { importFile: options.import } : {}),
+      ...(options.exportOnExit !== undefined ? { exportOnClose: options.exportOnExit } : {}),
       ...(options.rateLimits !== undefined ? { rateLimits: { enforce: options.rateLimits === 'enforce' } } : {}),
       ...(options.tokenLifetimeSeconds !== undefined ? { auth: { ttlSeconds: options.tokenLifetimeSeconds } } : {}),
       ...(options.eventRetentionDays !== undefined ? { eventRetentionMs: options.eventRetentionDays * 24 * 3600_000 } : {}),

@@ -231,6 +231,29 @@ export class SqliteStore implements Store {
    * Problems are returned as JSON pointers with what was expected; nothing is written when there is any.
    */
   async importOrganization(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
+    const problems = await this.checkOrganizationSnapshot(orgId, snapshot);
+    if (problems.length > 0) return problems;
+    const tables = (snapshot as StateSnapshot).tables;
+    await this.write(() =>
+      this.db.transaction(() => {
+        for (const t of [...SqliteStore.SNAPSHOT_TABLES].reverse())
+          if (t !== 'organizations') this.sql(`DELETE FROM ${t} WHERE org_id = ?`).run(orgId);
+        for (const t of SqliteStore.SNAPSHOT_TABLES)
+          for (const row of tables[t] as Record<string, unknown>[]) {
+            const keys = Object.keys(row);
+            this.db
+              .prepare(`INSERT OR REPLACE INTO ${t} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
+              .run(...keys.map((k) => row[k]));
+          }
+      })(),
+    );
+    this.conversations.clear();
+    this.config.clear();
+    return [];
+  }
+
+  /** The problems of a snapshot for an organization (none: importOrganization would take it); writes nothing. */
+  async checkOrganizationSnapshot(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
     const problems: { field: string; message: string }[] = [];
     const bad = (field: string, message: string) => problems.length < 100 && problems.push({ field, message });
     const s = snapshot as Partial<StateSnapshot> | null;
@@ -277,23 +300,7 @@ export class SqliteStore implements Store {
           );
       });
     }
-    if (problems.length > 0) return problems;
-    await this.write(() =>
-      this.db.transaction(() => {
-        for (const t of [...SqliteStore.SNAPSHOT_TABLES].reverse())
-          if (t !== 'organizations') this.sql(`DELETE FROM ${t} WHERE org_id = ?`).run(orgId);
-        for (const t of SqliteStore.SNAPSHOT_TABLES)
-          for (const row of tables[t] as Record<string, unknown>[]) {
-            const keys = Object.keys(row);
-            this.db
-              .prepare(`INSERT OR REPLACE INTO ${t} (${keys.join(', ')}) VALUES (${keys.map(() => '?').join(', ')})`)
-              .run(...keys.map((k) => row[k]));
-          }
-      })(),
-    );
-    this.conversations.clear();
-    this.config.clear();
-    return [];
+    return problems;
   }
 
   async seed(data: SeedData): Promise<SeedOutcome> {
