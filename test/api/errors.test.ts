@@ -19,6 +19,8 @@ const INTERNAL = new Set([
   'UsageError',
   'InvalidArgumentError',
   'StoreOpenError',
+  'SnapshotFileError',
+  'OutputClosed',
 ]);
 
 describe('the error catalogue', () => {
