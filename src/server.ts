@@ -129,6 +129,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined, {
       version: VERSION,
       exportState: (orgId) => store.exportOrganization(orgId),
+      nextDeadline: (orgId) => store.nextDeadlineOf(orgId),
       importState: async (orgId, snapshot) => {
         const problems = await store.importOrganization(orgId, snapshot);
         if (problems.length === 0) {

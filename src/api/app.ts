@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/core.js';
+import { registerConsole } from './console.js';
 import { originAllowed, type CorsOrigins } from './cors.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { FaultAction } from '../service/faults.js';
@@ -264,6 +265,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, new CallbackdError(ERRORS.notFound, `No resource at ${request.method} ${request.url.split('?')[0]}.`), request),
   );
+
+  registerConsole(app);
 
   for (const route of ROUTES) {
     app.route({

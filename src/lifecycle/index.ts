@@ -26,7 +26,17 @@ export {
   type Engine,
 } from './engine.js';
 export { derivedId, PROVIDER, TIMEOUT_WRAPUP_CODE } from './effects.js';
-export { participant, legStatus, activeAgentLegs, activeLegOf, hasTakenPart, busyAgentIds, wrapupCodesOf, TIMED_PROMPTS } from './state.js';
+export {
+  participant,
+  byRole,
+  legStatus,
+  activeAgentLegs,
+  activeLegOf,
+  hasTakenPart,
+  busyAgentIds,
+  wrapupCodesOf,
+  TIMED_PROMPTS,
+} from './state.js';
 export { conversationIndex, AGENT_OWNED_FLAG, type ConversationIndex } from './conversation-index.js';
 export { ROUTING_TABLE, INITIAL_ROUTING_STATUS, routingStatusChanges, routingSubjects, type RoutingRow } from './routing-status.js';
 export { checkTimeline, durations, type Violation, type Durations } from './timeline.js';

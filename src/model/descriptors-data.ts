@@ -1215,6 +1215,226 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
       }
     ]
   },
+  "EmulatorConversationAgent": {
+    "name": "EmulatorConversationAgent",
+    "description": "An agent leg of a conversation, as the console shows it.",
+    "properties": [
+      {
+        "key": "userId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The agent."
+      },
+      {
+        "key": "participantId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The agent participant."
+      },
+      {
+        "key": "communicationId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The leg's callback communication (for wrap-up)."
+      },
+      {
+        "key": "status",
+        "shape": {
+          "kind": "enum",
+          "name": "EmulatorLegStatus",
+          "values": [
+            "alerting",
+            "connected",
+            "held",
+            "parked",
+            "acw",
+            "done"
+          ]
+        },
+        "required": false,
+        "description": "Where the leg stands."
+      }
+    ]
+  },
+  "EmulatorConversation": {
+    "name": "EmulatorConversation",
+    "description": "A callback conversation in brief (GET /emulator/conversations): where it stands, for lists; the whole is GET /api/v2/conversations/callbacks/{id}.",
+    "properties": [
+      {
+        "key": "id",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Conversation id."
+      },
+      {
+        "key": "phase",
+        "shape": {
+          "kind": "enum",
+          "name": "EmulatorPhase",
+          "values": [
+            "scheduled",
+            "queued",
+            "offered",
+            "active",
+            "ended"
+          ]
+        },
+        "required": false,
+        "description": "Where the callback stands."
+      },
+      {
+        "key": "queueId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "Its queue."
+      },
+      {
+        "key": "priority",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Routing priority."
+      },
+      {
+        "key": "createdAt",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Created."
+      },
+      {
+        "key": "scheduledTime",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When the customer asked to be called back."
+      },
+      {
+        "key": "queuedAt",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Since when it waits in its queue (queued only)."
+      },
+      {
+        "key": "nextDeadline",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "When the scheduler next moves it."
+      },
+      {
+        "key": "endedAt",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "Ended."
+      },
+      {
+        "key": "ownerId",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The owning agent of an agent-owned callback."
+      },
+      {
+        "key": "customerName",
+        "shape": {
+          "kind": "string"
+        },
+        "required": false,
+        "description": "The customer's name."
+      },
+      {
+        "key": "callbackNumbers",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "string"
+          }
+        },
+        "required": false,
+        "description": "The numbers to call back."
+      },
+      {
+        "key": "agents",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "EmulatorConversationAgent"
+          }
+        },
+        "required": false,
+        "description": "Its agent legs, in order."
+      }
+    ]
+  },
+  "EmulatorConversationListing": {
+    "name": "EmulatorConversationListing",
+    "description": "A page of conversations, newest first.",
+    "properties": [
+      {
+        "key": "entities",
+        "shape": {
+          "kind": "array",
+          "items": {
+            "kind": "model",
+            "name": "EmulatorConversation"
+          }
+        },
+        "required": false,
+        "description": "This page."
+      },
+      {
+        "key": "pageSize",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Items per page."
+      },
+      {
+        "key": "pageNumber",
+        "shape": {
+          "kind": "int32",
+          "minimum": -2147483648,
+          "maximum": 2147483647
+        },
+        "required": false,
+        "description": "Page number, from 1."
+      },
+      {
+        "key": "total",
+        "shape": {
+          "kind": "int64"
+        },
+        "required": false,
+        "description": "Items in all pages."
+      }
+    ]
+  },
   "EmulatorFaultRequest": {
     "name": "EmulatorFaultRequest",
     "description": "A fault to inject (POST /emulator/faults).",
@@ -1750,6 +1970,14 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
         },
         "required": false,
         "description": "The time the service runs on."
+      },
+      {
+        "key": "nextDeadline",
+        "shape": {
+          "kind": "datetime"
+        },
+        "required": false,
+        "description": "The caller's organization's next deadline (a scheduled callback's time, an offer's timeout, ...), if any."
       },
       {
         "key": "mode",

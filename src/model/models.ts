@@ -28,6 +28,12 @@ export type TransferResponseState = 'Pending' | 'Active' | 'Complete' | 'Cancele
 /** Known values of TransferResponseTransferType. */
 export type TransferResponseTransferType = 'Attended' | 'Unattended';
 
+/** Known values of EmulatorLegStatus. */
+export type EmulatorLegStatus = 'alerting' | 'connected' | 'held' | 'parked' | 'acw' | 'done';
+
+/** Known values of EmulatorPhase. */
+export type EmulatorPhase = 'scheduled' | 'queued' | 'offered' | 'active' | 'ended';
+
 /** Known values of EmulatorHealthStatus. */
 export type EmulatorHealthStatus = 'ready';
 
@@ -562,6 +568,66 @@ export interface CallbackConversation {
   [unknownProperties]?: UnknownProperties;
 }
 
+/** An agent leg of a conversation, as the console shows it. */
+export interface EmulatorConversationAgent {
+  /** The agent. */
+  userId?: string;
+  /** The agent participant. */
+  participantId?: string;
+  /** The leg's callback communication (for wrap-up). */
+  communicationId?: string;
+  /** Where the leg stands. */
+  status?: EmulatorLegStatus | UnknownEnumValue;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A callback conversation in brief (GET /emulator/conversations): where it stands, for lists; the whole is GET /api/v2/conversations/callbacks/{id}. */
+export interface EmulatorConversation {
+  /** Conversation id. */
+  id?: string;
+  /** Where the callback stands. */
+  phase?: EmulatorPhase | UnknownEnumValue;
+  /** Its queue. */
+  queueId?: string;
+  /** Routing priority. Wire: int32. */
+  priority?: number;
+  /** Created. Wire: ISO-8601 date-time. */
+  createdAt?: Date;
+  /** When the customer asked to be called back. Wire: ISO-8601 date-time. */
+  scheduledTime?: Date;
+  /** Since when it waits in its queue (queued only). Wire: ISO-8601 date-time. */
+  queuedAt?: Date;
+  /** When the scheduler next moves it. Wire: ISO-8601 date-time. */
+  nextDeadline?: Date;
+  /** Ended. Wire: ISO-8601 date-time. */
+  endedAt?: Date;
+  /** The owning agent of an agent-owned callback. */
+  ownerId?: string;
+  /** The customer's name. */
+  customerName?: string;
+  /** The numbers to call back. */
+  callbackNumbers?: string[];
+  /** Its agent legs, in order. */
+  agents?: EmulatorConversationAgent[];
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
+/** A page of conversations, newest first. */
+export interface EmulatorConversationListing {
+  /** This page. */
+  entities?: EmulatorConversation[];
+  /** Items per page. Wire: int32. */
+  pageSize?: number;
+  /** Page number, from 1. Wire: int32. */
+  pageNumber?: number;
+  /** Items in all pages. Wire: int64. */
+  total?: number;
+  /** Wire properties this model does not define, kept so that encoding writes them back. */
+  [unknownProperties]?: UnknownProperties;
+}
+
 /** A fault to inject (POST /emulator/faults). */
 export interface EmulatorFaultRequest {
   /** Only requests with this HTTP method (default: any). */
@@ -728,6 +794,8 @@ export interface OAuthError {
 export interface EmulatorClock {
   /** The time the service runs on. Wire: ISO-8601 date-time. */
   now?: Date;
+  /** The caller's organization's next deadline (a scheduled callback's time, an offer's timeout, ...), if any. Wire: ISO-8601 date-time. */
+  nextDeadline?: Date;
   /** system, or manual (moved only by POST /emulator/clock). */
   mode?: EmulatorClockMode | UnknownEnumValue;
   /** Wire properties this model does not define, kept so that encoding writes them back. */
@@ -2988,6 +3056,45 @@ export function stringifyCallbackConversation(value: CallbackConversation): stri
   return stringifyModel('CallbackConversation', value);
 }
 
+/** Decodes and validates a wire EmulatorConversationAgent; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorConversationAgent(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorConversationAgent> {
+  return decodeModel<EmulatorConversationAgent>('EmulatorConversationAgent', input, options);
+}
+/** The wire JSON object of a EmulatorConversationAgent: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorConversationAgent(value: EmulatorConversationAgent): Record<string, unknown> {
+  return encodeModel('EmulatorConversationAgent', value);
+}
+/** The wire JSON text of a EmulatorConversationAgent; equal to JSON.stringify(encodeEmulatorConversationAgent(value)). */
+export function stringifyEmulatorConversationAgent(value: EmulatorConversationAgent): string {
+  return stringifyModel('EmulatorConversationAgent', value);
+}
+
+/** Decodes and validates a wire EmulatorConversation; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorConversation(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorConversation> {
+  return decodeModel<EmulatorConversation>('EmulatorConversation', input, options);
+}
+/** The wire JSON object of a EmulatorConversation: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorConversation(value: EmulatorConversation): Record<string, unknown> {
+  return encodeModel('EmulatorConversation', value);
+}
+/** The wire JSON text of a EmulatorConversation; equal to JSON.stringify(encodeEmulatorConversation(value)). */
+export function stringifyEmulatorConversation(value: EmulatorConversation): string {
+  return stringifyModel('EmulatorConversation', value);
+}
+
+/** Decodes and validates a wire EmulatorConversationListing; collects every error and warning with its JSON pointer. */
+export function decodeEmulatorConversationListing(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorConversationListing> {
+  return decodeModel<EmulatorConversationListing>('EmulatorConversationListing', input, options);
+}
+/** The wire JSON object of a EmulatorConversationListing: canonical order, dates as UTC ISO strings, unknown properties last. */
+export function encodeEmulatorConversationListing(value: EmulatorConversationListing): Record<string, unknown> {
+  return encodeModel('EmulatorConversationListing', value);
+}
+/** The wire JSON text of a EmulatorConversationListing; equal to JSON.stringify(encodeEmulatorConversationListing(value)). */
+export function stringifyEmulatorConversationListing(value: EmulatorConversationListing): string {
+  return stringifyModel('EmulatorConversationListing', value);
+}
+
 /** Decodes and validates a wire EmulatorFaultRequest; collects every error and warning with its JSON pointer. */
 export function decodeEmulatorFaultRequest(input: unknown, options?: DecodeOptions): DecodeResult<EmulatorFaultRequest> {
   return decodeModel<EmulatorFaultRequest>('EmulatorFaultRequest', input, options);
@@ -4702,6 +4809,9 @@ export interface ModelTypes {
   DivisionEntityRef: DivisionEntityRef;
   ConversationDivisionMembership: ConversationDivisionMembership;
   CallbackConversation: CallbackConversation;
+  EmulatorConversationAgent: EmulatorConversationAgent;
+  EmulatorConversation: EmulatorConversation;
+  EmulatorConversationListing: EmulatorConversationListing;
   EmulatorFaultRequest: EmulatorFaultRequest;
   EmulatorFault: EmulatorFault;
   EmulatorFaultListing: EmulatorFaultListing;

@@ -590,6 +590,7 @@ export const OAuthError = model(
 
 export const EmulatorClock = model('EmulatorClock', "The emulator's clock.", {
   now: dateTime('The time the service runs on.'),
+  nextDeadline: dateTime("The caller's organization's next deadline (a scheduled callback's time, an offer's timeout, ...), if any."),
   mode: enumOf('EmulatorClockMode', ['system', 'manual'], 'system, or manual (moved only by POST /emulator/clock).'),
 });
 
@@ -673,7 +674,44 @@ export const EmulatorFaultListing = model('EmulatorFaultListing', "The organizat
   entities: list(EmulatorFault, 'The faults.'),
 });
 
+export const EmulatorConversationAgent = model('EmulatorConversationAgent', 'An agent leg of a conversation, as the console shows it.', {
+  userId: str('The agent.'),
+  participantId: str('The agent participant.'),
+  communicationId: str("The leg's callback communication (for wrap-up)."),
+  status: enumOf('EmulatorLegStatus', ['alerting', 'connected', 'held', 'parked', 'acw', 'done'], 'Where the leg stands.'),
+});
+
+export const EmulatorConversation = model(
+  'EmulatorConversation',
+  'A callback conversation in brief (GET /emulator/conversations): where it stands, for lists; the whole is GET /api/v2/conversations/callbacks/{id}.',
+  {
+    id: str('Conversation id.'),
+    phase: enumOf('EmulatorPhase', ['scheduled', 'queued', 'offered', 'active', 'ended'], 'Where the callback stands.'),
+    queueId: str('Its queue.'),
+    priority: int32('Routing priority.'),
+    createdAt: dateTime('Created.'),
+    scheduledTime: dateTime('When the customer asked to be called back.'),
+    queuedAt: dateTime('Since when it waits in its queue (queued only).'),
+    nextDeadline: dateTime('When the scheduler next moves it.'),
+    endedAt: dateTime('Ended.'),
+    ownerId: str('The owning agent of an agent-owned callback.'),
+    customerName: str("The customer's name."),
+    callbackNumbers: strings('The numbers to call back.'),
+    agents: list(EmulatorConversationAgent, 'Its agent legs, in order.'),
+  },
+);
+
+export const EmulatorConversationListing = model('EmulatorConversationListing', 'A page of conversations, newest first.', {
+  entities: list(EmulatorConversation, 'This page.'),
+  pageSize: int32('Items per page.'),
+  pageNumber: int32('Page number, from 1.'),
+  total: int64('Items in all pages.'),
+});
+
 export const API_MODELS = {
+  EmulatorConversationAgent,
+  EmulatorConversation,
+  EmulatorConversationListing,
   EmulatorFaultRequest,
   EmulatorFault,
   EmulatorFaultListing,

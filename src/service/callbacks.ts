@@ -34,6 +34,7 @@ import type {
   Conversation,
   CreateCallbackCommand,
   CreateCallbackResponse,
+  EmulatorConversation,
   MediaParticipantRequest,
   PatchCallbackRequest,
   PatchCallbackResponse,
@@ -43,6 +44,7 @@ import type {
 } from '../model/core.js';
 import {
   VersionConflictError,
+  type ConversationFilter,
   type ConversationWrite,
   type DueConversation,
   type RecordingState,
@@ -368,6 +370,20 @@ export class CallbackService {
     const now = this.clock();
     const rows = await this.store.listActiveConversationsForUser(p.orgId, user);
     return rows.map((c) => views.callbackConversation(advance(c.state, now).state));
+  }
+
+  /** GET /emulator/conversations: a page of the organization's conversations in brief, newest first. */
+  async listSummaries(
+    p: Principal,
+    filter: ConversationFilter,
+    page: { pageSize: number; pageNumber: number },
+  ): Promise<{ entities: EmulatorConversation[]; pageSize: number; pageNumber: number; total: number }> {
+    const now = this.clock();
+    const { items, total } = await this.store.listConversations(p.orgId, filter, {
+      offset: (page.pageNumber - 1) * page.pageSize,
+      limit: page.pageSize,
+    });
+    return { entities: items.map((c) => views.conversationSummary(advance(c.state, now).state)), ...page, total };
   }
 
   // ---- whole conversations ----

@@ -4,11 +4,16 @@ import { ERRORS, ServiceError } from '../errors.js';
 import type { CallbackService } from './callbacks.js';
 import type { ManualClock } from './clock.js';
 import type { Principal } from './principal.js';
-import type { StateSnapshot } from '../store/types.js';
+import type { ConversationFilter, StateSnapshot } from '../store/types.js';
+import type { Phase } from '../lifecycle/index.js';
+import { isOneOf, parseDateTime, type EmulatorConversation } from '../model/core.js';
+
+const PHASES: readonly Phase[] = ['scheduled', 'queued', 'offered', 'active', 'ended'];
 
 export interface ClockView {
   now: Date;
   mode: 'system' | 'manual';
+  nextDeadline?: Date;
 }
 
 export interface ClockMove {
@@ -40,6 +45,8 @@ export interface EmulatorEnvironment {
   exportState(orgId: string): Promise<StateSnapshot>;
   /** Problems found (nothing written), or none (imported). */
   importState(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
+  /** The organization's earliest deadline. */
+  nextDeadline(orgId: string): Promise<Date | undefined>;
   /** Brings these organizations (or every seeded one) back to the seed. */
   reset(orgIds: readonly string[] | 'all'): Promise<string[]>;
 }
@@ -88,7 +95,48 @@ export class EmulatorService {
     return { now: this.now(), mode: this.manual !== undefined ? 'manual' : 'system' };
   }
 
-  async moveClock(move: ClockMove): Promise<ClockView> {
+  /** The clock as an organization sees it: with its next deadline (where "advance to the next deadline" goes). */
+  async clockOf(p: Principal): Promise<ClockView> {
+    const next = await this.environment?.nextDeadline(p.orgId);
+    return { ...this.clock(), ...(next !== undefined ? { nextDeadline: next } : {}) };
+  }
+
+  /** GET /emulator/conversations: the query checked (each bad value named), then a page of summaries. */
+  async listConversations(
+    p: Principal,
+    query: {
+      queueId?: string | undefined;
+      phase?: string | undefined;
+      startedAfter?: string | undefined;
+      startedBefore?: string | undefined;
+    },
+    page: { pageSize: number; pageNumber: number },
+  ): Promise<{ entities: EmulatorConversation[]; pageSize: number; pageNumber: number; total: number }> {
+    const date = (name: string, v: string | undefined) => {
+      if (v === undefined) return undefined;
+      const d = parseDateTime(v);
+      if (d === undefined)
+        throw new ServiceError(ERRORS.invalidDate, `${name} is not an ISO-8601 date-time: ${v}.`, field(name, ERRORS.invalidDate.code, v));
+      return d;
+    };
+    if (query.phase !== undefined && !isOneOf(PHASES, query.phase))
+      throw new ServiceError(
+        ERRORS.invalidValue,
+        `phase is one of ${PHASES.join(', ')}, not ${query.phase}.`,
+        field('phase', ERRORS.invalidValue.code, query.phase),
+      );
+    const from = date('startedAfter', query.startedAfter);
+    const to = date('startedBefore', query.startedBefore);
+    const filter: ConversationFilter = {
+      ...(query.queueId !== undefined ? { queueId: query.queueId } : {}),
+      ...(query.phase !== undefined ? { phase: query.phase as Phase } : {}),
+      ...(from !== undefined ? { startedFrom: from } : {}),
+      ...(to !== undefined ? { startedTo: to } : {}),
+    };
+    return this.callbacks.listSummaries(p, filter, page);
+  }
+
+  async moveClock(move: ClockMove, p?: Principal): Promise<ClockView> {
     const manual = this.manual;
     if (manual === undefined)
       throw new ServiceError(ERRORS.clockNotManual, 'The clock can only be moved when the server runs with --clock manual.');
@@ -117,7 +165,7 @@ export class EmulatorService {
     }
     manual.clock.set(target);
     await manual.settle();
-    return this.clock();
+    return p !== undefined ? this.clockOf(p) : this.clock();
   }
 
   async endPlacedCall(p: Principal, conversationId: string): Promise<void> {

@@ -1,10 +1,11 @@
 // Views: stored records projected onto the Platform API's read models (what GET endpoints return).
-import { toCallbackConversation, type CallbackConversationState } from '../lifecycle/index.js';
+import { byRole, conversationIndex, legStatus, toCallbackConversation, type CallbackConversationState } from '../lifecycle/index.js';
 import type {
   AssignedWrapupCode,
   Callback,
   CallbackConversation,
   Conversation,
+  EmulatorConversation,
   Participant,
   Queue,
   User,
@@ -174,5 +175,34 @@ export function userQueue(q: QueueRecord): UserQueue {
     joinedMemberCount: q.memberIds.length,
     joined: true,
     ...(selfUri !== undefined ? { selfUri } : {}),
+  };
+}
+
+/** A conversation in brief, for the console's lists (GET /emulator/conversations). */
+export function conversationSummary(state: CallbackConversationState): EmulatorConversation {
+  const index = conversationIndex(state);
+  const customer = byRole(state, 'customer')[0];
+  return {
+    id: state.id,
+    phase: state.phase,
+    queueId: index.queueId,
+    priority: index.priority,
+    createdAt: state.createdAt,
+    ...(customer?.callbackScheduledTime !== undefined ? { scheduledTime: customer.callbackScheduledTime } : {}),
+    ...(index.queuedAt !== undefined ? { queuedAt: index.queuedAt } : {}),
+    ...(index.nextDeadline !== undefined ? { nextDeadline: index.nextDeadline } : {}),
+    ...(state.endedAt !== undefined ? { endedAt: state.endedAt } : {}),
+    ...(index.ownerId !== undefined ? { ownerId: index.ownerId } : {}),
+    ...(customer?.callbackUserName !== undefined ? { customerName: customer.callbackUserName } : {}),
+    callbackNumbers: customer?.callbackNumbers ?? [],
+    agents: byRole(state, 'agent').map((p) => {
+      const id = p.id as string;
+      return {
+        userId: p.user?.id ?? '',
+        participantId: id,
+        communicationId: state.legs[id]?.communicationId ?? '',
+        status: legStatus(state, id),
+      };
+    }),
   };
 }

@@ -26,6 +26,7 @@ import {
   type RecordingState,
   type SeedData,
   type SeedOutcome,
+  type ConversationFilter,
   type StateSnapshot,
   type Store,
   type StoredConversation,
@@ -1004,6 +1005,36 @@ export class SqliteStore implements Store {
     return this.sql('SELECT COUNT(*) FROM conversations WHERE org_id = ? AND started_at >= ? AND started_at < ?')
       .pluck()
       .get(orgId, from.getTime(), to.getTime()) as number;
+  }
+
+  /** A page of an organization's conversations, newest first, filtered (the console's lists), and how many match. */
+  async listConversations(
+    orgId: string,
+    filter: ConversationFilter,
+    page: { offset: number; limit: number },
+  ): Promise<{ items: StoredConversation[]; total: number }> {
+    this.syncDataVersion();
+    const where = `FROM conversations WHERE org_id = @org AND started_at >= @from AND started_at < @to
+      AND (@queue IS NULL OR queue_id = @queue) AND (@phase IS NULL OR phase = @phase)`;
+    const params = {
+      org: orgId,
+      from: filter.startedFrom?.getTime() ?? 0,
+      to: filter.startedTo?.getTime() ?? Number.MAX_SAFE_INTEGER,
+      queue: filter.queueId ?? null,
+      phase: filter.phase ?? null,
+    };
+    const rows = this.sql(
+      `SELECT id, org_id, version, body, recording_state ${where} ORDER BY started_at DESC, id DESC LIMIT @limit OFFSET @offset`,
+    ).all({ ...params, limit: page.limit, offset: page.offset }) as (ConversationRow & { id: string })[];
+    const total = this.sql(`SELECT COUNT(*) ${where}`).pluck().get(params) as number;
+    return { items: rows.map((r) => this.conversation(r.id, r)), total };
+  }
+
+  /** The organization's next deadline (what "advance to the next deadline" moves a manual clock to). */
+  async nextDeadlineOf(orgId: string): Promise<Date | undefined> {
+    const t = this.sql('SELECT MIN(next_deadline) FROM conversations WHERE org_id = ? AND next_deadline IS NOT NULL').pluck().get(orgId) as
+      number | null;
+    return t === null ? undefined : new Date(t);
   }
 
   async close(): Promise<void> {

@@ -9,7 +9,7 @@ import {
   type Deadline,
   type QueueSettings,
 } from '../lifecycle/index.js';
-import type { LifecycleEvent } from '../lifecycle/index.js';
+import type { LifecycleEvent, Phase } from '../lifecycle/index.js';
 import type { AcwWrapupPrompt, CallbackMode, RecordingState, RoutingStatusValue, UserState } from '../model/core.js';
 
 export type { RecordingState };
@@ -202,6 +202,14 @@ export interface SeedData {
   digest?: string;
 }
 
+/** Which conversations a list shows. */
+export interface ConversationFilter {
+  queueId?: string;
+  phase?: Phase;
+  startedFrom?: Date;
+  startedTo?: Date;
+}
+
 /** What seeding did beyond inserting what was missing: what it changed to match the seed, or why it could not. */
 export interface SeedOutcome {
   /** One line per record changed to match the seed (a queue's settings, a user's password, ...). */
@@ -305,6 +313,14 @@ export interface Store {
     page?: { offset: number; limit: number; desc: boolean },
   ): Promise<string[]>;
   countStartedBetween(orgId: string, from: Date, to: Date): Promise<number>;
+  /** A page of an organization's conversations, newest first, filtered, and how many match in all. */
+  listConversations(
+    orgId: string,
+    filter: ConversationFilter,
+    page: { offset: number; limit: number },
+  ): Promise<{ items: StoredConversation[]; total: number }>;
+  /** The organization's earliest next deadline. */
+  nextDeadlineOf(orgId: string): Promise<Date | undefined>;
   /** How many conversations of a queue wait (queued), alert (offered) and go on with an agent (active). */
   countByPhase(orgId: string, queueId: string): Promise<{ queued: number; offered: number; active: number }>;
   /** The conversations that started in [from, to), by start then id, each with its events in order (read in bulk). */

@@ -127,3 +127,51 @@ describe('state snapshots', () => {
     expect(snapshot(db)).toBe(before);
   });
 });
+
+describe('the conversations listing (what the console reads)', () => {
+  it('pages newest first, filters by queue, phase and time, says how many; only the caller organization; bad values named', async () => {
+    await api.call('POST', '/emulator/reset', { token: app });
+    await api.call('POST', '/emulator/reset', { token: other });
+    const future = new Date(Date.now() + 3600_000).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const body = {
+        queueId: QUEUE,
+        callbackNumbers: [`+1555000${i}`],
+        callbackUserName: `C${i}`,
+        ...(i < 2 ? { callbackScheduledTime: future } : {}),
+      };
+      ids.push((await api.call('POST', '/api/v2/conversations/callbacks', { token: app, body })).json.conversation.id);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await api.call('POST', '/api/v2/conversations/callbacks', { token: other, body: { queueId: OTHER_QUEUE, callbackNumbers: ['+1'] } });
+    const page1 = (await api.call('GET', '/emulator/conversations?pageSize=2', { token: app })).json;
+    expect(page1).toMatchObject({ pageSize: 2, pageNumber: 1, total: 5 });
+    expect(page1.entities.map((c: { id: string }) => c.id)).toEqual([ids[4], ids[3]]);
+    const page3 = (await api.call('GET', '/emulator/conversations?pageSize=2&pageNumber=3', { token: app })).json;
+    expect(page3.entities.map((c: { id: string }) => c.id)).toEqual([ids[0]]);
+    const scheduled = (await api.call('GET', `/emulator/conversations?phase=scheduled&queueId=${QUEUE}`, { token: app })).json;
+    expect(scheduled.total).toBe(2);
+    expect(scheduled.entities[0]).toMatchObject({
+      phase: 'scheduled',
+      queueId: QUEUE,
+      customerName: 'C1',
+      callbackNumbers: ['+15550001'],
+      scheduledTime: future,
+      nextDeadline: future,
+      agents: [],
+    });
+    const later = (await api.call('GET', `/emulator/conversations?startedAfter=${encodeURIComponent(future)}`, { token: app })).json;
+    expect(later.total).toBe(0);
+    // The next deadline of the organization, on the clock.
+    expect((await api.call('GET', '/emulator/clock', { token: app })).json.nextDeadline).toBe(future);
+    const bad = await api.call('GET', '/emulator/conversations?phase=waiting&startedAfter=soon', { token: app });
+    expect(bad.status).toBe(400);
+    expect(bad.json.details[0].fieldName).toBe('/phase');
+    expect((await api.call('GET', '/emulator/conversations?startedAfter=soon', { token: app })).json.details[0].fieldName).toBe(
+      '/startedAfter',
+    );
+    expect((await api.call('GET', '/emulator/conversations?pageSize=500', { token: app })).status).toBe(400);
+    expect((await api.call('GET', '/emulator/conversations', { token: other })).json.total).toBe(1);
+  });
+});

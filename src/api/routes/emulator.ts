@@ -10,7 +10,7 @@ export const EMULATOR_ROUTES: readonly RouteDef[] = [
     summary: 'The time the service runs on, and the clock mode (system or manual).',
     status: 200,
     response: { kind: 'model', model: 'EmulatorClock' },
-    handler: async (s) => s.emulator.clock(),
+    handler: (s, ctx) => s.emulator.clockOf(ctx.principal),
   }),
   route({
     method: 'POST',
@@ -22,10 +22,13 @@ export const EMULATOR_ROUTES: readonly RouteDef[] = [
     body: { model: 'EmulatorClockRequest', required: true },
     response: { kind: 'model', model: 'EmulatorClock' },
     handler: (s, ctx) =>
-      s.emulator.moveClock({
-        ...(ctx.body.advance !== undefined ? { advance: ctx.body.advance } : {}),
-        ...(ctx.body.instant !== undefined ? { instant: ctx.body.instant } : {}),
-      }),
+      s.emulator.moveClock(
+        {
+          ...(ctx.body.advance !== undefined ? { advance: ctx.body.advance } : {}),
+          ...(ctx.body.instant !== undefined ? { instant: ctx.body.instant } : {}),
+        },
+        ctx.principal,
+      ),
   }),
   route({
     method: 'POST',
@@ -36,6 +39,25 @@ export const EMULATOR_ROUTES: readonly RouteDef[] = [
     status: 202,
     response: { kind: 'empty' },
     handler: (s, ctx) => s.emulator.endPlacedCall(ctx.principal, param(ctx, 'conversationId')),
+  }),
+  route({
+    method: 'GET',
+    path: '/emulator/conversations',
+    operationId: 'getEmulatorConversations',
+    tag: 'Emulator',
+    summary: "The organization's callback conversations in brief, newest first, paged and filtered (what the console lists).",
+    status: 200,
+    query: {
+      queueId: { type: 'string', description: 'Only this queue.' },
+      phase: { type: 'string', description: 'Only this phase: scheduled, queued, offered, active or ended.' },
+      startedAfter: { type: 'string', description: 'Only those created at or after this instant (ISO-8601).' },
+      startedBefore: { type: 'string', description: 'Only those created before this instant (ISO-8601).' },
+      pageSize: { type: 'integer', description: 'Items per page.', minimum: 1, maximum: 100, default: 25 },
+      pageNumber: { type: 'integer', description: 'Page, from 1.', minimum: 1, maximum: 1_000_000, default: 1 },
+    },
+    response: { kind: 'model', model: 'EmulatorConversationListing' },
+    handler: (s, ctx) =>
+      s.emulator.listConversations(ctx.principal, ctx.query, { pageSize: ctx.query.pageSize, pageNumber: ctx.query.pageNumber }),
   }),
   route({
     method: 'GET',
