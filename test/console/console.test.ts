@@ -191,6 +191,28 @@ describe.runIf(available)('the console, in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('works from the keyboard: sign in, move between views, open a conversation', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${srv.url}/console/`);
+    await page.getByLabel('Client id').focus();
+    await page.keyboard.type('callbackd-dev');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('callbackd-dev-secret');
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Views' }).waitFor();
+    await page.getByRole('button', { name: 'Conversations' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    const first = page.getByRole('table').locator('tbody tr a').first();
+    await first.focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: /^Timeline of conversation / }).waitFor();
+    // Every button says what it does; every table has column headers.
+    for (const b of await page.locator('button').all()) expect((await b.textContent())?.trim()).not.toBe('');
+    for (const t of await page.locator('table').all()) expect(await t.locator('thead th').count()).toBeGreaterThan(0);
+    await page.close();
+  }, 60_000);
+
   it('serves the page with a strict Content-Security-Policy and no secret in its source', async () => {
     const res = await fetch(`${srv.url}/console/`);
     const csp = res.headers.get('content-security-policy') ?? '';
