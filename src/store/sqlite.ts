@@ -772,8 +772,39 @@ export class SqliteStore implements Store {
     this.onCommitted?.({ orgId: w.orgId, events: c.logged, conversation });
   }
 
+  /**
+   * A change of a conversation commits at once, so the next request that reads it sees it. New conversations are
+   * group-committed: those asked for in one turn of the event loop (concurrent creates) go in one transaction, each in
+   * its own savepoint, so a failure is that write's alone; each caller's promise settles once the group is committed,
+   * so nothing is answered before it is durable. A commit costs ~125 µs whatever its size. (Changes are not grouped:
+   * a read in the same turn would see the state before a pending change and lose the race to it.)
+   */
   async commitConversation(w: ConversationWrite): Promise<void> {
-    this.committed(w, await this.write(() => this.commitTx.immediate(w)));
+    if (w.expectedVersion !== undefined) return this.committed(w, await this.write(() => this.commitTx.immediate(w)));
+    return new Promise<void>((resolve, reject) => {
+      this.group.push({ w, resolve, reject });
+      if (this.group.length === 1) setImmediate(() => void this.flushGroup());
+    });
+  }
+
+  private group: { w: ConversationWrite; resolve: () => void; reject: (e: unknown) => void }[] = [];
+
+  private async flushGroup(): Promise<void> {
+    const batch = this.group;
+    this.group = [];
+    let results: (Committed | Failed)[];
+    try {
+      results = await this.write(() => this.commitManyTx.immediate(batch.map((b) => b.w)));
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    batch.forEach((b, i) => {
+      const r = results[i] as Committed | Failed;
+      if (!r.ok) return b.reject(r.error);
+      this.committed(b.w, r);
+      b.resolve();
+    });
   }
 
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {

@@ -162,3 +162,38 @@ describe('the event log', () => {
     await store.close();
   });
 });
+
+describe('new conversations are group-committed', () => {
+  it('creates asked for in one turn commit together after it, each on its own: one failing leaves the others, numbered without a gap', async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    const told: CommittedChange[] = [];
+    store.onCommitted = (c) => told.push(c);
+    const db = new Database(file);
+    db.exec(`CREATE TRIGGER boom BEFORE INSERT ON conversations WHEN NEW.id = 'bad' BEGIN SELECT RAISE(ABORT, 'boom'); END`);
+    const stored = () => db.prepare('SELECT id FROM conversations ORDER BY id').pluck().all();
+    const [x, bad, y] = [created('x'), created('bad'), created('y')];
+    const settled = Promise.allSettled([
+      store.commitConversation(write(x.state, x.events)),
+      store.commitConversation(write(bad.state, bad.events)),
+      store.commitConversation(write(y.state, y.events)),
+    ]);
+    // Nothing is written in the turn the creates were asked for: they wait for the group.
+    expect(stored()).toEqual([]);
+    const results = await settled;
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/boom/);
+    expect(stored()).toEqual(['x', 'y']);
+    expect(told.map((c) => [c.conversation.state.id, c.events.map((e) => e.seq)])).toEqual([
+      ['x', [1, 2]],
+      ['y', [3, 4]],
+    ]);
+    // A change commits at once (a read right after it sees it).
+    const bumped = { ...x.state, version: 2 };
+    const changing = store.commitConversation(write(bumped, undefined, 1));
+    expect(db.prepare("SELECT version FROM conversations WHERE id = 'x'").pluck().get()).toBe(2);
+    await changing;
+    db.close();
+    await store.close();
+  });
+});
