@@ -293,11 +293,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           journalOrg.set(request, principal.orgId);
           // Every request with a token learns its budget; the emulator's own controls are reported, never counted.
           const usage = services.rateLimits.take(principal, route.tag !== 'Emulator');
-          reply.header('inin-ratelimit-allowed', String(usage.allowed));
-          reply.header('inin-ratelimit-count', String(usage.count));
-          reply.header('inin-ratelimit-reset', String(usage.resetSeconds));
+          reply.headers({
+            'inin-ratelimit-allowed': usage.allowed,
+            'inin-ratelimit-count': usage.count,
+            'inin-ratelimit-reset': usage.resetSeconds,
+          });
           if (usage.refused) throw services.rateLimits.refusal(usage);
-          if (route.tag !== 'Emulator') {
+          if (route.tag !== 'Emulator' && services.faults.any(principal.orgId)) {
             const fault = services.faults.match(principal.orgId, request.method, request.url.split('?')[0] as string);
             if (fault !== undefined) {
               if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));

@@ -115,10 +115,16 @@ export class FaultInjector {
     const i = list.findIndex((r) => r.fault.id === id);
     if (i < 0) throw new ServiceError(ERRORS.faultNotFound, `No fault ${id} in this organization.`);
     list.splice(i, 1);
+    if (list.length === 0) this.rules.delete(orgId);
   }
 
   clear(orgId: string): void {
     this.rules.delete(orgId);
+  }
+
+  /** Whether the organization has any rule (the hot path asks this before it works out a request's path). */
+  any(orgId: string): boolean {
+    return this.rules.has(orgId);
   }
 
   /** The fault a request of the organization gets, if a rule fires on it (counted as it fires). */
