@@ -191,6 +191,50 @@ describe.runIf(available)('the console, in a browser', () => {
     await page.close();
   }, 60_000);
 
+  it('organization controls: the request journal, declining an offer, saving a snapshot, reset, loading it back', async () => {
+    // An empty organization first (the callbacks of the tests before would be offered to the agent going on queue).
+    expect((await api.call('POST', '/emulator/reset', { token: await api.app() })).status).toBe(200);
+    const page = await signIn({ ...DEV, username: 'agent2@example.com', password: 'callbackd' });
+    await page.getByRole('button', { name: 'Go on queue' }).click();
+    await expect.poll(() => page.getByTestId('my-status').textContent()).toBe('IDLE');
+    const token = await api.app();
+    // Agent Two is the only one on queue: the callback is offered to them, and they decline it.
+    const created = await api.call('POST', '/api/v2/conversations/callbacks', {
+      token,
+      body: { queueId: QUEUE, callbackNumbers: ['+15550142'], callbackUserName: 'Dee Cline' },
+    });
+    const id = created.json.conversation.id as string;
+    await page
+      .getByRole('article', { name: /Callback Dee Cline/ })
+      .getByRole('button', { name: 'Decline' })
+      .click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Declined');
+    const agentLegs = (await api.call('GET', `/api/v2/conversations/callbacks/${id}`, { token })).json.participants.filter(
+      (p: { purpose: string }) => p.purpose === 'agent',
+    );
+    expect(agentLegs[0]).toMatchObject({ user: { id: 'a1a1a1a1-0000-4000-8000-000000000002' }, state: 'disconnected' });
+
+    // The journal shows what the page did, newest first.
+    await page.getByRole('button', { name: 'Requests' }).click();
+    await page.getByRole('button', { name: 'Refresh requests' }).click();
+    await expect
+      .poll(() => page.locator('tbody tr', { hasText: 'PATCH' }).first().textContent())
+      .toContain(`/api/v2/conversations/callbacks/${id}/participants/`);
+
+    // Save a snapshot (a download), reset the organization, load the snapshot back: the conversation is there again.
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Save snapshot' }).click();
+    const file = join(shots, 'state.json');
+    await (await download).saveAs(file);
+    await page.getByRole('button', { name: 'Reset organization' }).click();
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Organization reset');
+    expect((await api.call('GET', `/api/v2/conversations/callbacks/${id}`, { token })).status).toBe(404);
+    await page.getByLabel('Load snapshot').setInputFiles(file);
+    await expect.poll(() => page.getByRole('status').textContent()).toBe('Snapshot loaded');
+    expect((await api.call('GET', `/api/v2/conversations/callbacks/${id}`, { token })).status).toBe(200);
+    await page.close();
+  }, 60_000);
+
   it('works from the keyboard: sign in, move between views, open a conversation', async () => {
     const page = await browser.newPage();
     await page.goto(`${srv.url}/console/`);
