@@ -13,8 +13,22 @@ export interface JournalEntry {
   responseBody?: string;
 }
 
-/** What is recorded: the request body as parsed, turned into text only when someone asks for it. */
-export type JournalRecord = Omit<JournalEntry, 'requestBody'> & { requestBody?: unknown };
+/**
+ * What is recorded per request, raw (it costs a request nothing to keep): the URL whole, the time as milliseconds, the
+ * request body as parsed; split, dated and turned into text only when someone lists them.
+ */
+export interface JournalRecord {
+  orgId: string;
+  method: string;
+  url: string;
+  status: number;
+  /** When it arrived, in ms since the epoch (wall clock). */
+  at: number;
+  durationMs: number;
+  correlationId: string;
+  requestBody: unknown;
+  responseBody: string | undefined;
+}
 
 export interface JournalFilter {
   method?: string;
@@ -48,10 +62,24 @@ export class RequestJournal {
     for (let i = this.next - 1; i >= Math.max(0, this.next - this.capacity) && out.length < f.limit; i--) {
       const e = this.entries[i % this.capacity];
       if (e === undefined || e.orgId !== orgId) continue;
+      const q = e.url.indexOf('?');
+      const path = q < 0 ? e.url : e.url.slice(0, q);
       if (f.method !== undefined && e.method !== f.method.toUpperCase()) continue;
-      if (f.path !== undefined && !e.path.startsWith(f.path)) continue;
+      if (f.path !== undefined && !path.startsWith(f.path)) continue;
       if (f.status !== undefined && e.status !== f.status) continue;
-      const { requestBody, responseBody, ...rest } = e;
+      const rest: JournalEntry = {
+        orgId: e.orgId,
+        method: e.method,
+        path,
+        ...(q >= 0 ? { query: e.url.slice(q + 1) } : {}),
+        status: e.status,
+        time: new Date(e.at),
+        durationMs: Math.round(e.durationMs * 1000) / 1000,
+        correlationId: e.correlationId,
+      };
+      // Token requests' bodies hold secrets: never shown.
+      const requestBody = path.startsWith('/oauth') ? undefined : e.requestBody;
+      const responseBody = e.responseBody;
       if (!f.includeBody) {
         out.push(rest);
         continue;

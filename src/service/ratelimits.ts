@@ -30,6 +30,7 @@ export interface RateUsage {
 }
 
 interface Window {
+  orgId: string;
   start: number;
   count: number;
 }
@@ -62,21 +63,22 @@ export class RateLimiter {
   /** A reset brings the organization's settings back to the seed's and forgets its windows. */
   reset(orgId: string): void {
     this.settings.delete(orgId);
-    for (const key of this.windows.keys()) if (key.startsWith(`${orgId}\n`)) this.windows.delete(key);
+    for (const [key, w] of this.windows) if (w.orgId === orgId) this.windows.delete(key);
   }
 
   /** Counts a request against its window (or, with `count` false, only reports it: the emulator's own controls). */
   take(p: Principal, count = true): RateUsage {
     const s = this.get(p.orgId);
     const user = p.userId !== undefined;
-    const key = user ? `${p.orgId}\nuser\n${p.userId}\n${p.clientId}` : `${p.orgId}\ntoken\n${p.token ?? p.clientId}`;
+    // A client-credentials token is its own key (random, so never another's): no string is built per request.
+    const key = user ? `user\n${p.userId}\n${p.clientId}` : (p.token ?? `client\n${p.clientId}`);
     const allowed = user ? s.userPerMinute : s.clientCredentialsPerMinute;
     const now = this.clock().getTime();
     let w = this.windows.get(key);
     if (w === undefined || now >= w.start + WINDOW_MS || now < w.start) {
       if (!count) return { allowed, count: 0, resetSeconds: WINDOW_MS / 1000, refused: false };
       if (this.windows.size > 100_000) this.sweep(now);
-      this.windows.set(key, (w = { start: now, count: 0 }));
+      this.windows.set(key, (w = { orgId: p.orgId, start: now, count: 0 }));
     }
     const resetSeconds = Math.max(1, Math.ceil((w.start + WINDOW_MS - now) / 1000));
     // A refused request is not counted (Genesys does not say; counting it would let a client that retries at once

@@ -51,14 +51,19 @@ it('keeps only the most recent entries and cuts long bodies', () => {
     j.record({
       orgId: 'o',
       method: 'GET',
-      path: `/p${i}`,
+      url: `/p${i}?n=${i}`,
       status: 200,
-      time: new Date(0),
+      at: 0,
       durationMs: 1,
       correlationId: `c${i}`,
+      requestBody: undefined,
       responseBody: 'x'.repeat(20_000),
     });
   const all = j.list('o', { limit: 10, includeBody: true });
-  expect(all.map((e) => e.path)).toEqual(['/p4', '/p3', '/p2']);
+  expect(all.map((e) => [e.path, e.query])).toEqual([
+    ['/p4', 'n=4'],
+    ['/p3', 'n=3'],
+    ['/p2', 'n=2'],
+  ]);
   expect(all[0]?.responseBody?.length).toBe(16 * 1024 + 1);
 });
