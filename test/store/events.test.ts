@@ -184,7 +184,7 @@ describe('new conversations are group-committed', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((results[1] as PromiseRejectedResult).reason)).toMatch(/boom/);
     expect(stored()).toEqual(['x', 'y']);
-    expect(told.map((c) => [c.conversation.state.id, c.events.map((e) => e.seq)])).toEqual([
+    expect(told.map((c) => [c.conversation?.state.id, c.events.map((e) => e.seq)])).toEqual([
       ['x', [1, 2]],
       ['y', [3, 4]],
     ]);

@@ -1,0 +1,37 @@
+// The PostgreSQL schema (issue 15: the same service on PostgreSQL, several servers on one database), as versions
+// applied in order at start by migrate.ts. The tables are the SQLite store's (src/store/migrations.ts) at its schema
+// 8, in PostgreSQL's types: times as bigint milliseconds like there (the stored bodies carry ISO text), so both
+// stores read and write the same values; plus what several processes share: the manual clock, and the
+// notification channel name the event log's writers wake readers with.
+
+/** Schema versions, applied in order; `schema_migrations` records each, with when. */
+export const PG_MIGRATIONS: readonly string[] = [
+  `CREATE TABLE organizations (id text PRIMARY KEY, name text NOT NULL);
+   CREATE TABLE clients (client_id text PRIMARY KEY, org_id text NOT NULL REFERENCES organizations(id), name text NOT NULL,
+     secret_hash text NOT NULL);
+   CREATE TABLE users (id text PRIMARY KEY, org_id text NOT NULL REFERENCES organizations(id), name text NOT NULL,
+     email text NOT NULL, username text NOT NULL, password_hash text NOT NULL, state text NOT NULL, UNIQUE (org_id, username));
+   CREATE TABLE wrapup_codes (id text PRIMARY KEY, org_id text NOT NULL REFERENCES organizations(id), name text NOT NULL,
+     date_created text NOT NULL);
+   CREATE INDEX wrapup_codes_org ON wrapup_codes(org_id);
+   CREATE TABLE queues (id text PRIMARY KEY, org_id text NOT NULL REFERENCES organizations(id), name text NOT NULL, body text NOT NULL);
+   CREATE INDEX queues_org ON queues(org_id);
+   CREATE TABLE tokens (token text PRIMARY KEY, org_id text NOT NULL, client_id text NOT NULL, user_id text, expires_at bigint NOT NULL);
+   CREATE TABLE conversations (id text PRIMARY KEY, org_id text NOT NULL, version integer NOT NULL, phase text NOT NULL,
+     body text NOT NULL, recording_state text NOT NULL, next_deadline bigint, updated_at bigint NOT NULL, queue_id text,
+     priority integer, queued_at bigint, owner_id text, last_event bigint, started_at bigint);
+   CREATE INDEX conversations_org ON conversations(org_id, phase);
+   CREATE INDEX conversations_deadline ON conversations(next_deadline) WHERE next_deadline IS NOT NULL;
+   CREATE INDEX conversations_queue_head ON conversations(org_id, queue_id, priority DESC, queued_at, id, owner_id) WHERE phase = 'queued';
+   CREATE INDEX conversations_queue_owned ON conversations(org_id, queue_id, queued_at) WHERE phase = 'queued' AND owner_id IS NOT NULL;
+   CREATE INDEX conversations_started ON conversations(org_id, started_at, id);
+   CREATE TABLE conversation_agents (conversation_id text NOT NULL, org_id text NOT NULL, user_id text NOT NULL,
+     PRIMARY KEY (conversation_id, user_id));
+   CREATE INDEX conversation_agents_user ON conversation_agents(org_id, user_id);
+   CREATE TABLE routing_status (user_id text PRIMARY KEY, org_id text NOT NULL, status text NOT NULL, since bigint NOT NULL);
+   CREATE INDEX routing_status_org ON routing_status(org_id, status, since);
+   CREATE TABLE events (org_id text NOT NULL, seq bigint NOT NULL, at bigint NOT NULL, conversation_id text, version integer,
+     user_id text, type text NOT NULL, data text NOT NULL, prev_seq bigint, PRIMARY KEY (org_id, seq));
+   CREATE TABLE seed_state (id integer PRIMARY KEY CHECK (id = 1), digest text NOT NULL);
+   CREATE TABLE emulator_clock (id integer PRIMARY KEY CHECK (id = 1), mode text NOT NULL, now bigint);`,
+];
