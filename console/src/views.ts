@@ -27,6 +27,14 @@ export interface ViewProps {
   open: (conversationId: string) => void;
 }
 
+/** A table's column headers. */
+const Head = ({ cols }: { cols: string[] }) =>
+  html`<thead>
+    <tr>
+      ${cols.map((c) => html`<th scope="col">${c}</th>`)}
+    </tr>
+  </thead>`;
+
 const summaries = (session: Session, query: Record<string, string>) =>
   call<SummaryListing>(session.orgToken, 'GET', `/emulator/conversations?${new URLSearchParams(query).toString()}`);
 
@@ -106,14 +114,7 @@ function QueuePanel({ session, version, now, act, queue, open }: ViewProps & { q
       <h2 id=${`queue-${id}`}>Queue ${queue.name}</h2>
       <h3>Waiting (${order.length})</h3>
       <table aria-label=${`Waiting in ${queue.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Conversation</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Priority</th>
-            <th scope="col">Waiting</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Conversation', 'Customer', 'Priority', 'Waiting']} />
         <tbody>
           ${order.map(
             (c) =>
@@ -129,27 +130,14 @@ function QueuePanel({ session, version, now, act, queue, open }: ViewProps & { q
       ${offered.length > 0 ? html`<p>Offered now: ${offered.map((c) => html`<${ConversationLink} c=${c} open=${open} /> `)}</p>` : ''}
       <h3>Scheduled (${byTime.length})</h3>
       <table aria-label=${`Scheduled in ${queue.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Conversation</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Scheduled for</th>
-            <th scope="col">Reschedule</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Conversation', 'Customer', 'Scheduled for', 'Reschedule']} />
         <tbody>
           ${byTime.map((c) => html`<${ScheduledRow} key=${c.id} c=${c} session=${session} act=${act} open=${open} />`)}
         </tbody>
       </table>
       <h3>Members</h3>
       <table aria-label=${`Members of ${queue.name}`}>
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Routing status</th>
-            <th scope="col">Since</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Agent', 'Routing status', 'Since']} />
         <tbody>
           ${members.map(
             (m) =>
@@ -224,14 +212,7 @@ export function AgentsView({ session, version, now, open }: ViewProps) {
     <section aria-labelledby="agents-title">
       <h2 id="agents-title">Agents</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Routing status</th>
-            <th scope="col">Time in status</th>
-            <th scope="col">On conversation</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Agent', 'Routing status', 'Time in status', 'On conversation']} />
         <tbody>
           ${users.map((u) => {
             const s = statuses[u.id as string];
@@ -292,16 +273,7 @@ export function ConversationsView({ session, version, queues, open }: ViewProps)
         <button type="submit">Apply filters</button>
       </form>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Conversation</th>
-            <th scope="col">Queue</th>
-            <th scope="col">Phase</th>
-            <th scope="col">Created</th>
-            <th scope="col">Customer</th>
-            <th scope="col">Agents</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Conversation', 'Queue', 'Phase', 'Created', 'Customer', 'Agents']} />
         <tbody>
           ${(listing?.entities ?? []).map(
             (c) =>
@@ -394,16 +366,7 @@ export function TimelineView({ session, version, now, conversationId, back }: Vi
         )}
       </div>
       <table aria-label="Segments">
-        <thead>
-          <tr>
-            <th scope="col">Participant</th>
-            <th scope="col">Segment</th>
-            <th scope="col">Start</th>
-            <th scope="col">End</th>
-            <th scope="col">Wrap-up code</th>
-            <th scope="col">Notes</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Participant', 'Segment', 'Start', 'End', 'Wrap-up code', 'Notes']} />
         <tbody>
           ${(record.participants ?? []).flatMap((p) =>
             (p.sessions ?? []).flatMap((s) =>
@@ -445,16 +408,7 @@ export function RequestsView({ session, act }: ViewProps) {
         </button>
       </p>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Method</th>
-            <th scope="col">Path</th>
-            <th scope="col">Status</th>
-            <th scope="col">ms</th>
-            <th scope="col">Correlation id</th>
-          </tr>
-        </thead>
+        <${Head} cols=${['Time', 'Method', 'Path', 'Status', 'ms', 'Correlation id']} />
         <tbody>
           ${(journal?.entities ?? []).map(
             (r) =>

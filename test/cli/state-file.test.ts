@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { client } from '../api/helpers.js';
 
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'callbackd-state-'));
@@ -25,18 +26,7 @@ async function start(args: string[]) {
     child.stdout.on('data', () => out.includes('OpenAPI:') && (clearTimeout(timer), resolve()));
   });
   const url = /listening on (http:\/\/[^ ]+)/.exec(out)?.[1] as string;
-  const token = (
-    (await (
-      await fetch(`${url}/oauth/token`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: 'grant_type=client_credentials',
-      })
-    ).json()) as { access_token: string }
-  ).access_token;
+  const token = await client(url).app();
   const call = (method: string, path: string, body?: unknown) =>
     fetch(`${url}${path}`, {
       method,
