@@ -5,8 +5,10 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
 import { LruCache } from './lru.js';
-import { MIGRATIONS, SNAPSHOT_SCHEMA_SINCE } from './migrations.js';
+import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
+import { planSeed, queueBody, queueFromBody } from './seed-plan.js';
+import { checkSnapshot, SNAPSHOT_TABLES } from './snapshot.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -204,22 +206,9 @@ export class SqliteStore implements Store {
     this.config.clear();
   }
 
-  /** The tables a snapshot holds (tokens are not state: they are credentials, and expire). */
-  private static readonly SNAPSHOT_TABLES = [
-    'organizations',
-    'clients',
-    'users',
-    'wrapup_codes',
-    'queues',
-    'routing_status',
-    'conversations',
-    'conversation_agents',
-    'events',
-  ] as const;
-
   async exportOrganization(orgId: string): Promise<StateSnapshot> {
     const tables: Record<string, Record<string, unknown>[]> = {};
-    for (const t of SqliteStore.SNAPSHOT_TABLES)
+    for (const t of SNAPSHOT_TABLES)
       tables[t] = this.sql(
         `SELECT * FROM ${t} WHERE ${t === 'organizations' ? 'id' : 'org_id'} = ? ORDER BY ${t === 'events' ? 'seq' : 'rowid'}`,
       ).all(orgId) as Record<string, unknown>[];
@@ -237,9 +226,8 @@ export class SqliteStore implements Store {
     const tables = (snapshot as StateSnapshot).tables;
     await this.write(() =>
       this.db.transaction(() => {
-        for (const t of [...SqliteStore.SNAPSHOT_TABLES].reverse())
-          if (t !== 'organizations') this.sql(`DELETE FROM ${t} WHERE org_id = ?`).run(orgId);
-        for (const t of SqliteStore.SNAPSHOT_TABLES)
+        for (const t of [...SNAPSHOT_TABLES].reverse()) if (t !== 'organizations') this.sql(`DELETE FROM ${t} WHERE org_id = ?`).run(orgId);
+        for (const t of SNAPSHOT_TABLES)
           for (const row of tables[t] as Record<string, unknown>[]) {
             const keys = Object.keys(row);
             this.db
@@ -255,53 +243,13 @@ export class SqliteStore implements Store {
 
   /** The problems of a snapshot for an organization (none: importOrganization would take it); writes nothing. */
   async checkOrganizationSnapshot(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
-    const problems: { field: string; message: string }[] = [];
-    const bad = (field: string, message: string) => problems.length < 100 && problems.push({ field, message });
-    const s = snapshot as Partial<StateSnapshot> | null;
-    if (typeof s !== 'object' || s === null) return [{ field: '', message: 'expected a callbackd state snapshot (an object)' }];
-    if (s.format !== 'callbackd-state') bad('/format', `expected "callbackd-state", got ${JSON.stringify(s.format)}`);
-    if (s.version !== 1) bad('/version', `expected 1, got ${JSON.stringify(s.version)}`);
-    if (typeof s.schema !== 'number' || s.schema < SNAPSHOT_SCHEMA_SINCE || s.schema > MIGRATIONS.length)
-      bad(
-        '/schema',
-        `expected ${SNAPSHOT_SCHEMA_SINCE} to ${MIGRATIONS.length} (this callbackd's store schemas), got ${JSON.stringify(s.schema)}`,
-      );
-    if (typeof s.tables !== 'object' || s.tables === null)
-      return [...problems, { field: '/tables', message: 'expected an object of tables' }];
-    const tables = s.tables as Record<string, unknown>;
-    for (const name of Object.keys(tables))
-      if (!(SqliteStore.SNAPSHOT_TABLES as readonly string[]).includes(name)) bad(`/tables/${name}`, 'not a table of a snapshot');
-    for (const t of SqliteStore.SNAPSHOT_TABLES) {
-      const rows = tables[t];
-      if (!Array.isArray(rows)) {
-        bad(`/tables/${t}`, `expected an array of rows, got ${rows === undefined ? 'nothing' : typeof rows}`);
-        continue;
-      }
-      const columns = new Map(
-        (this.db.prepare(`PRAGMA table_info(${t})`).all() as { name: string; type: string; notnull: number }[]).map((c) => [c.name, c]),
-      );
-      rows.forEach((row: unknown, i) => {
-        const at = `/tables/${t}/${i}`;
-        if (typeof row !== 'object' || row === null || Array.isArray(row)) return bad(at, 'expected a row (an object)');
-        for (const [k, v] of Object.entries(row)) {
-          const col = columns.get(k);
-          if (col === undefined) bad(`${at}/${k}`, 'not a column of this table');
-          else if (v === null ? col.notnull === 1 : col.type === 'INTEGER' ? !Number.isSafeInteger(v) : typeof v !== 'string')
-            bad(
-              `${at}/${k}`,
-              `expected ${col.type === 'INTEGER' ? 'an integer' : 'a string'}${col.notnull === 1 ? '' : ' or null'}, got ${JSON.stringify(v)?.slice(0, 40)}`,
-            );
-        }
-        for (const c of columns.values()) if (c.notnull === 1 && !(c.name in row)) bad(`${at}/${c.name}`, 'missing');
-        const owner = (row as Record<string, unknown>)[t === 'organizations' ? 'id' : 'org_id'];
-        if (owner !== orgId)
-          bad(
-            `${at}/${t === 'organizations' ? 'id' : 'org_id'}`,
-            `expected ${orgId} (a snapshot is imported into its own organization), got ${JSON.stringify(owner)}`,
-          );
-      });
-    }
-    return problems;
+    return checkSnapshot(orgId, snapshot, MIGRATIONS.length, (table) =>
+      (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string; type: string; notnull: number }[]).map((c) => ({
+        name: c.name,
+        integer: c.type === 'INTEGER',
+        notNull: c.notnull === 1,
+      })),
+    );
   }
 
   async seed(data: SeedData): Promise<SeedOutcome> {
@@ -331,82 +279,69 @@ export class SqliteStore implements Store {
 
   /**
    * Brings the records a changed seed names back to what it says (inside seed's transaction), and says what changed;
-   * an id that belongs to another organization, or a login another user has, is a conflict and nothing is changed.
+   * an id that belongs to another organization, or a login another user has, is a conflict (seed-plan.ts decides).
    */
   private compareSeed(data: SeedData): SeedOutcome {
-    const applied: string[] = [];
-    const conflicts: string[] = [];
-    const ownedElsewhere = (what: string, id: string, orgId: string, holder: string | undefined) => {
-      if (holder === undefined || holder === orgId) return false;
-      conflicts.push(`${what} ${id} belongs to organization ${holder} in the store, not to ${orgId} as the seed says`);
-      return true;
-    };
-    for (const o of data.organizations) {
-      const name = this.sql('SELECT name FROM organizations WHERE id = ?').pluck().get(o.id) as string | undefined;
-      if (name !== undefined && name !== o.name) {
-        this.sql('UPDATE organizations SET name = ? WHERE id = ?').run(o.name, o.id);
-        applied.push(`organization ${o.id}: name ${JSON.stringify(name)} → ${JSON.stringify(o.name)}`);
-      }
-    }
-    for (const c of data.clients) {
-      const r = this.sql('SELECT org_id, name, secret_hash FROM clients WHERE client_id = ?').get(c.clientId) as
-        { org_id: string; name: string; secret_hash: string } | undefined;
-      if (r === undefined || ownedElsewhere('client', c.clientId, c.orgId, r.org_id)) continue;
-      const changes = [
-        ...(r.name !== c.name ? [`name ${JSON.stringify(r.name)} → ${JSON.stringify(c.name)}`] : []),
-        ...(c.secretMatches !== undefined && !c.secretMatches(r.secret_hash) ? ['secret'] : []),
-      ];
-      if (changes.length === 0) continue;
-      const hash = changes.includes('secret') ? (typeof c.secretHash === 'function' ? c.secretHash() : c.secretHash) : r.secret_hash;
-      this.sql('UPDATE clients SET name = ?, secret_hash = ? WHERE client_id = ?').run(c.name, hash, c.clientId);
-      applied.push(`client ${c.clientId}: ${changes.join(', ')}`);
-    }
-    for (const u of data.users) {
-      const r = this.sql('SELECT * FROM users WHERE id = ?').get(u.id) as Record<string, string> | undefined;
-      const login = this.sql('SELECT id FROM users WHERE org_id = ? AND username = ? AND id <> ?').pluck().get(u.orgId, u.username, u.id);
-      if (login !== undefined) conflicts.push(`user ${u.id}: username ${u.username} is taken by user ${String(login)} in the store`);
-      if (r === undefined || ownedElsewhere('user', u.id, u.orgId, r.org_id)) continue;
-      const changes = (['name', 'email', 'username'] as const).flatMap((k) =>
-        r[k] !== u[k] ? [`${k} ${JSON.stringify(r[k])} → ${JSON.stringify(u[k])}`] : [],
-      );
-      if (u.passwordMatches !== undefined && !u.passwordMatches(r.password_hash as string)) changes.push('password');
-      if (changes.length === 0) continue;
-      const hash = changes.includes('password')
-        ? typeof u.passwordHash === 'function'
-          ? u.passwordHash()
-          : u.passwordHash
-        : r.password_hash;
+    const rows = <T>(sql: string, ids: readonly string[]) => ids.flatMap((id) => this.sql(sql).all(id) as T[]);
+    const byKey = <T, K extends keyof T>(list: T[], key: K) => new Map(list.map((r) => [r[key] as string, r]));
+    const plan = planSeed(data, {
+      organizations: new Map(
+        rows<{ id: string; name: string }>(
+          'SELECT id, name FROM organizations WHERE id = ?',
+          data.organizations.map((o) => o.id),
+        ).map((r) => [r.id, r.name]),
+      ),
+      clients: byKey(
+        rows<{ client_id: string; org_id: string; name: string; secret_hash: string }>(
+          'SELECT * FROM clients WHERE client_id = ?',
+          data.clients.map((c) => c.clientId),
+        ),
+        'client_id',
+      ),
+      users: byKey(
+        rows<{ id: string; org_id: string; name: string; email: string; username: string; password_hash: string }>(
+          'SELECT * FROM users WHERE id = ?',
+          data.users.map((u) => u.id),
+        ),
+        'id',
+      ),
+      logins: new Map(
+        data.users.flatMap((u) => {
+          const holder = this.sql('SELECT id FROM users WHERE org_id = ? AND username = ?').pluck().get(u.orgId, u.username) as
+            string | undefined;
+          return holder === undefined ? [] : [[`${u.orgId}\n${u.username}`, holder] as const];
+        }),
+      ),
+      codes: byKey(
+        rows<{ id: string; org_id: string; name: string }>(
+          'SELECT id, org_id, name FROM wrapup_codes WHERE id = ?',
+          data.wrapupCodes.map((w) => w.id),
+        ),
+        'id',
+      ),
+      queues: byKey(
+        rows<{ id: string; org_id: string; body: string }>(
+          'SELECT id, org_id, body FROM queues WHERE id = ?',
+          data.queues.map((q) => q.id),
+        ),
+        'id',
+      ),
+    });
+    if (plan.conflicts.length > 0) return plan;
+    for (const o of plan.organizations) this.sql('UPDATE organizations SET name = ? WHERE id = ?').run(o.name, o.id);
+    for (const c of plan.clients)
+      this.sql('UPDATE clients SET name = ?, secret_hash = ? WHERE client_id = ?').run(c.name, c.secretHash, c.clientId);
+    for (const u of plan.users)
       this.sql('UPDATE users SET name = ?, email = ?, username = ?, password_hash = ? WHERE id = ?').run(
         u.name,
         u.email,
         u.username,
-        hash,
+        u.passwordHash,
         u.id,
       );
-      applied.push(`user ${u.id}: ${changes.join(', ')}`);
-    }
-    for (const w of data.wrapupCodes) {
-      const r = this.sql('SELECT org_id, name FROM wrapup_codes WHERE id = ?').get(w.id) as { org_id: string; name: string } | undefined;
-      if (r === undefined || ownedElsewhere('wrap-up code', w.id, w.orgId, r.org_id) || r.name === w.name) continue;
-      this.sql('UPDATE wrapup_codes SET name = ? WHERE id = ?').run(w.name, w.id);
-      applied.push(`wrap-up code ${w.id}: name ${JSON.stringify(r.name)} → ${JSON.stringify(w.name)}`);
-    }
-    for (const q of data.queues) {
-      const r = this.sql('SELECT org_id, body FROM queues WHERE id = ?').get(q.id) as { org_id: string; body: string } | undefined;
-      if (r === undefined || ownedElsewhere('queue', q.id, q.orgId, r.org_id)) continue;
-      const was = SqliteStore.queue(r);
-      const wanted: QueueRecord = { ...q, dateCreated: was.dateCreated };
-      const keys = ['name', 'description', 'callback', 'acw', 'agentOwnedRouting', 'memberIds', 'wrapupCodeIds'] as const;
-      const changed = keys.filter((k) => JSON.stringify(was[k]) !== JSON.stringify(wanted[k]));
-      if (changed.length === 0) continue;
-      this.sql('UPDATE queues SET name = ?, body = ? WHERE id = ?').run(
-        q.name,
-        JSON.stringify({ ...wanted, dateCreated: was.dateCreated.toISOString() }),
-        q.id,
-      );
-      applied.push(`queue ${q.id} (${q.name}): ${changed.join(', ')}`);
-    }
-    return { applied, conflicts };
+    for (const w of plan.codes) this.sql('UPDATE wrapup_codes SET name = ? WHERE id = ?').run(w.name, w.id);
+    for (const q of plan.queues) this.sql('UPDATE queues SET name = ?, body = ? WHERE id = ?').run(q.name, q.body, q.id);
+    return { applied: plan.applied, conflicts: [] };
   }
 
   /** Inserts what is missing (the body of seed, also run by a reset inside its transaction). */
@@ -431,7 +366,7 @@ export class SqliteStore implements Store {
       const code = this.sql('INSERT OR IGNORE INTO wrapup_codes (id, org_id, name, date_created) VALUES (?, ?, ?, ?)');
       for (const w of data.wrapupCodes) code.run(w.id, w.orgId, w.name, w.dateCreated.toISOString());
       const queue = this.sql('INSERT OR IGNORE INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?)');
-      for (const q of data.queues) queue.run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+      for (const q of data.queues) queue.run(q.id, q.orgId, q.name, queueBody(q));
     })();
   }
 
@@ -470,8 +405,7 @@ export class SqliteStore implements Store {
   }
 
   private static queue(r: { body: string }): QueueRecord {
-    const q = JSON.parse(r.body) as QueueRecord & { dateCreated: string };
-    return { ...q, dateCreated: new Date(q.dateCreated) };
+    return queueFromBody(r.body);
   }
 
   private orgConfig(orgId: string) {
@@ -846,7 +780,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       this.sql(
         'INSERT INTO queues (id, org_id, name, body) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
-      ).run(q.id, q.orgId, q.name, JSON.stringify({ ...q, dateCreated: q.dateCreated.toISOString() }));
+      ).run(q.id, q.orgId, q.name, queueBody(q));
       this.config.delete(q.orgId);
     });
   }
