@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { planSeed, queueBody, queueFromBody } from './seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from './snapshot.js';
+import { eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -43,21 +44,6 @@ export { VersionConflictError };
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
 }
-
-interface EventRow {
-  org_id: string;
-  seq: number;
-  at: number;
-  conversation_id: string | null;
-  version: number | null;
-  user_id: string | null;
-  type: string;
-  data: string;
-  prev_seq: number | null;
-}
-
-/** The fields of logged events that hold dates. */
-const DATE_FIELDS = new Set(['resumeTime', 'startTime']);
 
 interface ConversationRow {
   org_id: string;
@@ -376,32 +362,18 @@ export class SqliteStore implements Store {
     return r && { clientId: r.client_id, orgId: r.org_id, name: r.name, secretHash: r.secret_hash };
   }
 
-  private static user(r: Record<string, string>): UserRecord {
-    return {
-      id: r.id as string,
-      orgId: r.org_id as string,
-      name: r.name as string,
-      email: r.email as string,
-      username: r.username as string,
-      passwordHash: r.password_hash as string,
-      state: r.state as UserRecord['state'],
-    };
-  }
-
   async findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined> {
     const r = this.sql('SELECT * FROM users WHERE org_id = ? AND username = ?').get(orgId, username) as Record<string, string> | undefined;
-    return r && SqliteStore.user(r);
+    return r && userFromRow(r);
   }
 
   async getUser(orgId: string, id: string): Promise<UserRecord | undefined> {
     const r = this.sql('SELECT * FROM users WHERE org_id = ? AND id = ?').get(orgId, id) as Record<string, string> | undefined;
-    return r && SqliteStore.user(r);
+    return r && userFromRow(r);
   }
 
   async listUsers(orgId: string): Promise<UserRecord[]> {
-    return (this.sql('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(
-      SqliteStore.user,
-    );
+    return (this.sql('SELECT * FROM users WHERE org_id = ? ORDER BY name, id').all(orgId) as Record<string, string>[]).map(userFromRow);
   }
 
   private static queue(r: { body: string }): QueueRecord {
@@ -489,35 +461,10 @@ export class SqliteStore implements Store {
       'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     return events.map((event, i) => {
-      const seq = first + i;
-      const userId = 'userId' in event ? event.userId : undefined;
-      const { type, at, ...data } = event;
-      const before = i === 0 ? (prev ?? null) : seq - 1;
-      insert.run(orgId, seq, at.getTime(), conversationId ?? null, version ?? null, userId ?? null, type, JSON.stringify(data), before);
-      return {
-        orgId,
-        seq,
-        at,
-        ...(conversationId !== undefined ? { conversationId } : {}),
-        ...(version !== undefined ? { version } : {}),
-        ...(userId !== undefined ? { userId } : {}),
-        event,
-      };
+      const row = eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version);
+      insert.run(...row.values);
+      return row.logged;
     });
-  }
-
-  private static loggedEvent(r: EventRow): LoggedEvent {
-    // Dates in event data are ISO strings (JSON); the fields that hold them are known by name.
-    const data = JSON.parse(r.data, (k, v: unknown) => (typeof v === 'string' && DATE_FIELDS.has(k) ? new Date(v) : v)) as object;
-    return {
-      orgId: r.org_id,
-      seq: r.seq,
-      at: new Date(r.at),
-      ...(r.conversation_id !== null ? { conversationId: r.conversation_id } : {}),
-      ...(r.version !== null ? { version: r.version } : {}),
-      ...(r.user_id !== null ? { userId: r.user_id } : {}),
-      event: { type: r.type, at: new Date(r.at), ...data } as LogEvent,
-    };
   }
 
   async readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
@@ -526,7 +473,7 @@ export class SqliteStore implements Store {
       afterSeq,
       limit,
     ) as EventRow[];
-    return rows.map(SqliteStore.loggedEvent);
+    return rows.map(loggedEvent);
   }
 
   async conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]> {
@@ -538,7 +485,7 @@ export class SqliteStore implements Store {
     while (typeof seq === 'number') {
       const r = byId.get(orgId, seq) as EventRow | undefined;
       if (r === undefined || r.conversation_id !== conversationId) break;
-      out.push(SqliteStore.loggedEvent(r));
+      out.push(loggedEvent(r));
       seq = r.prev_seq;
     }
     return out.reverse();
@@ -954,7 +901,7 @@ export class SqliteStore implements Store {
     }
     return rows.map((r) => ({
       conversation: this.conversation(r.id, r),
-      events: (chains.get(r.id) ?? []).sort((a, b) => a.seq - b.seq).map(SqliteStore.loggedEvent),
+      events: (chains.get(r.id) ?? []).sort((a, b) => a.seq - b.seq).map(loggedEvent),
     }));
   }
 
