@@ -30,7 +30,7 @@ import type { SeedData, Store } from './store/types.js';
 export interface ServerOptions {
   host?: string;
   port?: number;
-  /** SQLite file, or ':memory:'. */
+  /** SQLite file, or ':memory:', or a PostgreSQL connection URL (postgres://...). */
   db: string;
   /** Seed configuration file; the default organization when absent. */
   seedFile?: string;
@@ -43,6 +43,8 @@ export interface ServerOptions {
   wrapStore?: (store: Store) => Store;
   /** How often a change that lost a race is recomputed before the caller gets a 409 (default 5). */
   conflictRetries?: number;
+  /** Run one conversation's changes in this process one after another (default true; see CallbackService). */
+  serializeChanges?: boolean;
   /** Token lifetime and the limit on failed token requests. */
   auth?: AuthOptions;
   /** How long a request may take to arrive, in ms, before a 408 (default 30 s). */
@@ -96,6 +98,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
     configuration,
     clock: now,
     ...(options.conflictRetries !== undefined ? { conflictRetries: options.conflictRetries } : {}),
+    ...(options.serializeChanges !== undefined ? { serializeChanges: options.serializeChanges } : {}),
   });
   const scheduler = new Scheduler(store, callbacks, clock);
   const router = new Router(store, callbacks, clock);
@@ -128,6 +131,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
     auth: new AuthService(store, now, options.auth),
     emulator: new EmulatorService(now, callbacks, clock instanceof ManualClock ? { clock, settle } : undefined, {
       version: VERSION,
+      storeKind: isPostgresUrl(options.db) ? 'postgres' : 'sqlite',
       exportState: (orgId) => store.exportOrganization(orgId),
       nextDeadline: (orgId) => store.nextDeadlineOf(orgId),
       importState: async (orgId, snapshot) => {
@@ -161,8 +165,14 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
 }
 
 /** Opens the store and applies the seed; a seed that conflicts with what the store holds is refused, nothing written. */
-async function openStore(options: ServerOptions, seed: SeedData): Promise<{ opened: SqliteStore; seedApplied: string[] }> {
-  const opened = new SqliteStore(options.db, undefined, options.cacheBytes);
+/** Whether a --db value names a PostgreSQL database (a connection URL) rather than an SQLite file. */
+export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
+
+async function openStore(options: ServerOptions, seed: SeedData): Promise<{ opened: Store; seedApplied: string[] }> {
+  // Loaded only when asked for: the SQLite default does not load the PostgreSQL driver.
+  const opened: Store = isPostgresUrl(options.db)
+    ? await (await import('./store/pg/store.js')).PgStore.open(options.db)
+    : new SqliteStore(options.db, undefined, options.cacheBytes);
   try {
     const outcome = await opened.seed(seed);
     if (outcome.conflicts.length > 0)
@@ -283,7 +293,7 @@ export class SnapshotFileError extends Error {
 }
 
 /** Loads a state file: every snapshot in it is checked before any is written. */
-async function importStates(store: SqliteStore, file: string): Promise<void> {
+async function importStates(store: Store, file: string): Promise<void> {
   let parsed: unknown;
   try {
     const text = readFileSync(file, 'utf8');
@@ -315,7 +325,7 @@ async function importStates(store: SqliteStore, file: string): Promise<void> {
 }
 
 /** Writes every organization's state, to a temporary file renamed into place (a crash never leaves half a file). */
-async function exportStates(store: SqliteStore, file: string): Promise<void> {
+async function exportStates(store: Store, file: string): Promise<void> {
   const states = [];
   for (const org of await store.listOrganizations()) states.push(await store.exportOrganization(org.id));
   const temp = `${file}.${process.pid}.tmp`;

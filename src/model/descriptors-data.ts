@@ -1871,11 +1871,12 @@ export const DESCRIPTOR_DATA: { readonly [N in ModelName]: ModelDescriptor } = {
           "kind": "enum",
           "name": "EmulatorStoreKind",
           "values": [
-            "sqlite"
+            "sqlite",
+            "postgres"
           ]
         },
         "required": false,
-        "description": "The store behind it."
+        "description": "The store behind it: an SQLite file, or a PostgreSQL database."
       },
       {
         "key": "clock",

@@ -38,7 +38,7 @@ export type EmulatorPhase = 'scheduled' | 'queued' | 'offered' | 'active' | 'end
 export type EmulatorHealthStatus = 'ready';
 
 /** Known values of EmulatorStoreKind. */
-export type EmulatorStoreKind = 'sqlite';
+export type EmulatorStoreKind = 'sqlite' | 'postgres';
 
 /** Known values of EmulatorClockMode. */
 export type EmulatorClockMode = 'system' | 'manual';
@@ -752,7 +752,7 @@ export interface EmulatorHealth {
   status?: EmulatorHealthStatus | UnknownEnumValue;
   /** callbackd's version. */
   version?: string;
-  /** The store behind it. */
+  /** The store behind it: an SQLite file, or a PostgreSQL database. */
   store?: EmulatorStoreKind | UnknownEnumValue;
   /** The clock and its mode. */
   clock?: EmulatorClock;

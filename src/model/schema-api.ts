@@ -602,7 +602,7 @@ export const EmulatorClockRequest = model('EmulatorClockRequest', 'Move a manual
 export const EmulatorHealth = model('EmulatorHealth', "The emulator's health: ready once the store is open and migrated.", {
   status: enumOf('EmulatorHealthStatus', ['ready'], 'ready (the server answers only once it is).'),
   version: str("callbackd's version."),
-  store: enumOf('EmulatorStoreKind', ['sqlite'], 'The store behind it.'),
+  store: enumOf('EmulatorStoreKind', ['sqlite', 'postgres'], 'The store behind it: an SQLite file, or a PostgreSQL database.'),
   clock: ref(EmulatorClock, 'The clock and its mode.'),
 });
 

@@ -74,6 +74,11 @@ export interface CallbackServiceOptions {
   newId?: () => string;
   /** How often a change that lost a race is recomputed before the caller gets a 409 conflict (default 5). */
   conflictRetries?: number;
+  /**
+   * Run one conversation's changes in this process one after another (default true). Off, they race and the version
+   * check settles it, as it does between processes: the tests of that path turn it off.
+   */
+  serializeChanges?: boolean;
 }
 
 /** What a change computes from the current conversation: the next state and recording state, and its result. */
@@ -118,6 +123,7 @@ export class CallbackService {
     this.clock = options.clock;
     this.newId = options.newId ?? randomUUID;
     this.retries = options.conflictRetries ?? 5;
+    this.serialize = options.serializeChanges ?? true;
   }
 
   // ---- reading and changing conversations ----
@@ -135,7 +141,31 @@ export class CallbackService {
    * One change to one conversation: its due deadlines (up to `upTo`, default now) are applied first, then `fn`; the
    * result and the routing statuses its events move are committed together. What `fn` throws commits nothing.
    */
+  /** The change of each conversation under way in this process: the next one waits for it (see change). */
+  private readonly changing = new Map<string, Promise<unknown>>();
+  private readonly serialize: boolean;
+
+  /**
+   * Changes of one conversation made in this process run one after another, so they never race each other: with a
+   * store whose commits take a round trip (PostgreSQL), racing changes would mostly lose to one another and run out
+   * of retries. Races with other processes are still settled by the version check and a retry.
+   */
   private async change<T>(orgId: string, id: string, fn: ChangeFn<T>, upTo?: Date): Promise<T> {
+    if (!this.serialize) return this.changeNow(orgId, id, fn, upTo);
+    const before = this.changing.get(id);
+    const run = before === undefined ? this.changeNow(orgId, id, fn, upTo) : before.then(() => this.changeNow(orgId, id, fn, upTo));
+    const done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.changing.set(id, done);
+    void done.then(() => {
+      if (this.changing.get(id) === done) this.changing.delete(id);
+    });
+    return run;
+  }
+
+  private async changeNow<T>(orgId: string, id: string, fn: ChangeFn<T>, upTo?: Date): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const stored = await this.store.getConversation(orgId, id);
       if (stored === undefined) throw notFound(id);

@@ -42,6 +42,7 @@ export const MAX_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 /** What the emulator controls reach beyond the services: its version, and how to reset organizations. */
 export interface EmulatorEnvironment {
   version: string;
+  storeKind: 'sqlite' | 'postgres';
   exportState(orgId: string): Promise<StateSnapshot>;
   /** Problems found (nothing written), or none (imported). */
   importState(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
@@ -60,8 +61,13 @@ export class EmulatorService {
     private readonly environment?: EmulatorEnvironment,
   ) {}
 
-  health(): { status: 'ready'; version: string; store: 'sqlite'; clock: ClockView } {
-    return { status: 'ready', version: this.environment?.version ?? 'unknown', store: 'sqlite', clock: this.clock() };
+  health(): { status: 'ready'; version: string; store: 'sqlite' | 'postgres'; clock: ClockView } {
+    return {
+      status: 'ready',
+      version: this.environment?.version ?? 'unknown',
+      store: this.environment?.storeKind ?? 'sqlite',
+      clock: this.clock(),
+    };
   }
 
   /** GET /emulator/state: the caller's organization, whole. */

@@ -238,6 +238,8 @@ export interface Store {
   /** Brings organizations back to the seeded state (conversations, events and what was created at run time go). */
   resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void>;
   exportOrganization(orgId: string): Promise<StateSnapshot>;
+  /** The problems of a snapshot for an organization (none: importOrganization would take it); writes nothing. */
+  checkOrganizationSnapshot(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
   /** Replaces the organization's state with the snapshot if it is valid; else returns the problems, writing nothing. */
   importOrganization(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
   getClient(clientId: string): Promise<ClientRecord | undefined>;

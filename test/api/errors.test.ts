@@ -21,6 +21,8 @@ const INTERNAL = new Set([
   'StoreOpenError',
   'SnapshotFileError',
   'OutputClosed',
+  'PgSchemaError',
+  'SeedConflict',
 ]);
 
 describe('the error catalogue', () => {

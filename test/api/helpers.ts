@@ -27,8 +27,27 @@ export class TestClock extends ManualClock {
   }
 }
 
+/** The suites of the `postgres` project (vitest.config.ts) run their servers on PostgreSQL: a new database each. */
+export const onPostgres = process.env.CALLBACKD_TEST_STORE === 'postgres';
+let databases = 0;
+
+async function defaultDb(): Promise<string> {
+  if (!onPostgres) return tempDb();
+  const { inject } = await import('vitest');
+  const { default: pg } = await import('pg');
+  const base = inject('pgUrl');
+  const name = `t_${process.pid}_${++databases}`;
+  const admin = new pg.Client({ connectionString: base });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 export async function server(options: Partial<ServerOptions> = {}): Promise<RunningServer> {
-  return startServer({ port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...options, db: options.db ?? tempDb() });
+  return startServer({ port: 0, seedFile: fixturePath('seed-two-orgs.json'), ...options, db: options.db ?? (await defaultDb()) });
 }
 
 /** Everything a server stores but tokens (a token request that succeeds adds one), as one text to compare. */

@@ -1,6 +1,4 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqliteStore } from '../../src/store/sqlite.js';
 import type { RunningServer } from '../../src/server.js';
 import { AGENT1, AGENT2, OTHER_QUEUE, QUEUE, RESOLVED, TestClock, client, server } from './helpers.js';
 
@@ -281,6 +279,11 @@ describe('a callback through its life', () => {
       (await c.call('PUT', `/api/v2/conversations/callbacks/${id}/recordingstate`, { token: app, body: { recordingState: 'PAUSED' } }))
         .json,
     ).toBe('PAUSED');
+    const scheduledIds = async () =>
+      ((await c.call('GET', '/emulator/conversations?phase=scheduled&pageSize=100', { token: app })).json.entities as { id: string }[]).map(
+        (x) => x.id,
+      );
+    const before = await scheduledIds();
     const made = await c.call('POST', `/api/v2/conversations/${id}/participants/${customer.id}/callbacks`, {
       token: app,
       body: { callbackScheduledTime: new Date(clock.t.getTime() + 60_000).toISOString() },
@@ -288,11 +291,12 @@ describe('a callback through its life', () => {
     expect(made.status).toBe(201);
     expect(made.text).toBe('');
     // The new callback: same number and name, scheduled, on the source's queue.
-    const raw = new Database((srv.store as SqliteStore).file, { readonly: true });
-    const newest = raw.prepare('SELECT id, phase, queue_id FROM conversations ORDER BY rowid DESC LIMIT 1').get() as any;
-    raw.close();
-    expect(newest).toMatchObject({ phase: 'scheduled', queue_id: QUEUE });
-    expect(newest.id).not.toBe(id);
+    const added = (await scheduledIds()).filter((x) => !before.includes(x));
+    expect(added).toHaveLength(1);
+    const newest = (await c.call('GET', `/emulator/conversations?phase=scheduled&queueId=${QUEUE}`, { token: app })).json.entities.find(
+      (x: { id: string }) => x.id === added[0],
+    );
+    expect(newest).toMatchObject({ phase: 'scheduled', queueId: QUEUE });
     expect((await get(newest.id)).participants[0]).toMatchObject({
       callbackNumbers: customer.callbackNumbers,
       callbackUserName: 'Pat Doe',

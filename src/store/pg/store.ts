@@ -1,0 +1,862 @@
+// The store on PostgreSQL (issue 15): the same interface and the same rules as the SQLite store, through the `pg`
+// driver and a pool. Every change is one transaction; a conversation's write checks its version (UPDATE ... WHERE
+// version = expected), and the transactions that log events take their organization's row lock first, so event
+// numbers are given out in commit order per organization without gaps, by however many processes. Nothing is cached
+// that another process could change (configuration, conversations: only decoded states are reused while the stored
+// version is the same); tokens, which never change, are.
+import pg from 'pg';
+import { ERRORS, retryLater } from '../../errors.js';
+import { LruCache } from '../lru.js';
+import { MIGRATIONS } from '../migrations.js';
+import { eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
+import { planSeed, queueBody, queueFromBody } from '../seed-plan.js';
+import { checkSnapshot, SNAPSHOT_TABLES } from '../snapshot.js';
+import { decodeState, encodeState } from '../state-codec.js';
+import {
+  VersionConflictError,
+  type ClientRecord,
+  type CommitResult,
+  type CommittedChange,
+  type ConversationFilter,
+  type ConversationWrite,
+  type DueConversation,
+  type LazyHash,
+  type LogEvent,
+  type LoggedEvent,
+  type Organization,
+  type QueueRecord,
+  type QueuedCallback,
+  type QueuedFilter,
+  type RecordingState,
+  type RoutingStatus,
+  type RoutingStatusRecord,
+  type SeedData,
+  type SeedOutcome,
+  type StateSnapshot,
+  type Store,
+  type StoredConversation,
+  type TokenRecord,
+  type UserRecord,
+  type WrapupCodeRecord,
+} from '../types.js';
+import { migratePostgres } from './migrate.js';
+
+type Db = pg.Pool | pg.PoolClient;
+type Row = Record<string, unknown>;
+type Committed = { ok: true; bytes: number; logged: LoggedEvent[] };
+
+/** bigint and count(*) as numbers: every integer we store is a safe integer (milliseconds, versions, numbers). */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+};
+
+const hashOf = (h: LazyHash) => (typeof h === 'function' ? h() : h);
+
+export class PgStore implements Store {
+  private readonly tokens = new LruCache<string, TokenRecord>(10_000);
+  /** Decoded states by id, reused while the stored version and recording state are the ones decoded. */
+  private readonly decoded = new LruCache<string, StoredConversation>(8 * 1024 * 1024);
+  onCommitted: ((change: CommittedChange) => void) | undefined;
+
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects, runs the migrations (safely beside other servers starting), and is ready. */
+  static async open(url: string, poolSize = 10): Promise<PgStore> {
+    const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
+    try {
+      await migratePostgres(pool);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PgStore(pool);
+  }
+
+  private async rows<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T[]> {
+    return (await db.query(text, values)).rows as T[];
+  }
+
+  private async one<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T | undefined> {
+    return (await this.rows<T>(db, text, values))[0];
+  }
+
+  /** One transaction; a serialization failure or deadlock (another process) is a 503 with Retry-After. */
+  private async tx<T>(run: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const result = await run(c);
+      await c.query('COMMIT');
+      return result;
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      const code = (e as { code?: string }).code;
+      if (code === '40001' || code === '40P01') throw retryLater(ERRORS.unavailable, 'The database is busy; try again shortly.', 1);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Locks the organization's row: the transactions that log its events go one at a time, in commit order. */
+  private async lockOrg(c: pg.PoolClient, orgId: string): Promise<number> {
+    await c.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [orgId]);
+    const r = await this.one<{ m: number | null }>(c, 'SELECT max(seq) AS m FROM events WHERE org_id = $1', [orgId]);
+    return (r?.m ?? 0) + 1;
+  }
+
+  private async log(
+    c: pg.PoolClient,
+    orgId: string,
+    first: number,
+    events: readonly LogEvent[],
+    conversationId?: string,
+    version?: number,
+    prev?: number | null,
+  ): Promise<LoggedEvent[]> {
+    const out: LoggedEvent[] = [];
+    for (const [i, event] of events.entries()) {
+      const row = eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version);
+      await c.query(
+        'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        row.values,
+      );
+      out.push(row.logged);
+    }
+    return out;
+  }
+
+  // ---- seed, reset, snapshots ----
+
+  async seed(data: SeedData): Promise<SeedOutcome> {
+    const stored = await this.one<{ digest: string }>(this.pool, 'SELECT digest FROM seed_state WHERE id = 1');
+    return this.tx(async (c) => {
+      // Several servers starting together seed one at a time.
+      await c.query('SELECT pg_advisory_xact_lock(7301)');
+      let outcome: SeedOutcome = { applied: [], conflicts: [] };
+      const fresh =
+        (await this.rows(c, 'SELECT 1 FROM organizations WHERE id = ANY($1::text[])', [data.organizations.map((o) => o.id)])).length === 0;
+      if (!(data.digest !== undefined && stored?.digest === data.digest) && !fresh && data.digest !== undefined)
+        outcome = await this.applySeedChanges(c, data);
+      if (outcome.conflicts.length > 0) throw new SeedConflict(outcome);
+      await this.insertSeed(c, data);
+      if (data.digest !== undefined)
+        await c.query('INSERT INTO seed_state (id, digest) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET digest = excluded.digest', [
+          data.digest,
+        ]);
+      return outcome;
+    }).catch((e: unknown) => {
+      if (e instanceof SeedConflict) return e.outcome;
+      throw e;
+    });
+  }
+
+  private async applySeedChanges(c: pg.PoolClient, data: SeedData): Promise<SeedOutcome> {
+    const byKey = <T extends Row>(list: T[], key: string) => new Map(list.map((r) => [r[key] as string, r]));
+    const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+    const logins = await this.rows<{ org_id: string; username: string; id: string }>(
+      c,
+      'SELECT org_id, username, id FROM users WHERE (org_id || chr(10) || username) = ANY($1::text[])',
+      [data.users.map((u) => `${u.orgId}\n${u.username}`)],
+    );
+    const plan = planSeed(data, {
+      organizations: new Map(
+        (
+          await this.rows<{ id: string; name: string }>(c, 'SELECT id, name FROM organizations WHERE id = ANY($1::text[])', [
+            ids(data.organizations),
+          ])
+        ).map((r) => [r.id, r.name]),
+      ),
+      clients: byKey(
+        await this.rows<{ client_id: string; org_id: string; name: string; secret_hash: string }>(
+          c,
+          'SELECT * FROM clients WHERE client_id = ANY($1::text[])',
+          [data.clients.map((x) => x.clientId)],
+        ),
+        'client_id',
+      ),
+      users: byKey(
+        await this.rows<{ id: string; org_id: string; name: string; email: string; username: string; password_hash: string }>(
+          c,
+          'SELECT * FROM users WHERE id = ANY($1::text[])',
+          [ids(data.users)],
+        ),
+        'id',
+      ),
+      logins: new Map(logins.map((r) => [`${r.org_id}\n${r.username}`, r.id])),
+      codes: byKey(
+        await this.rows<{ id: string; org_id: string; name: string }>(
+          c,
+          'SELECT id, org_id, name FROM wrapup_codes WHERE id = ANY($1::text[])',
+          [ids(data.wrapupCodes)],
+        ),
+        'id',
+      ),
+      queues: byKey(
+        await this.rows<{ id: string; org_id: string; body: string }>(c, 'SELECT id, org_id, body FROM queues WHERE id = ANY($1::text[])', [
+          ids(data.queues),
+        ]),
+        'id',
+      ),
+    });
+    if (plan.conflicts.length > 0) return plan;
+    for (const o of plan.organizations) await c.query('UPDATE organizations SET name = $1 WHERE id = $2', [o.name, o.id]);
+    for (const x of plan.clients)
+      await c.query('UPDATE clients SET name = $1, secret_hash = $2 WHERE client_id = $3', [x.name, x.secretHash, x.clientId]);
+    for (const u of plan.users)
+      await c.query('UPDATE users SET name = $1, email = $2, username = $3, password_hash = $4 WHERE id = $5', [
+        u.name,
+        u.email,
+        u.username,
+        u.passwordHash,
+        u.id,
+      ]);
+    for (const w of plan.codes) await c.query('UPDATE wrapup_codes SET name = $1 WHERE id = $2', [w.name, w.id]);
+    for (const q of plan.queues) await c.query('UPDATE queues SET name = $1, body = $2 WHERE id = $3', [q.name, q.body, q.id]);
+    return { applied: plan.applied, conflicts: [] };
+  }
+
+  /** Inserts what is missing, hashing only the secrets of what it inserts. */
+  private async insertSeed(c: pg.PoolClient, data: SeedData): Promise<void> {
+    for (const o of data.organizations)
+      await c.query('INSERT INTO organizations (id, name) VALUES ($1, $2) ON CONFLICT DO NOTHING', [o.id, o.name]);
+    for (const x of data.clients)
+      if ((await this.one(c, 'SELECT 1 FROM clients WHERE client_id = $1', [x.clientId])) === undefined)
+        await c.query('INSERT INTO clients (client_id, org_id, name, secret_hash) VALUES ($1, $2, $3, $4)', [
+          x.clientId,
+          x.orgId,
+          x.name,
+          hashOf(x.secretHash),
+        ]);
+    for (const u of data.users)
+      if (
+        (await this.one(c, 'SELECT 1 FROM users WHERE id = $1 OR (org_id = $2 AND username = $3)', [u.id, u.orgId, u.username])) ===
+        undefined
+      )
+        await c.query('INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+          u.id,
+          u.orgId,
+          u.name,
+          u.email,
+          u.username,
+          hashOf(u.passwordHash),
+          u.state,
+        ]);
+    for (const w of data.wrapupCodes)
+      await c.query('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        w.id,
+        w.orgId,
+        w.name,
+        w.dateCreated.toISOString(),
+      ]);
+    for (const q of data.queues)
+      await c.query('INSERT INTO queues (id, org_id, name, body) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+        q.id,
+        q.orgId,
+        q.name,
+        queueBody(q),
+      ]);
+  }
+
+  async resetOrganizations(orgIds: readonly string[], data: SeedData): Promise<void> {
+    await this.tx(async (c) => {
+      for (const org of orgIds) {
+        for (const table of ['conversation_agents', 'events', 'routing_status', 'queues', 'wrapup_codes', 'conversations'])
+          await c.query(`DELETE FROM ${table} WHERE org_id = $1`, [org]);
+        await c.query('DELETE FROM users WHERE org_id = $1 AND NOT (id = ANY($2::text[]))', [
+          org,
+          data.users.filter((u) => u.orgId === org).map((u) => u.id),
+        ]);
+        await c.query('DELETE FROM clients WHERE org_id = $1 AND NOT (client_id = ANY($2::text[]))', [
+          org,
+          data.clients.filter((x) => x.orgId === org).map((x) => x.clientId),
+        ]);
+      }
+      await this.insertSeed(c, data);
+    });
+    this.decoded.clear();
+  }
+
+  async exportOrganization(orgId: string): Promise<StateSnapshot> {
+    const tables: Record<string, Record<string, unknown>[]> = {};
+    const order: Record<string, string> = {
+      events: 'seq',
+      conversation_agents: 'conversation_id, user_id',
+      clients: 'client_id',
+      routing_status: 'user_id',
+    };
+    for (const t of SNAPSHOT_TABLES)
+      tables[t] = await this.rows(
+        this.pool,
+        `SELECT * FROM ${t} WHERE ${t === 'organizations' ? 'id' : 'org_id'} = $1 ORDER BY ${order[t] ?? 'id'}`,
+        [orgId],
+      );
+    return { format: 'callbackd-state', version: 1, schema: MIGRATIONS.length, organization: orgId, tables };
+  }
+
+  async checkOrganizationSnapshot(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
+    const columns = await this.rows<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>(
+      this.pool,
+      "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public'",
+    );
+    return checkSnapshot(orgId, snapshot, MIGRATIONS.length, (table) =>
+      columns
+        .filter((c) => c.table_name === table)
+        .map((c) => ({
+          name: c.column_name,
+          integer: c.data_type === 'bigint' || c.data_type === 'integer',
+          notNull: c.is_nullable === 'NO',
+        })),
+    );
+  }
+
+  async importOrganization(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]> {
+    const problems = await this.checkOrganizationSnapshot(orgId, snapshot);
+    if (problems.length > 0) return problems;
+    const tables = (snapshot as StateSnapshot).tables;
+    await this.tx(async (c) => {
+      for (const t of [...SNAPSHOT_TABLES].reverse())
+        if (t !== 'organizations') await c.query(`DELETE FROM ${t} WHERE org_id = $1`, [orgId]);
+      for (const t of SNAPSHOT_TABLES)
+        for (const row of tables[t] as Row[]) {
+          const keys = Object.keys(row);
+          const upsert = t === 'organizations' ? ' ON CONFLICT (id) DO UPDATE SET name = excluded.name' : '';
+          await c.query(
+            `INSERT INTO ${t} (${keys.join(', ')}) VALUES (${keys.map((_, i) => `$${i + 1}`).join(', ')})${upsert}`,
+            keys.map((k) => row[k]),
+          );
+        }
+    });
+    this.decoded.clear();
+    return [];
+  }
+
+  // ---- configuration ----
+
+  async getClient(clientId: string): Promise<ClientRecord | undefined> {
+    const r = await this.one<{ client_id: string; org_id: string; name: string; secret_hash: string }>(
+      this.pool,
+      'SELECT client_id, org_id, name, secret_hash FROM clients WHERE client_id = $1',
+      [clientId],
+    );
+    return r && { clientId: r.client_id, orgId: r.org_id, name: r.name, secretHash: r.secret_hash };
+  }
+
+  async findUserByUsername(orgId: string, username: string): Promise<UserRecord | undefined> {
+    const r = await this.one<Record<string, string>>(this.pool, 'SELECT * FROM users WHERE org_id = $1 AND username = $2', [
+      orgId,
+      username,
+    ]);
+    return r && userFromRow(r);
+  }
+
+  async getUser(orgId: string, id: string): Promise<UserRecord | undefined> {
+    const r = await this.one<Record<string, string>>(this.pool, 'SELECT * FROM users WHERE org_id = $1 AND id = $2', [orgId, id]);
+    return r && userFromRow(r);
+  }
+
+  async listUsers(orgId: string): Promise<UserRecord[]> {
+    return (await this.rows<Record<string, string>>(this.pool, 'SELECT * FROM users WHERE org_id = $1 ORDER BY name, id', [orgId])).map(
+      userFromRow,
+    );
+  }
+
+  async getQueue(orgId: string, id: string): Promise<QueueRecord | undefined> {
+    const r = await this.one<{ body: string }>(this.pool, 'SELECT body FROM queues WHERE org_id = $1 AND id = $2', [orgId, id]);
+    return r && queueFromBody(r.body);
+  }
+
+  async listQueues(orgId: string): Promise<QueueRecord[]> {
+    return (await this.rows<{ body: string }>(this.pool, 'SELECT body FROM queues WHERE org_id = $1 ORDER BY name, id', [orgId])).map((r) =>
+      queueFromBody(r.body),
+    );
+  }
+
+  async listWrapupCodes(orgId: string): Promise<WrapupCodeRecord[]> {
+    const rows = await this.rows<Record<string, string>>(
+      this.pool,
+      'SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = $1 ORDER BY name, id',
+      [orgId],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      orgId: r.org_id as string,
+      name: r.name as string,
+      dateCreated: new Date(r.date_created as string),
+    }));
+  }
+
+  async putToken(t: TokenRecord): Promise<void> {
+    await this.pool.query('INSERT INTO tokens (token, org_id, client_id, user_id, expires_at) VALUES ($1, $2, $3, $4, $5)', [
+      t.token,
+      t.orgId,
+      t.clientId,
+      t.userId ?? null,
+      t.expiresAt.getTime(),
+    ]);
+  }
+
+  async getToken(token: string): Promise<TokenRecord | undefined> {
+    const cached = this.tokens.get(token);
+    if (cached !== undefined) return cached;
+    const r = await this.one<{ token: string; org_id: string; client_id: string; user_id: string | null; expires_at: number }>(
+      this.pool,
+      'SELECT * FROM tokens WHERE token = $1',
+      [token],
+    );
+    if (r === undefined) return undefined;
+    const record: TokenRecord = {
+      token: r.token,
+      orgId: r.org_id,
+      clientId: r.client_id,
+      ...(r.user_id !== null ? { userId: r.user_id } : {}),
+      expiresAt: new Date(r.expires_at),
+    };
+    this.tokens.set(token, record, 1);
+    return record;
+  }
+
+  async listOrganizations(): Promise<Organization[]> {
+    return this.rows<Organization>(this.pool, 'SELECT id, name FROM organizations ORDER BY id');
+  }
+
+  async putQueue(q: QueueRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO queues (id, org_id, name, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
+      [q.id, q.orgId, q.name, queueBody(q)],
+    );
+  }
+
+  async deleteQueue(orgId: string, id: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM queues WHERE org_id = $1 AND id = $2', [orgId, id])).rowCount ?? 0) === 1;
+  }
+
+  async putUser(u: UserRecord): Promise<void> {
+    await this.pool.query(
+      'INSERT INTO users (id, org_id, name, email, username, password_hash, state) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      [u.id, u.orgId, u.name, u.email, u.username, u.passwordHash, u.state],
+    );
+  }
+
+  async putWrapupCode(w: WrapupCodeRecord): Promise<void> {
+    await this.pool.query('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES ($1, $2, $3, $4)', [
+      w.id,
+      w.orgId,
+      w.name,
+      w.dateCreated.toISOString(),
+    ]);
+  }
+
+  // ---- conversations ----
+
+  private conversation(id: string, r: { org_id: string; version: number; body: string; recording_state: string }): StoredConversation {
+    const cached = this.decoded.get(id);
+    if (
+      cached !== undefined &&
+      cached.state.version === r.version &&
+      cached.recordingState === r.recording_state &&
+      cached.orgId === r.org_id
+    )
+      return cached;
+    const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
+    this.decoded.set(id, value, r.body.length);
+    return value;
+  }
+
+  async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
+    const r = await this.one<{ org_id: string; version: number; body: string; recording_state: string }>(
+      this.pool,
+      'SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = $1 AND id = $2',
+      [orgId, id],
+    );
+    return r && this.conversation(id, r);
+  }
+
+  private async commitOne(c: pg.PoolClient, w: ConversationWrite): Promise<Committed> {
+    const s = w.state;
+    const ix = w.index;
+    if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
+      throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
+    const updatedAt = Date.now();
+    const events: LogEvent[] =
+      w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(updatedAt) }];
+    for (const r of w.routing ?? [])
+      events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
+    const first = await this.lockOrg(c, w.orgId);
+    const body = encodeState(s);
+    const common = [
+      s.id,
+      w.orgId,
+      s.version,
+      ix.phase,
+      body,
+      w.recordingState,
+      ix.nextDeadline?.getTime() ?? null,
+      updatedAt,
+      ix.queueId,
+      ix.priority,
+      ix.queuedAt?.getTime() ?? null,
+      ix.ownerId ?? null,
+      first + events.length - 1,
+    ];
+    let prev: number | null = null;
+    if (w.expectedVersion === undefined) {
+      await c.query(
+        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        [...common, s.createdAt.getTime()],
+      );
+    } else {
+      prev =
+        (await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1', [s.id]))?.last_event ??
+        null;
+      const r = await c.query(
+        `UPDATE conversations SET version = $3, phase = $4, body = $5, recording_state = $6, next_deadline = $7, updated_at = $8, queue_id = $9,
+           priority = $10, queued_at = $11, owner_id = $12, last_event = $13
+         WHERE id = $1 AND org_id = $2 AND version = $14`,
+        [...common, w.expectedVersion],
+      );
+      if (r.rowCount !== 1)
+        throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
+    }
+    await c.query('DELETE FROM conversation_agents WHERE conversation_id = $1', [s.id]);
+    for (const u of ix.busyAgentIds)
+      await c.query('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES ($1, $2, $3)', [s.id, w.orgId, u]);
+    for (const r of w.routing ?? []) {
+      const moved = await c.query('UPDATE routing_status SET status = $1, since = $2 WHERE org_id = $3 AND user_id = $4 AND status = $5', [
+        r.to.status,
+        r.to.startTime.getTime(),
+        r.to.orgId,
+        r.to.userId,
+        r.from,
+      ]);
+      if (moved.rowCount !== 1) throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
+    }
+    return { ok: true, bytes: body.length, logged: await this.log(c, w.orgId, first, events, s.id, s.version, prev) };
+  }
+
+  private committed(w: ConversationWrite, c: Committed): void {
+    const conversation = { orgId: w.orgId, state: w.state, recordingState: w.recordingState };
+    this.decoded.set(w.state.id, conversation, c.bytes);
+    this.onCommitted?.({ orgId: w.orgId, events: c.logged, conversation });
+  }
+
+  async commitConversation(w: ConversationWrite): Promise<void> {
+    this.committed(w, await this.tx((c) => this.commitOne(c, w)));
+  }
+
+  async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
+    const results = await this.tx(async (c) => {
+      const out: (Committed | Extract<CommitResult, { ok: false }>)[] = [];
+      for (const w of writes) {
+        await c.query('SAVEPOINT one');
+        try {
+          out.push(await this.commitOne(c, w));
+          await c.query('RELEASE SAVEPOINT one');
+        } catch (error) {
+          await c.query('ROLLBACK TO SAVEPOINT one');
+          out.push({ ok: false, conflict: error instanceof VersionConflictError, error });
+        }
+      }
+      return out;
+    });
+    return writes.map((w, i) => {
+      const r = results[i] as Committed | Extract<CommitResult, { ok: false }>;
+      if (!r.ok) return r;
+      this.committed(w, r);
+      return { ok: true, bytes: r.bytes };
+    });
+  }
+
+  async listActiveConversationsForUser(orgId: string, userId: string): Promise<StoredConversation[]> {
+    const rows = await this.rows<{ id: string; org_id: string; version: number; body: string; recording_state: string }>(
+      this.pool,
+      `SELECT c.id, c.org_id, c.version, c.body, c.recording_state FROM conversation_agents a JOIN conversations c ON c.id = a.conversation_id
+       WHERE a.org_id = $1 AND a.user_id = $2 ORDER BY c.id`,
+      [orgId, userId],
+    );
+    return rows.map((r) => this.conversation(r.id, r));
+  }
+
+  // ---- routing and time ----
+
+  async getRoutingStatus(orgId: string, userId: string): Promise<RoutingStatusRecord | undefined> {
+    const r = await this.one<{ org_id: string; user_id: string; status: RoutingStatus; since: number }>(
+      this.pool,
+      'SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = $1 AND user_id = $2',
+      [orgId, userId],
+    );
+    return r && { orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) };
+  }
+
+  async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
+    const logged = await this.tx(async (c) => {
+      const first = await this.lockOrg(c, r.orgId);
+      const from = (
+        await this.one<{ status: RoutingStatus }>(c, 'SELECT status FROM routing_status WHERE user_id = $1 AND org_id = $2', [
+          r.userId,
+          r.orgId,
+        ])
+      )?.status;
+      await c.query(
+        'INSERT INTO routing_status (user_id, org_id, status, since) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
+        [r.userId, r.orgId, r.status, r.startTime.getTime()],
+      );
+      return this.log(c, r.orgId, first, [
+        { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
+      ]);
+    });
+    this.onCommitted?.({ orgId: r.orgId, events: logged });
+  }
+
+  async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {
+    const rows = await this.rows<{ org_id: string; user_id: string; status: RoutingStatus; since: number }>(
+      this.pool,
+      'SELECT org_id, user_id, status, since FROM routing_status WHERE org_id = $1 ORDER BY since, user_id',
+      [orgId],
+    );
+    return rows.map((r) => ({ orgId: r.org_id, userId: r.user_id, status: r.status, startTime: new Date(r.since) }));
+  }
+
+  async listQueued(orgId: string, queueId: string, limit: number, eligible?: QueuedFilter): Promise<QueuedCallback[]> {
+    const columns = 'SELECT id, org_id, queue_id, priority, queued_at, owner_id FROM conversations';
+    const rows = await this.rows<{
+      id: string;
+      org_id: string;
+      queue_id: string;
+      priority: number;
+      queued_at: number | null;
+      owner_id: string | null;
+    }>(
+      this.pool,
+      eligible === undefined
+        ? `${columns} WHERE org_id = $1 AND queue_id = $2 AND phase = 'queued' ORDER BY priority DESC, queued_at, id LIMIT $3`
+        : `${columns} WHERE org_id = $1 AND queue_id = $2 AND phase = 'queued'
+             AND (owner_id IS NULL OR queued_at <= $4 OR owner_id = ANY($5::text[])) ORDER BY priority DESC, queued_at, id LIMIT $3`,
+      eligible === undefined ? [orgId, queueId, limit] : [orgId, queueId, limit, eligible.ownedUntil.getTime(), [...eligible.owners]],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      orgId: r.org_id,
+      queueId: r.queue_id,
+      priority: r.priority,
+      queuedAt: new Date(r.queued_at ?? 0),
+      ...(r.owner_id !== null ? { ownerId: r.owner_id } : {}),
+    }));
+  }
+
+  async idleAgents(orgId: string): Promise<RoutingStatusRecord[]> {
+    const rows = await this.rows<{ user_id: string; since: number }>(
+      this.pool,
+      `SELECT user_id, since FROM routing_status s WHERE org_id = $1 AND status = 'IDLE'
+         AND NOT EXISTS (SELECT 1 FROM conversation_agents a WHERE a.org_id = s.org_id AND a.user_id = s.user_id)
+       ORDER BY since, user_id`,
+      [orgId],
+    );
+    return rows.map((r) => ({ orgId, userId: r.user_id, status: 'IDLE', startTime: new Date(r.since) }));
+  }
+
+  async earliestOwnedQueuedAfter(orgId: string, queueId: string, after: Date): Promise<Date | undefined> {
+    const r = await this.one<{ t: number | null }>(
+      this.pool,
+      `SELECT min(queued_at) AS t FROM conversations WHERE org_id = $1 AND queue_id = $2 AND phase = 'queued' AND owner_id IS NOT NULL AND queued_at > $3`,
+      [orgId, queueId, after.getTime()],
+    );
+    return r?.t === null || r?.t === undefined ? undefined : new Date(r.t);
+  }
+
+  async busyAgents(orgId: string): Promise<Set<string>> {
+    return new Set(
+      (await this.rows<{ user_id: string }>(this.pool, 'SELECT DISTINCT user_id FROM conversation_agents WHERE org_id = $1', [orgId])).map(
+        (r) => r.user_id,
+      ),
+    );
+  }
+
+  async dueConversations(now: Date, limit: number): Promise<DueConversation[]> {
+    const rows = await this.rows<{ org_id: string; id: string; next_deadline: number }>(
+      this.pool,
+      'SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= $1 ORDER BY next_deadline, id LIMIT $2',
+      [now.getTime(), limit],
+    );
+    return rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
+  }
+
+  async nextDeadlineAt(): Promise<Date | undefined> {
+    const r = await this.one<{ t: number | null }>(
+      this.pool,
+      'SELECT min(next_deadline) AS t FROM conversations WHERE next_deadline IS NOT NULL',
+    );
+    return r?.t === null || r?.t === undefined ? undefined : new Date(r.t);
+  }
+
+  async nextDeadlineOf(orgId: string): Promise<Date | undefined> {
+    const r = await this.one<{ t: number | null }>(
+      this.pool,
+      'SELECT min(next_deadline) AS t FROM conversations WHERE org_id = $1 AND next_deadline IS NOT NULL',
+      [orgId],
+    );
+    return r?.t === null || r?.t === undefined ? undefined : new Date(r.t);
+  }
+
+  // ---- the event log ----
+
+  async readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
+    return (
+      await this.rows<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
+        orgId,
+        afterSeq,
+        limit,
+      ])
+    ).map(loggedEvent);
+  }
+
+  async conversationEvents(orgId: string, conversationId: string): Promise<LoggedEvent[]> {
+    const out: LoggedEvent[] = [];
+    let seq = (
+      await this.one<{ last_event: number | null }>(this.pool, 'SELECT last_event FROM conversations WHERE org_id = $1 AND id = $2', [
+        orgId,
+        conversationId,
+      ])
+    )?.last_event;
+    while (typeof seq === 'number') {
+      const r = await this.one<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq = $2', [orgId, seq]);
+      if (r === undefined || r.conversation_id !== conversationId) break;
+      out.push(loggedEvent(r));
+      seq = r.prev_seq;
+    }
+    return out.reverse();
+  }
+
+  async compactEvents(before: Date): Promise<number> {
+    let dropped = 0;
+    for (const { id: org } of await this.listOrganizations()) {
+      // Events of conversations not ended, and each organization's last event (the next number comes from it), stay.
+      const r = await this.pool.query(
+        `DELETE FROM events WHERE org_id = $1 AND at < $2 AND seq < (SELECT max(seq) FROM events WHERE org_id = $1)
+           AND (conversation_id IS NULL OR NOT EXISTS (SELECT 1 FROM conversations c WHERE c.id = events.conversation_id AND c.phase <> 'ended'))`,
+        [org, before.getTime()],
+      );
+      dropped += r.rowCount ?? 0;
+    }
+    return dropped;
+  }
+
+  // ---- analytics and lists ----
+
+  async conversationsStartedBetween(
+    orgId: string,
+    from: Date,
+    to: Date,
+    page?: { offset: number; limit: number; desc: boolean },
+  ): Promise<string[]> {
+    const range = 'FROM conversations WHERE org_id = $1 AND started_at >= $2 AND started_at < $3';
+    const order = page?.desc === true ? 'DESC' : 'ASC';
+    const rows = await this.rows<{ id: string }>(
+      this.pool,
+      page === undefined
+        ? `SELECT id ${range} ORDER BY started_at, id`
+        : `SELECT id ${range} ORDER BY started_at ${order}, id ${order} LIMIT $4 OFFSET $5`,
+      page === undefined ? [orgId, from.getTime(), to.getTime()] : [orgId, from.getTime(), to.getTime(), page.limit, page.offset],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async countStartedBetween(orgId: string, from: Date, to: Date): Promise<number> {
+    const r = await this.one<{ n: number }>(
+      this.pool,
+      'SELECT count(*) AS n FROM conversations WHERE org_id = $1 AND started_at >= $2 AND started_at < $3',
+      [orgId, from.getTime(), to.getTime()],
+    );
+    return r?.n ?? 0;
+  }
+
+  async countByPhase(orgId: string, queueId: string): Promise<{ queued: number; offered: number; active: number }> {
+    const rows = await this.rows<{ phase: string; n: number }>(
+      this.pool,
+      `SELECT phase, count(*) AS n FROM conversations WHERE org_id = $1 AND phase IN ('queued', 'offered', 'active') AND queue_id = $2 GROUP BY phase`,
+      [orgId, queueId],
+    );
+    const n = (phase: string) => rows.find((r) => r.phase === phase)?.n ?? 0;
+    return { queued: n('queued'), offered: n('offered'), active: n('active') };
+  }
+
+  async listConversations(
+    orgId: string,
+    filter: ConversationFilter,
+    page: { offset: number; limit: number },
+  ): Promise<{ items: StoredConversation[]; total: number }> {
+    const where = `FROM conversations WHERE org_id = $1 AND started_at >= $2 AND started_at < $3
+      AND ($4::text IS NULL OR queue_id = $4) AND ($5::text IS NULL OR phase = $5)`;
+    const params = [
+      orgId,
+      filter.startedFrom?.getTime() ?? 0,
+      filter.startedTo?.getTime() ?? Number.MAX_SAFE_INTEGER,
+      filter.queueId ?? null,
+      filter.phase ?? null,
+    ];
+    const rows = await this.rows<{ id: string; org_id: string; version: number; body: string; recording_state: string }>(
+      this.pool,
+      `SELECT id, org_id, version, body, recording_state ${where} ORDER BY started_at DESC, id DESC LIMIT $6 OFFSET $7`,
+      [...params, page.limit, page.offset],
+    );
+    const total = (await this.one<{ n: number }>(this.pool, `SELECT count(*) AS n ${where}`, params))?.n ?? 0;
+    return { items: rows.map((r) => this.conversation(r.id, r)), total };
+  }
+
+  async startedBetweenWithEvents(
+    orgId: string,
+    from: Date,
+    to: Date,
+  ): Promise<{ conversation: StoredConversation; events: LoggedEvent[] }[]> {
+    const rows = await this.rows<{
+      id: string;
+      org_id: string;
+      version: number;
+      body: string;
+      recording_state: string;
+      last_event: number | null;
+    }>(
+      this.pool,
+      `SELECT id, org_id, version, body, recording_state, last_event FROM conversations
+       WHERE org_id = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at, id`,
+      [orgId, from.getTime(), to.getTime()],
+    );
+    const chains = new Map<string, EventRow[]>();
+    let frontier = rows.flatMap((r) => (r.last_event !== null ? [r.last_event] : []));
+    // Every chain walked back one step at a time for all conversations at once (one query per step, not per event).
+    while (frontier.length > 0) {
+      const found = await this.rows<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq = ANY($2::bigint[])', [
+        orgId,
+        frontier,
+      ]);
+      frontier = [];
+      for (const e of found) {
+        if (e.conversation_id === null) continue;
+        let chain = chains.get(e.conversation_id);
+        if (chain === undefined) chains.set(e.conversation_id, (chain = []));
+        chain.push(e);
+        if (e.prev_seq !== null) frontier.push(e.prev_seq);
+      }
+    }
+    return rows.map((r) => ({
+      conversation: this.conversation(r.id, r),
+      events: (chains.get(r.id) ?? [])
+        .filter((e) => e.conversation_id === r.id)
+        .sort((a, b) => a.seq - b.seq)
+        .map(loggedEvent),
+    }));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Thrown inside the seed's transaction to roll back what a conflicting seed had begun to change. */
+class SeedConflict extends Error {
+  constructor(readonly outcome: SeedOutcome) {
+    super('the seed conflicts with the store');
+  }
+}
