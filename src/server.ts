@@ -18,7 +18,7 @@ import { Scheduler } from './service/scheduler.js';
 import { DEFAULT_SEED_FILE, loadSeed, SeedError, type LoadedSeed } from './service/seed.js';
 import { FaultInjector } from './service/faults.js';
 import { GENESYS_DEFAULTS, RateLimiter, type RateLimits } from './service/ratelimits.js';
-import { SqliteStore } from './store/sqlite.js';
+import { SqliteStore, StoreOpenError } from './store/sqlite.js';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './service/paths.js';
@@ -164,6 +164,25 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
   return { services, scheduler, router, settle };
 }
 
+/** A connection URL with its password hidden, for messages. */
+export const redactedUrl = (url: string): string => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+
+/** Connects and migrates; what goes wrong is one line naming the database (password hidden) and what to do. */
+async function openPostgres(url: string): Promise<Store> {
+  const { PgStore } = await import('./store/pg/store.js');
+  try {
+    return await PgStore.open(url);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new StoreOpenError(
+      `cannot use the PostgreSQL database ${redactedUrl(url)}: ${why}; check --db (or CALLBACKD_DB) and that the server runs.`,
+      {
+        cause: e,
+      },
+    );
+  }
+}
+
 /** Opens the store and applies the seed; a seed that conflicts with what the store holds is refused, nothing written. */
 /** Whether a --db value names a PostgreSQL database (a connection URL) rather than an SQLite file. */
 export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db);
@@ -171,13 +190,13 @@ export const isPostgresUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.tes
 async function openStore(options: ServerOptions, seed: SeedData): Promise<{ opened: Store; seedApplied: string[] }> {
   // Loaded only when asked for: the SQLite default does not load the PostgreSQL driver.
   const opened: Store = isPostgresUrl(options.db)
-    ? await (await import('./store/pg/store.js')).PgStore.open(options.db)
+    ? await openPostgres(options.db)
     : new SqliteStore(options.db, undefined, options.cacheBytes);
   try {
     const outcome = await opened.seed(seed);
     if (outcome.conflicts.length > 0)
       throw new SeedError(
-        `the seed ${options.seedFile ?? DEFAULT_SEED_FILE} does not fit what ${options.db} holds:` +
+        `the seed ${options.seedFile ?? DEFAULT_SEED_FILE} does not fit what ${redactedUrl(options.db)} holds:` +
           outcome.conflicts.map((c) => `\n  ${c}`).join('') +
           '\nStart with another --db file, or change the seed.',
       );

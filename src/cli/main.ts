@@ -123,7 +123,11 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .description('serve the callback API (Platform API v2 paths) with an embedded SQLite store')
     .addOption(new Option('--host <host>', 'address to listen on').env('HOST').default('127.0.0.1'))
     .addOption(new Option('--port <port>', 'port to listen on').env('PORT').default('8080').argParser(parsePort))
-    .addOption(new Option('--db <file>', 'SQLite file').env('CALLBACKD_DB').default('./data/callbackd.db'))
+    .addOption(
+      new Option('--db <file|url>', 'SQLite file, or a PostgreSQL database (postgres://user:password@host:port/db)')
+        .env('CALLBACKD_DB')
+        .default('./data/callbackd.db'),
+    )
     .option('--seed <file>', 'seed configuration (organizations, clients, users, queues, wrap-up codes) instead of config/default-org.json')
     .addOption(
       new Option('--log-level <level>', 'pino log level')

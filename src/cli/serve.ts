@@ -1,6 +1,6 @@
 // `callbackd serve` (and `npm start`): the callback API on 127.0.0.1:8080 with an embedded SQLite file.
 import type { Writable } from 'node:stream';
-import { startServer } from '../server.js';
+import { redactedUrl, startServer } from '../server.js';
 import { parseDateTime } from '../model/core.js';
 import { ManualClock } from '../service/clock.js';
 import { UsageError } from './usage.js';
@@ -74,7 +74,7 @@ export async function serve(options: ServeOptions, out: Writable): Promise<() =>
   );
   out.write(
     [
-      `callbackd listening on ${server.url} (data: ${options.db})`,
+      `callbackd listening on ${server.url} (data: ${redactedUrl(options.db)})`,
       ...(server.seedApplied.length > 0
         ? [`The seed changed since ${options.db} was last started; applied:`, ...server.seedApplied.map((line) => `  ${line}`)]
         : []),
