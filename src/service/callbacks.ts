@@ -457,25 +457,32 @@ export class CallbackService {
   }
 
   /**
-   * The scheduler's batch: each due conversation advanced to its own deadline, all committed in one transaction
-   * (each change alone in a savepoint). A change that lost a race stays due for the next batch; one that cannot be
-   * computed or written is reported in `failed` and the others go on.
+   * The scheduler's batch: the conversations due at `now` (up to `limit`, none in `skip`) claimed by the store, each
+   * advanced to its own deadline, all committed in one transaction (each change alone in a savepoint). A change that
+   * lost a race stays due for the next batch; one that cannot be computed or written is reported in `failed` and the
+   * others go on.
    */
-  async fireBatch(due: readonly DueConversation[]): Promise<{ fired: number; failed: { id: string; error: unknown }[] }> {
+  async fireDue(
+    now: Date,
+    limit: number,
+    skip: ReadonlySet<string>,
+  ): Promise<{ due: DueConversation[]; fired: number; failed: { id: string; error: unknown }[] }> {
     const failed: { id: string; error: unknown }[] = [];
     const computed: { d: DueConversation; c: Computed<boolean> & { write: ConversationWrite } }[] = [];
-    let fired = 0;
-    for (const d of due) {
-      try {
-        const stored = await this.store.getConversation(d.orgId, d.id);
-        if (stored === undefined) continue;
-        const c = await this.compute(d.orgId, stored, firing, d.at);
-        if (c.write !== undefined) computed.push({ d, c: { ...c, write: c.write } });
-      } catch (error) {
-        failed.push({ id: d.id, error });
+    const { due, results } = await this.store.fireDue(now, limit, skip, async (claimed) => {
+      for (const d of claimed) {
+        try {
+          const stored = await this.store.getConversation(d.orgId, d.id);
+          if (stored === undefined) continue;
+          const c = await this.compute(d.orgId, stored, firing, d.at);
+          if (c.write !== undefined) computed.push({ d, c: { ...c, write: c.write } });
+        } catch (error) {
+          failed.push({ id: d.id, error });
+        }
       }
-    }
-    const results = await this.store.commitConversations(computed.map((x) => x.c.write));
+      return computed.map((x) => x.c.write);
+    });
+    let fired = 0;
     for (const [i, { d, c }] of computed.entries()) {
       const r = results[i];
       if (r?.ok === true) {
@@ -484,7 +491,7 @@ export class CallbackService {
       } else if (r?.conflict !== true) failed.push({ id: d.id, error: r?.error });
       // A change that lost a race is not committed: its deadline is still due, and the next batch fires it.
     }
-    return { fired, failed };
+    return { due, fired, failed };
   }
 
   /** The router's entry: offers a queued callback to an agent. */

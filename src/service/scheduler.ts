@@ -55,12 +55,8 @@ export class Scheduler {
     if (this.stopped) return 0;
     let count = 0;
     for (;;) {
-      const now = this.clock.now();
-      const due = (await this.store.dueConversations(now, BATCH + this.poisoned.size))
-        .filter((d) => !this.poisoned.has(d.id))
-        .slice(0, BATCH);
+      const { due, fired, failed } = await this.callbacks.fireDue(this.clock.now(), BATCH, this.poisoned);
       if (due.length === 0) break;
-      const { fired, failed } = await this.callbacks.fireBatch(due);
       count += fired;
       for (const f of failed) {
         this.poisoned.add(f.id);

@@ -854,6 +854,18 @@ export class SqliteStore implements Store {
     return rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
   }
 
+  /** One process owns an SQLite file's scheduler: claiming is reading what is due, then committing the batch. */
+  async fireDue(
+    now: Date,
+    limit: number,
+    skip: ReadonlySet<string>,
+    compute: (due: DueConversation[]) => Promise<ConversationWrite[]>,
+  ): Promise<{ due: DueConversation[]; results: CommitResult[] }> {
+    const due = (await this.dueConversations(now, limit + skip.size)).filter((d) => !skip.has(d.id)).slice(0, limit);
+    if (due.length === 0) return { due, results: [] };
+    return { due, results: await this.commitConversations(await compute(due)) };
+  }
+
   async nextDeadlineAt(): Promise<Date | undefined> {
     const t = this.sql('SELECT MIN(next_deadline) FROM conversations WHERE next_deadline IS NOT NULL').pluck().get() as number | null;
     return t === null ? undefined : new Date(t);

@@ -292,6 +292,18 @@ export interface Store {
   dueConversations(now: Date, limit: number): Promise<DueConversation[]>;
   /** The earliest deadline of any conversation. */
   nextDeadlineAt(): Promise<Date | undefined>;
+  /**
+   * Claims up to `limit` conversations due at `now` (earliest first, none in `skip`), lets `compute` make their writes,
+   * and commits them as commitConversations does: one result per write. While it runs, no other process can claim
+   * them (on PostgreSQL: `FOR UPDATE SKIP LOCKED` in the transaction that commits them, so a process killed meanwhile
+   * leaves them to the others); the due list is given to `compute` in order.
+   */
+  fireDue(
+    now: Date,
+    limit: number,
+    skip: ReadonlySet<string>,
+    compute: (due: DueConversation[]) => Promise<ConversationWrite[]>,
+  ): Promise<{ due: DueConversation[]; results: CommitResult[] }>;
 
   // ---- the event log (docs/events.md) ----
   /** Told of every committed change, synchronously and in commit order, right after the commit. */

@@ -483,6 +483,13 @@ export class PgStore implements Store {
       w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(updatedAt) }];
     for (const r of w.routing ?? [])
       events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
+    // Locks in one order everywhere, so that no two transactions wait on each other: the conversation's row first
+    // (the scheduler's batch already holds it: it claimed it), then its organization's (the event numbers).
+    const prev =
+      w.expectedVersion === undefined
+        ? null
+        : ((await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1 FOR UPDATE', [s.id]))
+            ?.last_event ?? null);
     const first = await this.lockOrg(c, w.orgId);
     const body = encodeState(s);
     const common = [
@@ -500,7 +507,6 @@ export class PgStore implements Store {
       ix.ownerId ?? null,
       first + events.length - 1,
     ];
-    let prev: number | null = null;
     if (w.expectedVersion === undefined) {
       await c.query(
         `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event, started_at)
@@ -508,9 +514,6 @@ export class PgStore implements Store {
         [...common, s.createdAt.getTime()],
       );
     } else {
-      prev =
-        (await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1', [s.id]))?.last_event ??
-        null;
       const r = await c.query(
         `UPDATE conversations SET version = $3, phase = $4, body = $5, recording_state = $6, next_deadline = $7, updated_at = $8, queue_id = $9,
            priority = $10, queued_at = $11, owner_id = $12, last_event = $13
@@ -547,20 +550,30 @@ export class PgStore implements Store {
   }
 
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
-    const results = await this.tx(async (c) => {
-      const out: (Committed | Extract<CommitResult, { ok: false }>)[] = [];
-      for (const w of writes) {
-        await c.query('SAVEPOINT one');
-        try {
-          out.push(await this.commitOne(c, w));
-          await c.query('RELEASE SAVEPOINT one');
-        } catch (error) {
-          await c.query('ROLLBACK TO SAVEPOINT one');
-          out.push({ ok: false, conflict: error instanceof VersionConflictError, error });
-        }
+    return this.afterCommit(writes, await this.tx((c) => this.commitInto(c, writes)));
+  }
+
+  /** Each write in its own savepoint, in the caller's transaction. */
+  private async commitInto(
+    c: pg.PoolClient,
+    writes: readonly ConversationWrite[],
+  ): Promise<(Committed | Extract<CommitResult, { ok: false }>)[]> {
+    const out: (Committed | Extract<CommitResult, { ok: false }>)[] = [];
+    for (const w of writes) {
+      await c.query('SAVEPOINT one');
+      try {
+        out.push(await this.commitOne(c, w));
+        await c.query('RELEASE SAVEPOINT one');
+      } catch (error) {
+        await c.query('ROLLBACK TO SAVEPOINT one');
+        out.push({ ok: false, conflict: error instanceof VersionConflictError, error });
       }
-      return out;
-    });
+    }
+    return out;
+  }
+
+  /** After the commit: what committed is cached and told to the listener, in order. */
+  private afterCommit(writes: readonly ConversationWrite[], results: (Committed | Extract<CommitResult, { ok: false }>)[]): CommitResult[] {
     return writes.map((w, i) => {
       const r = results[i] as Committed | Extract<CommitResult, { ok: false }>;
       if (!r.ok) return r;
@@ -681,6 +694,32 @@ export class PgStore implements Store {
       [now.getTime(), limit],
     );
     return rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
+  }
+
+  /**
+   * Claims the due rows with FOR UPDATE SKIP LOCKED in the transaction that then commits their writes: another
+   * process skips them meanwhile, and a process killed before its commit releases them (its connection goes, its
+   * transaction with it) for the others to fire.
+   */
+  async fireDue(
+    now: Date,
+    limit: number,
+    skip: ReadonlySet<string>,
+    compute: (due: DueConversation[]) => Promise<ConversationWrite[]>,
+  ): Promise<{ due: DueConversation[]; results: CommitResult[] }> {
+    const outcome = await this.tx(async (c) => {
+      const rows = await this.rows<{ org_id: string; id: string; next_deadline: number }>(
+        c,
+        `SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= $1 AND NOT (id = ANY($3::text[]))
+         ORDER BY next_deadline, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+        [now.getTime(), limit, [...skip]],
+      );
+      const due = rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
+      if (due.length === 0) return { due, writes: [], results: [] };
+      const writes = await compute(due);
+      return { due, writes, results: await this.commitInto(c, writes) };
+    });
+    return { due: outcome.due, results: this.afterCommit(outcome.writes, outcome.results) };
   }
 
   async nextDeadlineAt(): Promise<Date | undefined> {
