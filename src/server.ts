@@ -220,9 +220,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     }
   }
   const clock = options.clock ?? new SystemClock();
-  const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? opened, clock, options, seed);
+  const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? killInBatch(opened), clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
   opened.onCommitted = (change) => services.notifications.publish(change);
+  // Deadlines written by other processes sharing the store wake this scheduler too.
+  if (options.routing !== false) opened.onDeadline = (at) => scheduler.wake(at);
   const app = await buildApp({
     services,
     ...(options.corsOrigins !== undefined ? { corsOrigins: options.corsOrigins } : {}),
@@ -350,4 +352,19 @@ async function exportStates(store: Store, file: string): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, JSON.stringify(states));
   renameSync(temp, file);
+}
+
+/**
+ * Fault injection for the crash tests of several processes: with CALLBACKD_KILL_IN_BATCH set, the process dies with
+ * SIGKILL in the middle of its first scheduler batch, after claiming and computing it and before committing it.
+ */
+function killInBatch(store: Store): Store {
+  if (process.env.CALLBACKD_KILL_IN_BATCH === undefined) return store;
+  const fireDue: Store['fireDue'] = (now, limit, skip, compute) =>
+    store.fireDue(now, limit, skip, async (due) => {
+      const writes = await compute(due);
+      if (due.length > 0) process.kill(process.pid, 'SIGKILL');
+      return writes;
+    });
+  return new Proxy(store, { get: (target, key) => (key === 'fireDue' ? fireDue : Reflect.get(target, key)) });
 }

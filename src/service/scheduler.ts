@@ -78,7 +78,9 @@ export class Scheduler {
   private async arm(): Promise<void> {
     if (this.stopped) return;
     const next = await this.store.nextDeadlineAt();
-    this.setTimer(next);
+    // Still due after a pass: another process holds it (claimed, being fired). Look again shortly, not at once.
+    const now = this.clock.now().getTime();
+    this.setTimer(next !== undefined && next.getTime() <= now ? new Date(now + 50) : next);
   }
 
   private setTimer(at: Date | undefined): void {
@@ -91,7 +93,12 @@ export class Scheduler {
   /** A conversation changed: if it now has an earlier deadline than the one armed, wake earlier. */
   notice(state: CallbackConversationState): void {
     const d = nextDeadline(state);
-    if (this.stopped || d === undefined) return;
-    if (this.armedAt === undefined || d.at.getTime() < this.armedAt) this.setTimer(d.at);
+    if (d !== undefined) this.wake(d.at);
+  }
+
+  /** A deadline was written (here, or by another process on a shared store): wake for it if it is the earliest. */
+  wake(at: Date): void {
+    if (this.stopped) return;
+    if (this.armedAt === undefined || at.getTime() < this.armedAt) this.setTimer(at);
   }
 }

@@ -444,6 +444,8 @@ export class SqliteStore implements Store {
   }
 
   onCommitted: ((change: CommittedChange) => void) | undefined;
+  /** One process owns an SQLite file: no deadline comes from elsewhere. */
+  onDeadline: ((at: Date) => void) | undefined;
 
   /**
    * Appends events to the log (inside the caller's transaction), numbered after the organization's last; a

@@ -293,6 +293,11 @@ export interface Store {
   /** The earliest deadline of any conversation. */
   nextDeadlineAt(): Promise<Date | undefined>;
   /**
+   * Told of each deadline another process writes (a store shared by several processes: PostgreSQL, by LISTEN/NOTIFY),
+   * so that this process's scheduler wakes for it too. A store only one process uses never calls it.
+   */
+  onDeadline: ((at: Date) => void) | undefined;
+  /**
    * Claims up to `limit` conversations due at `now` (earliest first, none in `skip`), lets `compute` make their writes,
    * and commits them as commitConversations does: one result per write. While it runs, no other process can claim
    * them (on PostgreSQL: `FOR UPDATE SKIP LOCKED` in the transaction that commits them, so a process killed meanwhile

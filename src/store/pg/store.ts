@@ -51,6 +51,9 @@ const TYPES = {
     oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
 };
 
+/** The channel every process's deadlines are announced on (the payload: the deadline in ms). */
+const DEADLINES = 'callbackd_deadlines';
+
 const hashOf = (h: LazyHash) => (typeof h === 'function' ? h() : h);
 
 export class PgStore implements Store {
@@ -58,19 +61,34 @@ export class PgStore implements Store {
   /** Decoded states by id, reused while the stored version and recording state are the ones decoded. */
   private readonly decoded = new LruCache<string, StoredConversation>(8 * 1024 * 1024);
   onCommitted: ((change: CommittedChange) => void) | undefined;
+  onDeadline: ((at: Date) => void) | undefined;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** The connection that LISTENs for the deadlines every process writes. */
+    private readonly listener: pg.Client,
+  ) {
+    listener.on('notification', (m) => {
+      const at = Number(m.payload);
+      if (m.channel === DEADLINES && Number.isSafeInteger(at)) this.onDeadline?.(new Date(at));
+    });
+  }
 
-  /** Connects, runs the migrations (safely beside other servers starting), and is ready. */
+  /** Connects, runs the migrations (safely beside other servers starting), listens for deadlines, and is ready. */
   static async open(url: string, poolSize = 10): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
+    const listener = new pg.Client({ connectionString: url, types: TYPES });
+    // A dropped listening connection must not end the process; the scheduler's own timer still runs.
+    listener.on('error', () => undefined);
     try {
       await migratePostgres(pool);
+      await listener.connect();
+      await listener.query(`LISTEN ${DEADLINES}`);
     } catch (e) {
-      await pool.end();
+      await Promise.allSettled([pool.end(), listener.end()]);
       throw e;
     }
-    return new PgStore(pool);
+    return new PgStore(pool, listener);
   }
 
   private async rows<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T[]> {
@@ -523,6 +541,8 @@ export class PgStore implements Store {
       if (r.rowCount !== 1)
         throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
     }
+    // Every process's scheduler hears of the deadline (delivered at commit; not at all if it rolls back).
+    if (ix.nextDeadline !== undefined) await c.query('SELECT pg_notify($1, $2)', [DEADLINES, String(ix.nextDeadline.getTime())]);
     await c.query('DELETE FROM conversation_agents WHERE conversation_id = $1', [s.id]);
     for (const u of ix.busyAgentIds)
       await c.query('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES ($1, $2, $3)', [s.id, w.orgId, u]);
@@ -889,6 +909,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await Promise.allSettled([this.listener.end()]);
     await this.pool.end();
   }
 }

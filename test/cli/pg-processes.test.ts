@@ -1,0 +1,91 @@
+// Two `callbackd serve` processes on one PostgreSQL database: every deadline fires exactly once, and a process killed
+// with SIGKILL in the middle of a scheduler batch (claimed and computed, not committed) loses nothing: the other
+// process fires what it had claimed. Counted from the event log.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { client } from '../api/helpers.js';
+import { postgresAvailable, startCluster, type PgCluster } from '../support/postgres.js';
+
+const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+const available = postgresAvailable();
+if (!available && process.env.CALLBACKD_POSTGRES_TESTS === 'required') throw new Error('PostgreSQL is not installed');
+let cluster: PgCluster;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  if (available) cluster = await startCluster();
+}, 60_000);
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  await cluster?.stop();
+});
+
+async function serve(
+  db: string,
+  env: Record<string, string> = {},
+): Promise<{ url: string; child: ChildProcess; exited: Promise<NodeJS.Signals | null> }> {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', db], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
+  children.push(child);
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner: ${out}`)), 20_000);
+    child.stdout?.on('data', () => out.includes('OpenAPI:') && (clearTimeout(timer), resolve()));
+  });
+  return { url: /listening on (http:\/\/[^ ]+)/.exec(out)?.[1] as string, child, exited };
+}
+
+describe.runIf(available)('several processes on one PostgreSQL database', () => {
+  it('a process killed mid-batch loses nothing; every deadline fires once', async () => {
+    const db = await cluster.database('two_processes');
+    // The first to start seeds; the second finds it done.
+    const a = await serve(db, { CALLBACKD_KILL_IN_BATCH: '1' });
+    const b = await serve(db);
+    const api = client(a.url);
+    const token = await api.app();
+    const due = new Date(Date.now() + 2500).toISOString();
+    const ids: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const r = await api.call('POST', '/api/v2/conversations/callbacks', {
+        token,
+        body: { queueId: '0e0e0e0e-0000-4000-8000-000000000001', callbackNumbers: [`+1555${i}`], callbackScheduledTime: due },
+      });
+      ids.push(r.json.conversation.id as string);
+    }
+    // A dies in its first batch when the time comes.
+    expect(await a.exited).toBe('SIGKILL');
+    const pool = new pg.Pool({ connectionString: db, max: 1 });
+    try {
+      await expect
+        .poll(async () => (await pool.query("SELECT count(*)::int AS n FROM conversations WHERE phase = 'scheduled'")).rows[0].n, {
+          timeout: 15_000,
+          interval: 200,
+        })
+        .toBe(0);
+      // Each conversation came due once: one 'queued' event each, none twice, none lost.
+      const queued = await pool.query<{ conversation_id: string; n: number }>(
+        "SELECT conversation_id, count(*)::int AS n FROM events WHERE type = 'queued' GROUP BY conversation_id",
+      );
+      expect(queued.rows).toHaveLength(300);
+      expect(queued.rows.every((r) => r.n === 1)).toBe(true);
+      expect(new Set(queued.rows.map((r) => r.conversation_id))).toEqual(new Set(ids));
+      // Event numbers have no gaps or doubles.
+      const seqs = (await pool.query<{ seq: number }>('SELECT seq::int AS seq FROM events ORDER BY seq')).rows.map((r) => r.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      // B serves what A created.
+      expect(
+        (await client(b.url).call('GET', `/api/v2/conversations/callbacks/${ids[0]}`, { token: await client(b.url).app() })).status,
+      ).toBe(200);
+    } finally {
+      await pool.end();
+      b.child.kill('SIGTERM');
+      await b.exited;
+    }
+  }, 90_000);
+});
