@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../api/helpers.js';
+import { SocketClient } from '../api/socket-client.js';
 import { postgresAvailable, startCluster, type PgCluster } from '../support/postgres.js';
 
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
@@ -88,4 +89,44 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
       await b.exited;
     }
   }, 90_000);
+
+  it('a socket on one process hears the changes made through another, in commit order per conversation', async () => {
+    const db = await cluster.database('shared_log');
+    const a = await serve(db);
+    const b = await serve(db);
+    try {
+      const onA = client(a.url);
+      const tokenA = await onA.app();
+      const topic = 'v2.routing.queues.0e0e0e0e-0000-4000-8000-000000000001.conversations.callbacks';
+      const ch = (await onA.call('POST', '/api/v2/notifications/channels', { token: tokenA })).json;
+      await onA.call('PUT', `/api/v2/notifications/channels/${ch.id}/subscriptions`, { token: tokenA, body: [{ id: topic }] });
+      const socket = await SocketClient.open(ch.connectUri);
+      const onB = client(b.url);
+      const tokenB = await onB.app();
+      const made = await onB.call('POST', '/api/v2/conversations/callbacks', {
+        token: tokenB,
+        body: { queueId: '0e0e0e0e-0000-4000-8000-000000000001', callbackNumbers: ['+15550100'] },
+      });
+      const id = made.json.conversation.id as string;
+      const customer = (await onB.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: tokenB })).json.participants[0]
+        .id as string;
+      for (let i = 1; i <= 5; i++)
+        await onB.call('PATCH', `/api/v2/conversations/callbacks/${id}/participants/${customer}/attributes`, {
+          token: tokenB,
+          body: { attributes: { step: String(i) } },
+        });
+      // Created, then five changes: six frames on A, the last with the last step.
+      await socket.count(topic, 6, 10_000);
+      const frames = socket.on(topic).filter((f) => f.eventBody?.id === id);
+      expect(frames).toHaveLength(6);
+      expect(frames.at(-1)?.eventBody.participants[0].attributes.step).toBe('5');
+      // In commit order: the steps never go back.
+      const steps = frames.map((f) => Number(f.eventBody.participants[0].attributes?.step ?? 0));
+      expect(steps).toEqual([...steps].sort((x, y) => x - y));
+      socket.ws.close();
+    } finally {
+      for (const p of [a, b]) p.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 60_000);
 });

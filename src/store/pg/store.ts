@@ -53,6 +53,8 @@ const TYPES = {
 
 /** The channel every process's deadlines are announced on (the payload: the deadline in ms). */
 const DEADLINES = 'callbackd_deadlines';
+/** The channel every commit that logged events is announced on (the payload: the organization, its last number). */
+const EVENTS = 'callbackd_events';
 
 const hashOf = (h: LazyHash) => (typeof h === 'function' ? h() : h);
 
@@ -69,9 +71,132 @@ export class PgStore implements Store {
     private readonly listener: pg.Client,
   ) {
     listener.on('notification', (m) => {
+      if (m.channel === EVENTS && m.payload !== undefined) {
+        // Read only when the log holds more than this process has told (its own commits are told already).
+        const [orgId = '', last] = m.payload.split('\n');
+        if (!this.isTold(orgId, Number(last))) this.catchUp(orgId);
+      }
       const at = Number(m.payload);
       if (m.channel === DEADLINES && Number.isSafeInteger(at)) this.onDeadline?.(new Date(at));
     });
+  }
+
+  // ---- other processes' changes (the event log is shared: the listener is told, the log is read) ----
+
+  /**
+   * Per organization: every event up to `told` has been told (once); `ahead` holds numbers beyond it told already (our
+   * own changes, told at commit); `queued` our own changes waiting for the log before them to be told first.
+   */
+  private readonly told = new Map<string, number>();
+  private readonly ahead = new Map<string, Set<number>>();
+  private readonly queued = new Map<string, Map<number, CommittedChange>>();
+  private readonly catching = new Map<string, Promise<void>>();
+
+  private setOf<K, V>(map: Map<string, K>, orgId: string, make: () => K): K {
+    let v = map.get(orgId);
+    if (v === undefined) map.set(orgId, (v = make()));
+    return v as K & V;
+  }
+
+  /** Marks numbers told, and moves the watermark over every number told in a row. */
+  private markTold(orgId: string, seqs: Iterable<number>): void {
+    const ahead = this.setOf(this.ahead, orgId, () => new Set<number>());
+    for (const s of seqs) ahead.add(s);
+    let t = this.told.get(orgId) ?? 0;
+    while (ahead.delete(t + 1)) t++;
+    for (const s of ahead) if (s <= t) ahead.delete(s);
+    this.told.set(orgId, t);
+  }
+
+  private isTold(orgId: string, seq: number): boolean {
+    return seq <= (this.told.get(orgId) ?? 0) || (this.ahead.get(orgId)?.has(seq) ?? false);
+  }
+
+  /** Remembers where the log of each organization stands now: only what other processes commit from now on is told. */
+  private async startWatching(): Promise<void> {
+    for (const r of await this.rows<{ org_id: string; m: number }>(this.pool, 'SELECT org_id, max(seq) AS m FROM events GROUP BY org_id'))
+      this.told.set(r.org_id, r.m);
+  }
+
+  /** An organization's log moved: reads it, one read at a time per organization. */
+  private catchUp(orgId: string): void {
+    const run: Promise<void> = (this.catching.get(orgId) ?? Promise.resolve())
+      .then(() => this.readLog(orgId))
+      .catch(() => undefined)
+      .then(() => {
+        if (this.catching.get(orgId) === run) this.catching.delete(orgId);
+      });
+    this.catching.set(orgId, run);
+  }
+
+  /**
+   * Tells onCommitted what the log holds that was not told, in its order (commit order: numbers are given out under
+   * the organization's lock): other processes' changes, with their conversation as it is now (docs/events.md), and
+   * ours where they fall among them.
+   */
+  private async readLog(orgId: string): Promise<void> {
+    for (;;) {
+      const events = await this.readEvents(orgId, this.told.get(orgId) ?? 0, 1000);
+      if (events.length === 0) break;
+      let group: LoggedEvent[] = [];
+      const flush = async () => {
+        const change = group;
+        group = [];
+        if (change.length === 0) return;
+        const id = change[0]?.conversationId;
+        const conversation = id === undefined ? undefined : await this.getConversation(orgId, id);
+        this.markTold(
+          orgId,
+          change.map((e) => e.seq),
+        );
+        this.onCommitted?.({ orgId, events: change, ...(conversation !== undefined ? { conversation } : {}) });
+      };
+      for (const e of events) {
+        if (this.isTold(orgId, e.seq)) continue;
+        const mine = this.queued.get(orgId)?.get(e.seq);
+        if (mine !== undefined) {
+          await flush();
+          this.queued.get(orgId)?.delete(e.seq);
+          this.markTold(
+            orgId,
+            mine.events.map((x) => x.seq),
+          );
+          this.onCommitted?.(mine);
+          continue;
+        }
+        const last = group.at(-1);
+        if (
+          last !== undefined &&
+          (last.conversationId !== e.conversationId || last.version !== e.version || e.conversationId === undefined)
+        )
+          await flush();
+        group.push(e);
+      }
+      await flush();
+    }
+    // Our changes the log told as another's (read before they were told here) are done with.
+    const queued = this.queued.get(orgId);
+    if (queued !== undefined) for (const first of queued.keys()) if (this.isTold(orgId, first)) queued.delete(first);
+  }
+
+  /**
+   * What this process commits: told at once when everything before it was told (the usual case), else kept until the
+   * log's reader reaches it, so that a conversation's changes are told in commit order across processes; never twice.
+   */
+  private tellOwn(change: CommittedChange): void {
+    const first = change.events[0]?.seq;
+    if (first === undefined) return this.onCommitted?.(change);
+    if (this.isTold(change.orgId, first)) return;
+    if ((this.told.get(change.orgId) ?? 0) >= first - 1 && !this.catching.has(change.orgId)) {
+      this.markTold(
+        change.orgId,
+        change.events.map((e) => e.seq),
+      );
+      this.onCommitted?.(change);
+      return;
+    }
+    this.setOf(this.queued, change.orgId, () => new Map<number, CommittedChange>()).set(first, change);
+    this.catchUp(change.orgId);
   }
 
   /** Connects, runs the migrations (safely beside other servers starting), listens for deadlines, and is ready. */
@@ -88,7 +213,10 @@ export class PgStore implements Store {
       await Promise.allSettled([pool.end(), listener.end()]);
       throw e;
     }
-    return new PgStore(pool, listener);
+    const store = new PgStore(pool, listener);
+    await store.startWatching();
+    await listener.query(`LISTEN ${EVENTS}`);
+    return store;
   }
 
   private async rows<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T[]> {
@@ -134,6 +262,7 @@ export class PgStore implements Store {
     prev?: number | null,
   ): Promise<LoggedEvent[]> {
     const out: LoggedEvent[] = [];
+    if (events.length > 0) await c.query('SELECT pg_notify($1, $2)', [EVENTS, `${orgId}\n${first + events.length - 1}`]);
     for (const [i, event] of events.entries()) {
       const row = eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version);
       await c.query(
@@ -562,7 +691,7 @@ export class PgStore implements Store {
   private committed(w: ConversationWrite, c: Committed): void {
     const conversation = { orgId: w.orgId, state: w.state, recordingState: w.recordingState };
     this.decoded.set(w.state.id, conversation, c.bytes);
-    this.onCommitted?.({ orgId: w.orgId, events: c.logged, conversation });
+    this.tellOwn({ orgId: w.orgId, events: c.logged, conversation });
   }
 
   async commitConversation(w: ConversationWrite): Promise<void> {
@@ -640,7 +769,7 @@ export class PgStore implements Store {
         { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
       ]);
     });
-    this.onCommitted?.({ orgId: r.orgId, events: logged });
+    this.tellOwn({ orgId: r.orgId, events: logged });
   }
 
   async listRoutingStatuses(orgId: string): Promise<RoutingStatusRecord[]> {
