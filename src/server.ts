@@ -134,6 +134,7 @@ function compose(store: Store, clock: Clock, options: ServerOptions, seed: Loade
       storeKind: isPostgresUrl(options.db) ? 'postgres' : 'sqlite',
       exportState: (orgId) => store.exportOrganization(orgId),
       nextDeadline: (orgId) => store.nextDeadlineOf(orgId),
+      clockMoved: (at) => store.writeClock(at),
       importState: async (orgId, snapshot) => {
         const problems = await store.importOrganization(orgId, snapshot);
         if (problems.length === 0) {
@@ -223,6 +224,18 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? killInBatch(opened), clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
   opened.onCommitted = (change) => services.notifications.publish(change);
+  // A manual clock shared through the store: start where the others are (or tell them where this one starts), and
+  // move when another process moves it.
+  if (clock instanceof ManualClock) {
+    const shared = await opened.readClock();
+    if (shared !== undefined && shared.getTime() > clock.now().getTime()) clock.set(shared);
+    else await opened.writeClock(clock.now());
+    opened.onClock = (at) => {
+      if (at.getTime() <= clock.now().getTime()) return;
+      clock.set(at);
+      void settle().catch((err: unknown) => app.log.error({ err }, 'clock: cannot settle after a move by another process'));
+    };
+  }
   // Deadlines written by other processes sharing the store wake this scheduler too.
   if (options.routing !== false) opened.onDeadline = (at) => scheduler.wake(at);
   const app = await buildApp({

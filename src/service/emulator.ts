@@ -48,6 +48,8 @@ export interface EmulatorEnvironment {
   importState(orgId: string, snapshot: unknown): Promise<{ field: string; message: string }[]>;
   /** The organization's earliest deadline. */
   nextDeadline(orgId: string): Promise<Date | undefined>;
+  /** The manual clock moved here: processes sharing the store are told. */
+  clockMoved(at: Date): Promise<void>;
   /** Brings these organizations (or every seeded one) back to the seed. */
   reset(orgIds: readonly string[] | 'all'): Promise<string[]>;
 }
@@ -170,6 +172,8 @@ export class EmulatorService {
       throw new ServiceError(ERRORS.badRequest, 'Give either advance (a duration) or instant (a date-time).');
     }
     manual.clock.set(target);
+    // Processes sharing the store move with it (a store of one process keeps no clock).
+    await this.environment?.clockMoved(target);
     await manual.settle();
     return p !== undefined ? this.clockOf(p) : this.clock();
   }

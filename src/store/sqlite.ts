@@ -444,8 +444,13 @@ export class SqliteStore implements Store {
   }
 
   onCommitted: ((change: CommittedChange) => void) | undefined;
-  /** One process owns an SQLite file: no deadline comes from elsewhere. */
+  /** One process owns an SQLite file: no deadline, and no clock, comes from elsewhere. */
   onDeadline: ((at: Date) => void) | undefined;
+  onClock: ((at: Date) => void) | undefined;
+  async readClock(): Promise<Date | undefined> {
+    return undefined;
+  }
+  async writeClock(): Promise<void> {}
 
   /**
    * Appends events to the log (inside the caller's transaction), numbered after the organization's last; a

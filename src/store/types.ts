@@ -298,6 +298,13 @@ export interface Store {
    */
   onDeadline: ((at: Date) => void) | undefined;
   /**
+   * The manual clock of a store several processes share (PostgreSQL): where it stands, moving it (every process is
+   * told, by onClock), and being told. A store only one process uses keeps none (readClock answers undefined).
+   */
+  readClock(): Promise<Date | undefined>;
+  writeClock(at: Date): Promise<void>;
+  onClock: ((at: Date) => void) | undefined;
+  /**
    * Claims up to `limit` conversations due at `now` (earliest first, none in `skip`), lets `compute` make their writes,
    * and commits them as commitConversations does: one result per write. While it runs, no other process can claim
    * them (on PostgreSQL: `FOR UPDATE SKIP LOCKED` in the transaction that commits them, so a process killed meanwhile

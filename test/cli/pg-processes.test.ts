@@ -26,8 +26,9 @@ afterAll(async () => {
 async function serve(
   db: string,
   env: Record<string, string> = {},
+  args: string[] = [],
 ): Promise<{ url: string; child: ChildProcess; exited: Promise<NodeJS.Signals | null> }> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', db], {
+  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', db, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });
@@ -124,6 +125,58 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
       const steps = frames.map((f) => Number(f.eventBody.participants[0].attributes?.step ?? 0));
       expect(steps).toEqual([...steps].sort((x, y) => x - y));
       socket.ws.close();
+    } finally {
+      for (const p of [a, b]) p.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 60_000);
+
+  it('the manual clock is shared: moved on one process, it moves on all; a reset on one is seen by all', async () => {
+    const db = await cluster.database('shared_clock');
+    const manual = ['--clock', 'manual', '--clock-start', '2026-06-01T09:00:00Z'];
+    const a = await serve(db, {}, manual);
+    const b = await serve(db, {}, manual);
+    try {
+      const onA = client(a.url);
+      const onB = client(b.url);
+      const [tokenA, tokenB] = [await onA.app(), await onB.app()];
+      // A callback scheduled for 10:00, created through B; the clock moved an hour through A: B fires it.
+      const made = await onB.call('POST', '/api/v2/conversations/callbacks', {
+        token: tokenB,
+        body: {
+          queueId: '0e0e0e0e-0000-4000-8000-000000000001',
+          callbackNumbers: ['+15550100'],
+          callbackScheduledTime: '2026-06-01T10:00:00Z',
+        },
+      });
+      const id = made.json.conversation.id as string;
+      expect((await onA.call('POST', '/emulator/clock', { token: tokenA, body: { advance: 'PT1H' } })).json.now).toBe(
+        '2026-06-01T10:00:00.000Z',
+      );
+      await expect
+        .poll(async () => (await onB.call('GET', '/emulator/clock', { token: tokenB })).json.now, { timeout: 5000 })
+        .toBe('2026-06-01T10:00:00.000Z');
+      await expect
+        .poll(
+          async () =>
+            (await onB.call('GET', `/emulator/conversations?phase=queued`, { token: tokenB })).json.entities.map(
+              (c: { id: string }) => c.id,
+            ),
+          {
+            timeout: 5000,
+          },
+        )
+        .toEqual([id]);
+      // A third process started later starts at the shared time, not at its own --clock-start.
+      const c = await serve(db, {}, manual);
+      expect((await client(c.url).call('GET', '/emulator/clock', { token: await client(c.url).app() })).json.now).toBe(
+        '2026-06-01T10:00:00.000Z',
+      );
+      c.child.kill('SIGTERM');
+      await c.exited;
+      // A reset through A: B no longer has the callback.
+      expect((await onA.call('POST', '/emulator/reset', { token: tokenA })).status).toBe(200);
+      expect((await onB.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: tokenB })).status).toBe(404);
     } finally {
       for (const p of [a, b]) p.child.kill('SIGTERM');
       await Promise.all([a.exited, b.exited]);

@@ -53,6 +53,8 @@ const TYPES = {
 
 /** The channel every process's deadlines are announced on (the payload: the deadline in ms). */
 const DEADLINES = 'callbackd_deadlines';
+/** The channel a move of the shared manual clock is announced on (the payload: the time in ms). */
+const CLOCK = 'callbackd_clock';
 /** The channel every commit that logged events is announced on (the payload: the organization, its last number). */
 const EVENTS = 'callbackd_events';
 
@@ -64,6 +66,24 @@ export class PgStore implements Store {
   private readonly decoded = new LruCache<string, StoredConversation>(8 * 1024 * 1024);
   onCommitted: ((change: CommittedChange) => void) | undefined;
   onDeadline: ((at: Date) => void) | undefined;
+  onClock: ((at: Date) => void) | undefined;
+
+  async readClock(): Promise<Date | undefined> {
+    const r = await this.one<{ now: number | null }>(this.pool, 'SELECT now FROM emulator_clock WHERE id = 1');
+    return r?.now === null || r?.now === undefined ? undefined : new Date(r.now);
+  }
+
+  /** Moves the shared manual clock (never back) and tells every process, this one included. */
+  async writeClock(at: Date): Promise<void> {
+    await this.tx(async (c) => {
+      await c.query(
+        `INSERT INTO emulator_clock (id, mode, now) VALUES (1, 'manual', $1)
+         ON CONFLICT (id) DO UPDATE SET now = GREATEST(emulator_clock.now, excluded.now)`,
+        [at.getTime()],
+      );
+      await c.query('SELECT pg_notify($1, $2)', [CLOCK, String(at.getTime())]);
+    });
+  }
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -78,6 +98,7 @@ export class PgStore implements Store {
       }
       const at = Number(m.payload);
       if (m.channel === DEADLINES && Number.isSafeInteger(at)) this.onDeadline?.(new Date(at));
+      if (m.channel === CLOCK && Number.isSafeInteger(at)) this.onClock?.(new Date(at));
     });
   }
 
@@ -216,6 +237,7 @@ export class PgStore implements Store {
     const store = new PgStore(pool, listener);
     await store.startWatching();
     await listener.query(`LISTEN ${EVENTS}`);
+    await listener.query(`LISTEN ${CLOCK}`);
     return store;
   }
 
