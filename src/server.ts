@@ -223,7 +223,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const clock = options.clock ?? new SystemClock();
   const { services, scheduler, router, settle } = compose(options.wrapStore?.(opened) ?? killInBatch(opened), clock, options, seed);
   // Every committed change reaches the notifier in commit order, from the store itself (the event log's listener).
-  opened.onCommitted = (change) => services.notifications.publish(change);
+  opened.onCommitted = (change) => {
+    services.notifications.publish(change);
+    // What another process committed may give this one's router something to do (an agent free, a callback queued).
+    if (change.remote === true && options.routing !== false) router.kick(change.orgId);
+  };
   // A manual clock shared through the store: start where the others are (or tell them where this one starts), and
   // move when another process moves it.
   if (clock instanceof ManualClock) {

@@ -11,6 +11,7 @@ const ROUTING_EVENTS: ReadonlySet<string> = new Set(['queued', 'agentReleased', 
 
 export class Router {
   private readonly passes = new Map<string, Promise<void>>();
+  private stopped = false;
   private readonly dirty = new Set<string>();
   private ownershipTimer: (() => void) | undefined;
   private ownershipAt: number | undefined;
@@ -61,7 +62,12 @@ export class Router {
 
   /** Routes until nothing more can be offered now (each round offers at least one callback, or it is the last). */
   private async route(orgId: string): Promise<void> {
-    while (await this.round(orgId));
+    const routed = await this.store.routeExclusively(orgId, async () => {
+      while (await this.round(orgId));
+      return true;
+    });
+    // Another process routes the organization now (a shared store): look again shortly, for what it may not know of.
+    if (routed === undefined && !this.stopped) setTimeout(() => this.kick(orgId), 50).unref();
   }
 
   /**
@@ -138,6 +144,7 @@ export class Router {
   }
 
   stop(): void {
+    this.stopped = true;
     this.ownershipTimer?.();
   }
 }

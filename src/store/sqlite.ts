@@ -447,6 +447,9 @@ export class SqliteStore implements Store {
   /** One process owns an SQLite file: no deadline, and no clock, comes from elsewhere. */
   onDeadline: ((at: Date) => void) | undefined;
   onClock: ((at: Date) => void) | undefined;
+  async routeExclusively<T>(_orgId: string, fn: () => Promise<T>): Promise<T | undefined> {
+    return fn();
+  }
   async readClock(): Promise<Date | undefined> {
     return undefined;
   }

@@ -164,6 +164,8 @@ export interface LoggedEvent {
 /** What one transaction committed: its events in order, and the conversation as it now is (when one changed). */
 export interface CommittedChange {
   orgId: string;
+  /** Committed by another process sharing the store (read from the shared log). */
+  remote?: boolean;
   events: readonly LoggedEvent[];
   conversation?: StoredConversation;
 }
@@ -301,6 +303,11 @@ export interface Store {
    * The manual clock of a store several processes share (PostgreSQL): where it stands, moving it (every process is
    * told, by onClock), and being told. A store only one process uses keeps none (readClock answers undefined).
    */
+  /**
+   * Runs `fn` as the only router of the organization among the processes sharing the store (PostgreSQL: an advisory
+   * lock), or answers undefined at once when another process is routing it.
+   */
+  routeExclusively<T>(orgId: string, fn: () => Promise<T>): Promise<T | undefined>;
   readClock(): Promise<Date | undefined>;
   writeClock(at: Date): Promise<void>;
   onClock: ((at: Date) => void) | undefined;

@@ -182,4 +182,39 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
       await Promise.all([a.exited, b.exited]);
     }
   }, 60_000);
+
+  it('routing across processes: an agent made idle through one gets a callback created through the other, offered once', async () => {
+    const db = await cluster.database('shared_routing');
+    const a = await serve(db);
+    const b = await serve(db);
+    const pool = new pg.Pool({ connectionString: db, max: 1 });
+    try {
+      const onA = client(a.url);
+      const onB = client(b.url);
+      const [tokenA, tokenB] = [await onA.app(), await onB.app()];
+      const agent = 'a1a1a1a1-0000-4000-8000-000000000001';
+      expect((await onA.call('PUT', `/api/v2/users/${agent}/routingstatus`, { token: tokenA, body: { status: 'IDLE' } })).status).toBe(200);
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        const on = i % 2 === 0 ? onB : onA;
+        const r = await on.call('POST', '/api/v2/conversations/callbacks', {
+          token: i % 2 === 0 ? tokenB : tokenA,
+          body: { queueId: '0e0e0e0e-0000-4000-8000-000000000001', callbackNumbers: [`+1555${i}`] },
+        });
+        ids.push(r.json.conversation.id as string);
+      }
+      // The agent has one offer (they take one callback at a time), made once, whichever process made it.
+      await expect
+        .poll(async () => (await pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'offered'")).rows[0].n, { timeout: 5000 })
+        .toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await pool.query("SELECT count(*)::int AS n FROM events WHERE type = 'offered'")).rows[0].n).toBe(1);
+      const offered = await pool.query("SELECT conversation_id FROM events WHERE type = 'offered'");
+      expect(ids).toContain(offered.rows[0].conversation_id);
+    } finally {
+      await pool.end();
+      for (const p of [a, b]) p.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 60_000);
 });

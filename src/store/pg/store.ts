@@ -68,6 +68,22 @@ export class PgStore implements Store {
   onDeadline: ((at: Date) => void) | undefined;
   onClock: ((at: Date) => void) | undefined;
 
+  /** One router per organization across processes: a session advisory lock on a connection held for the pass. */
+  async routeExclusively<T>(orgId: string, fn: () => Promise<T>): Promise<T | undefined> {
+    const c = await this.pool.connect();
+    try {
+      const got = await this.one<{ ok: boolean }>(c, "SELECT pg_try_advisory_lock(hashtext('callbackd-route:' || $1)) AS ok", [orgId]);
+      if (got?.ok !== true) return undefined;
+      try {
+        return await fn();
+      } finally {
+        await c.query("SELECT pg_advisory_unlock(hashtext('callbackd-route:' || $1))", [orgId]);
+      }
+    } finally {
+      c.release();
+    }
+  }
+
   async readClock(): Promise<Date | undefined> {
     const r = await this.one<{ now: number | null }>(this.pool, 'SELECT now FROM emulator_clock WHERE id = 1');
     return r?.now === null || r?.now === undefined ? undefined : new Date(r.now);
@@ -170,7 +186,7 @@ export class PgStore implements Store {
           orgId,
           change.map((e) => e.seq),
         );
-        this.onCommitted?.({ orgId, events: change, ...(conversation !== undefined ? { conversation } : {}) });
+        this.onCommitted?.({ orgId, remote: true, events: change, ...(conversation !== undefined ? { conversation } : {}) });
       };
       for (const e of events) {
         if (this.isTold(orgId, e.seq)) continue;
