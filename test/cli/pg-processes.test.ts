@@ -201,6 +201,7 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
           token: i % 2 === 0 ? tokenB : tokenA,
           body: { queueId: '0e0e0e0e-0000-4000-8000-000000000001', callbackNumbers: [`+1555${i}`] },
         });
+        expect(r.json).toMatchObject({ conversation: { id: expect.any(String) } });
         ids.push(r.json.conversation.id as string);
       }
       // The agent has one offer (they take one callback at a time), made once, whichever process made it.

@@ -239,6 +239,8 @@ export class PgStore implements Store {
   /** Connects, runs the migrations (safely beside other servers starting), listens for deadlines, and is ready. */
   static async open(url: string, poolSize = 10): Promise<PgStore> {
     const pool = new pg.Pool({ connectionString: url, max: poolSize, types: TYPES });
+    // An idle connection the server drops (a restart, a timeout) is replaced at the next query; not a crash.
+    pool.on('error', () => undefined);
     const listener = new pg.Client({ connectionString: url, types: TYPES });
     // A dropped listening connection must not end the process; the scheduler's own timer still runs.
     listener.on('error', () => undefined);
@@ -283,13 +285,17 @@ export class PgStore implements Store {
     }
   }
 
-  /** Locks the organization's row: the transactions that log its events go one at a time, in commit order. */
+  /**
+   * Locks the organization's row (the transactions that log its events go one at a time, in commit order), then reads
+   * its next number in a statement of its own: one that began before the lock was granted would see an old number.
+   */
   private async lockOrg(c: pg.PoolClient, orgId: string): Promise<number> {
     await c.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [orgId]);
     const r = await this.one<{ m: number | null }>(c, 'SELECT max(seq) AS m FROM events WHERE org_id = $1', [orgId]);
     return (r?.m ?? 0) + 1;
   }
 
+  /** Appends events to the log in one statement (inside the caller's transaction, under the organization's lock). */
   private async log(
     c: pg.PoolClient,
     orgId: string,
@@ -299,17 +305,16 @@ export class PgStore implements Store {
     version?: number,
     prev?: number | null,
   ): Promise<LoggedEvent[]> {
-    const out: LoggedEvent[] = [];
-    if (events.length > 0) await c.query('SELECT pg_notify($1, $2)', [EVENTS, `${orgId}\n${first + events.length - 1}`]);
-    for (const [i, event] of events.entries()) {
-      const row = eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version);
-      await c.query(
-        'INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        row.values,
-      );
-      out.push(row.logged);
-    }
-    return out;
+    const rows = events.map((event, i) =>
+      eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version),
+    );
+    if (rows.length === 0) return [];
+    const tuples = rows.map((_, i) => `(${Array.from({ length: 9 }, (_, j) => `$${i * 9 + j + 1}`).join(', ')})`).join(', ');
+    await c.query(
+      `INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES ${tuples}`,
+      rows.flatMap((r) => r.values),
+    );
+    return rows.map((r) => r.logged);
   }
 
   // ---- seed, reset, snapshots ----
@@ -669,13 +674,13 @@ export class PgStore implements Store {
     for (const r of w.routing ?? [])
       events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
     // Locks in one order everywhere, so that no two transactions wait on each other: the conversation's row first
-    // (the scheduler's batch already holds it: it claimed it), then its organization's (the event numbers).
+    // (the scheduler's batch already holds it: it claimed it), then its organization's, as late as can be: the
+    // organization's lock orders every commit of it, so it is held only for the events and the commit.
     const prev =
       w.expectedVersion === undefined
         ? null
         : ((await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1 FOR UPDATE', [s.id]))
             ?.last_event ?? null);
-    const first = await this.lockOrg(c, w.orgId);
     const body = encodeState(s);
     const common = [
       s.id,
@@ -690,29 +695,30 @@ export class PgStore implements Store {
       ix.priority,
       ix.queuedAt?.getTime() ?? null,
       ix.ownerId ?? null,
-      first + events.length - 1,
     ];
     if (w.expectedVersion === undefined) {
       await c.query(
-        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event, started_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+        `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, started_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [...common, s.createdAt.getTime()],
       );
     } else {
       const r = await c.query(
         `UPDATE conversations SET version = $3, phase = $4, body = $5, recording_state = $6, next_deadline = $7, updated_at = $8, queue_id = $9,
-           priority = $10, queued_at = $11, owner_id = $12, last_event = $13
-         WHERE id = $1 AND org_id = $2 AND version = $14`,
+           priority = $10, queued_at = $11, owner_id = $12
+         WHERE id = $1 AND org_id = $2 AND version = $13`,
         [...common, w.expectedVersion],
       );
       if (r.rowCount !== 1)
         throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
     }
-    // Every process's scheduler hears of the deadline (delivered at commit; not at all if it rolls back).
-    if (ix.nextDeadline !== undefined) await c.query('SELECT pg_notify($1, $2)', [DEADLINES, String(ix.nextDeadline.getTime())]);
-    await c.query('DELETE FROM conversation_agents WHERE conversation_id = $1', [s.id]);
-    for (const u of ix.busyAgentIds)
-      await c.query('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES ($1, $2, $3)', [s.id, w.orgId, u]);
+    if (w.expectedVersion !== undefined || ix.busyAgentIds.length > 0)
+      await c.query(
+        // (One statement: the rows it keeps are not deleted, so the insert never meets a row it deletes.)
+        `WITH gone AS (DELETE FROM conversation_agents WHERE conversation_id = $1 AND NOT (user_id = ANY($3::text[])))
+         INSERT INTO conversation_agents (conversation_id, org_id, user_id) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
+        [s.id, w.orgId, ix.busyAgentIds],
+      );
     for (const r of w.routing ?? []) {
       const moved = await c.query('UPDATE routing_status SET status = $1, since = $2 WHERE org_id = $3 AND user_id = $4 AND status = $5', [
         r.to.status,
@@ -723,7 +729,16 @@ export class PgStore implements Store {
       ]);
       if (moved.rowCount !== 1) throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
     }
-    return { ok: true, bytes: body.length, logged: await this.log(c, w.orgId, first, events, s.id, s.version, prev) };
+    const first = await this.lockOrg(c, w.orgId);
+    const logged = await this.log(c, w.orgId, first, events, s.id, s.version, prev);
+    const last = first + events.length - 1;
+    // The row names its last event; every process hears of the events and the deadline (delivered at commit).
+    await c.query(
+      `WITH named AS (UPDATE conversations SET last_event = $1 WHERE id = $2 RETURNING 1)
+       SELECT pg_notify($3, $4), CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify($5, $6) END FROM named`,
+      [last, s.id, EVENTS, `${w.orgId}\n${last}`, DEADLINES, ix.nextDeadline === undefined ? null : String(ix.nextDeadline.getTime())],
+    );
+    return { ok: true, bytes: body.length, logged };
   }
 
   private committed(w: ConversationWrite, c: Committed): void {
@@ -803,9 +818,11 @@ export class PgStore implements Store {
         'INSERT INTO routing_status (user_id, org_id, status, since) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
         [r.userId, r.orgId, r.status, r.startTime.getTime()],
       );
-      return this.log(c, r.orgId, first, [
+      const logged = await this.log(c, r.orgId, first, [
         { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
       ]);
+      await c.query('SELECT pg_notify($1, $2)', [EVENTS, `${r.orgId}\n${first}`]);
+      return logged;
     });
     this.tellOwn({ orgId: r.orgId, events: logged });
   }
