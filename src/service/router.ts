@@ -62,6 +62,9 @@ export class Router {
 
   /** Routes until nothing more can be offered now (each round offers at least one callback, or it is the last). */
   private async route(orgId: string): Promise<void> {
+    // Nothing to decide without a free agent: asked without the organization's routing lock (on a shared store that
+    // lock costs a connection and two round trips; the round asks again under it).
+    if ((await this.store.idleAgents(orgId)).length === 0) return;
     const routed = await this.store.routeExclusively(orgId, async () => {
       while (await this.round(orgId));
       return true;

@@ -218,4 +218,36 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
       await Promise.all([a.exited, b.exited]);
     }
   }, 60_000);
+
+  it('configuration changed through one process is what the other serves next (its cache is dropped by NOTIFY)', async () => {
+    const db = await cluster.database('shared_config');
+    const a = await serve(db);
+    const b = await serve(db);
+    try {
+      const onA = client(a.url);
+      const onB = client(b.url);
+      const [tokenA, tokenB] = [await onA.app(), await onB.app()];
+      const queue = '0e0e0e0e-0000-4000-8000-000000000001';
+      // B reads (and caches) the queue, A renames it, B serves the new name.
+      expect((await onB.call('GET', `/api/v2/routing/queues/${queue}`, { token: tokenB })).json.name).toBe('Callbacks');
+      expect((await onA.call('PUT', `/api/v2/routing/queues/${queue}`, { token: tokenA, body: { name: 'Renamed' } })).status).toBe(200);
+      await expect
+        .poll(async () => (await onB.call('GET', `/api/v2/routing/queues/${queue}`, { token: tokenB })).json.name, { timeout: 2000 })
+        .toBe('Renamed');
+      const code = await onA.call('POST', '/api/v2/routing/wrapupcodes', { token: tokenA, body: { name: 'Added through A' } });
+      expect(code.status).toBe(200);
+      await expect
+        .poll(
+          async () =>
+            (await onB.call('GET', '/api/v2/routing/wrapupcodes', { token: tokenB })).json.entities.map((w: { name: string }) => w.name),
+          {
+            timeout: 2000,
+          },
+        )
+        .toContain('Added through A');
+    } finally {
+      for (const p of [a, b]) p.child.kill('SIGTERM');
+      await Promise.all([a.exited, b.exited]);
+    }
+  }, 60_000);
 });

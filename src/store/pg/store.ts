@@ -55,6 +55,8 @@ const TYPES = {
 const DEADLINES = 'callbackd_deadlines';
 /** The channel a move of the shared manual clock is announced on (the payload: the time in ms). */
 const CLOCK = 'callbackd_clock';
+/** The channel a change of an organization's configuration is announced on (the payload: the organization). */
+const CONFIG = 'callbackd_config';
 /** The channel every commit that logged events is announced on (the payload: the organization, its last number). */
 const EVENTS = 'callbackd_events';
 
@@ -65,6 +67,17 @@ export class PgStore implements Store {
   /** Decoded states by id, reused while the stored version and recording state are the ones decoded. */
   private readonly decoded = new LruCache<string, StoredConversation>(8 * 1024 * 1024);
   onCommitted: ((change: CommittedChange) => void) | undefined;
+  /**
+   * Queues and wrap-up codes by organization, dropped when any process changes them (NOTIFY on the configuration
+   * channel, this process's own writes included), and whole on reset and import.
+   */
+  private readonly config = new Map<string, { queues?: QueueRecord[]; codes?: WrapupCodeRecord[] }>();
+
+  /** Tells every process (this one too) that an organization's configuration changed, at the commit. */
+  private async configChanged(db: Db, orgId: string): Promise<void> {
+    this.config.delete(orgId);
+    await db.query('SELECT pg_notify($1, $2)', [CONFIG, orgId]);
+  }
   onDeadline: ((at: Date) => void) | undefined;
   onClock: ((at: Date) => void) | undefined;
 
@@ -115,6 +128,7 @@ export class PgStore implements Store {
       const at = Number(m.payload);
       if (m.channel === DEADLINES && Number.isSafeInteger(at)) this.onDeadline?.(new Date(at));
       if (m.channel === CLOCK && Number.isSafeInteger(at)) this.onClock?.(new Date(at));
+      if (m.channel === CONFIG && m.payload !== undefined) this.config.delete(m.payload);
     });
   }
 
@@ -256,6 +270,7 @@ export class PgStore implements Store {
     await store.startWatching();
     await listener.query(`LISTEN ${EVENTS}`);
     await listener.query(`LISTEN ${CLOCK}`);
+    await listener.query(`LISTEN ${CONFIG}`);
     return store;
   }
 
@@ -335,6 +350,7 @@ export class PgStore implements Store {
         await c.query('INSERT INTO seed_state (id, digest) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET digest = excluded.digest', [
           data.digest,
         ]);
+      for (const o of data.organizations) await this.configChanged(c, o.id);
       return outcome;
     }).catch((e: unknown) => {
       if (e instanceof SeedConflict) return e.outcome;
@@ -464,6 +480,7 @@ export class PgStore implements Store {
         ]);
       }
       await this.insertSeed(c, data);
+      for (const org of orgIds) await this.configChanged(c, org);
     });
     this.decoded.clear();
   }
@@ -517,6 +534,7 @@ export class PgStore implements Store {
             keys.map((k) => row[k]),
           );
         }
+      await this.configChanged(c, orgId);
     });
     this.decoded.clear();
     return [];
@@ -553,28 +571,35 @@ export class PgStore implements Store {
   }
 
   async getQueue(orgId: string, id: string): Promise<QueueRecord | undefined> {
-    const r = await this.one<{ body: string }>(this.pool, 'SELECT body FROM queues WHERE org_id = $1 AND id = $2', [orgId, id]);
-    return r && queueFromBody(r.body);
+    return (await this.listQueues(orgId)).find((q) => q.id === id);
   }
 
   async listQueues(orgId: string): Promise<QueueRecord[]> {
-    return (await this.rows<{ body: string }>(this.pool, 'SELECT body FROM queues WHERE org_id = $1 ORDER BY name, id', [orgId])).map((r) =>
-      queueFromBody(r.body),
-    );
+    const cached = this.config.get(orgId)?.queues;
+    if (cached !== undefined) return cached;
+    const queues = (
+      await this.rows<{ body: string }>(this.pool, 'SELECT body FROM queues WHERE org_id = $1 ORDER BY name, id', [orgId])
+    ).map((r) => queueFromBody(r.body));
+    this.setOf(this.config, orgId, () => ({}) as { queues?: QueueRecord[]; codes?: WrapupCodeRecord[] }).queues = queues;
+    return queues;
   }
 
   async listWrapupCodes(orgId: string): Promise<WrapupCodeRecord[]> {
+    const cached = this.config.get(orgId)?.codes;
+    if (cached !== undefined) return cached;
     const rows = await this.rows<Record<string, string>>(
       this.pool,
       'SELECT id, org_id, name, date_created FROM wrapup_codes WHERE org_id = $1 ORDER BY name, id',
       [orgId],
     );
-    return rows.map((r) => ({
+    const codes = rows.map((r) => ({
       id: r.id as string,
       orgId: r.org_id as string,
       name: r.name as string,
       dateCreated: new Date(r.date_created as string),
     }));
+    this.setOf(this.config, orgId, () => ({}) as { queues?: QueueRecord[]; codes?: WrapupCodeRecord[] }).codes = codes;
+    return codes;
   }
 
   async putToken(t: TokenRecord): Promise<void> {
@@ -612,14 +637,21 @@ export class PgStore implements Store {
   }
 
   async putQueue(q: QueueRecord): Promise<void> {
-    await this.pool.query(
-      'INSERT INTO queues (id, org_id, name, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
-      [q.id, q.orgId, q.name, queueBody(q)],
-    );
+    await this.tx(async (c) => {
+      await c.query(
+        'INSERT INTO queues (id, org_id, name, body) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET name = excluded.name, body = excluded.body WHERE queues.org_id = excluded.org_id',
+        [q.id, q.orgId, q.name, queueBody(q)],
+      );
+      await this.configChanged(c, q.orgId);
+    });
   }
 
   async deleteQueue(orgId: string, id: string): Promise<boolean> {
-    return ((await this.pool.query('DELETE FROM queues WHERE org_id = $1 AND id = $2', [orgId, id])).rowCount ?? 0) === 1;
+    return this.tx(async (c) => {
+      const gone = ((await c.query('DELETE FROM queues WHERE org_id = $1 AND id = $2', [orgId, id])).rowCount ?? 0) === 1;
+      await this.configChanged(c, orgId);
+      return gone;
+    });
   }
 
   async putUser(u: UserRecord): Promise<void> {
@@ -630,12 +662,15 @@ export class PgStore implements Store {
   }
 
   async putWrapupCode(w: WrapupCodeRecord): Promise<void> {
-    await this.pool.query('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES ($1, $2, $3, $4)', [
-      w.id,
-      w.orgId,
-      w.name,
-      w.dateCreated.toISOString(),
-    ]);
+    await this.tx(async (c) => {
+      await c.query('INSERT INTO wrapup_codes (id, org_id, name, date_created) VALUES ($1, $2, $3, $4)', [
+        w.id,
+        w.orgId,
+        w.name,
+        w.dateCreated.toISOString(),
+      ]);
+      await this.configChanged(c, w.orgId);
+    });
   }
 
   // ---- conversations ----
