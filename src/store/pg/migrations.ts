@@ -34,4 +34,23 @@ export const PG_MIGRATIONS: readonly string[] = [
      user_id text, type text NOT NULL, data text NOT NULL, prev_seq bigint, PRIMARY KEY (org_id, seq));
    CREATE TABLE seed_state (id integer PRIMARY KEY CHECK (id = 1), digest text NOT NULL);
    CREATE TABLE emulator_clock (id integer PRIMARY KEY CHECK (id = 1), mode text NOT NULL, now bigint);`,
+  // The part of a commit under the organization's lock in one call (one round trip instead of four): the lock, the
+  // next number (read after the lock is granted: each statement of a function has its own snapshot), the events, the
+  // conversation's last event, and the notifications every process listens to.
+  `CREATE FUNCTION callbackd_log(p_org text, p_conv text, p_version integer, p_prev bigint, p_events jsonb, p_deadline bigint)
+   RETURNS bigint LANGUAGE plpgsql AS $$
+   DECLARE first_seq bigint; last_seq bigint;
+   BEGIN
+     PERFORM 1 FROM organizations WHERE id = p_org FOR UPDATE;
+     SELECT coalesce(max(seq), 0) + 1 INTO first_seq FROM events WHERE org_id = p_org;
+     INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq)
+       SELECT p_org, first_seq + e.ord - 1, (e.v->>'at')::bigint, p_conv, p_version, e.v->>'userId', e.v->>'type', e.v->>'data',
+              CASE WHEN e.ord = 1 THEN p_prev ELSE first_seq + e.ord - 2 END
+       FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(v, ord);
+     last_seq := first_seq + jsonb_array_length(p_events) - 1;
+     IF p_conv IS NOT NULL THEN UPDATE conversations SET last_event = last_seq WHERE id = p_conv; END IF;
+     PERFORM pg_notify('callbackd_events', p_org || chr(10) || last_seq);
+     IF p_deadline IS NOT NULL THEN PERFORM pg_notify('callbackd_deadlines', p_deadline::text); END IF;
+     RETURN first_seq;
+   END $$;`,
 ];

@@ -301,35 +301,35 @@ export class PgStore implements Store {
   }
 
   /**
-   * Locks the organization's row (the transactions that log its events go one at a time, in commit order), then reads
-   * its next number in a statement of its own: one that began before the lock was granted would see an old number.
+   * Logs events in one call under the organization's lock (callbackd_log: the number, the events, the conversation's
+   * last event, the notifications); the entries as committed.
    */
-  private async lockOrg(c: pg.PoolClient, orgId: string): Promise<number> {
-    await c.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [orgId]);
-    const r = await this.one<{ m: number | null }>(c, 'SELECT max(seq) AS m FROM events WHERE org_id = $1', [orgId]);
-    return (r?.m ?? 0) + 1;
-  }
-
-  /** Appends events to the log in one statement (inside the caller's transaction, under the organization's lock). */
   private async log(
     c: pg.PoolClient,
     orgId: string,
-    first: number,
     events: readonly LogEvent[],
     conversationId?: string,
     version?: number,
     prev?: number | null,
+    deadline?: Date,
   ): Promise<LoggedEvent[]> {
-    const rows = events.map((event, i) =>
-      eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version),
+    if (events.length === 0) return [];
+    const payload = events.map((event) => {
+      const { type, at, ...data } = event;
+      return { at: at.getTime(), type, userId: 'userId' in event ? event.userId : undefined, data: JSON.stringify(data) };
+    });
+    const r = await this.one<{ first: number }>(c, 'SELECT callbackd_log($1, $2, $3, $4, $5, $6) AS first', [
+      orgId,
+      conversationId ?? null,
+      version ?? null,
+      prev ?? null,
+      JSON.stringify(payload),
+      deadline?.getTime() ?? null,
+    ]);
+    const first = r?.first as number;
+    return events.map(
+      (event, i) => eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version).logged,
     );
-    if (rows.length === 0) return [];
-    const tuples = rows.map((_, i) => `(${Array.from({ length: 9 }, (_, j) => `$${i * 9 + j + 1}`).join(', ')})`).join(', ');
-    await c.query(
-      `INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq) VALUES ${tuples}`,
-      rows.flatMap((r) => r.values),
-    );
-    return rows.map((r) => r.logged);
   }
 
   // ---- seed, reset, snapshots ----
@@ -764,15 +764,7 @@ export class PgStore implements Store {
       ]);
       if (moved.rowCount !== 1) throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
     }
-    const first = await this.lockOrg(c, w.orgId);
-    const logged = await this.log(c, w.orgId, first, events, s.id, s.version, prev);
-    const last = first + events.length - 1;
-    // The row names its last event; every process hears of the events and the deadline (delivered at commit).
-    await c.query(
-      `WITH named AS (UPDATE conversations SET last_event = $1 WHERE id = $2 RETURNING 1)
-       SELECT pg_notify($3, $4), CASE WHEN $6::text IS NULL THEN NULL ELSE pg_notify($5, $6) END FROM named`,
-      [last, s.id, EVENTS, `${w.orgId}\n${last}`, DEADLINES, ix.nextDeadline === undefined ? null : String(ix.nextDeadline.getTime())],
-    );
+    const logged = await this.log(c, w.orgId, events, s.id, s.version, prev, ix.nextDeadline);
     return { ok: true, bytes: body.length, logged };
   }
 
@@ -842,7 +834,6 @@ export class PgStore implements Store {
 
   async setRoutingStatus(r: RoutingStatusRecord): Promise<void> {
     const logged = await this.tx(async (c) => {
-      const first = await this.lockOrg(c, r.orgId);
       const from = (
         await this.one<{ status: RoutingStatus }>(c, 'SELECT status FROM routing_status WHERE user_id = $1 AND org_id = $2', [
           r.userId,
@@ -853,11 +844,9 @@ export class PgStore implements Store {
         'INSERT INTO routing_status (user_id, org_id, status, since) VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE SET status = excluded.status, since = excluded.since',
         [r.userId, r.orgId, r.status, r.startTime.getTime()],
       );
-      const logged = await this.log(c, r.orgId, first, [
+      return this.log(c, r.orgId, [
         { type: 'routingStatus', at: r.startTime, userId: r.userId, status: r.status, ...(from !== undefined ? { from } : {}) },
       ]);
-      await c.query('SELECT pg_notify($1, $2)', [EVENTS, `${r.orgId}\n${first}`]);
-      return logged;
     });
     this.tellOwn({ orgId: r.orgId, events: logged });
   }
