@@ -66,3 +66,27 @@ export function userFromRow(r: Record<string, string>): UserRecord {
     state: r.state as UserRecord['state'],
   };
 }
+
+/**
+ * Each conversation's events, found by walking every chain back one step at a time for all of them at once (one read
+ * per step, not per event): from each row's last event along `prev_seq`. In order, as log entries.
+ */
+export async function eventChains(
+  rows: readonly { id: string; last_event: number | null }[],
+  read: (seqs: number[]) => Promise<EventRow[]> | EventRow[],
+): Promise<Map<string, LoggedEvent[]>> {
+  const chains = new Map<string, EventRow[]>();
+  let frontier = rows.flatMap((r) => (r.last_event !== null ? [r.last_event] : []));
+  while (frontier.length > 0) {
+    const found = await read(frontier);
+    frontier = [];
+    for (const e of found) {
+      if (e.conversation_id === null) continue;
+      let chain = chains.get(e.conversation_id);
+      if (chain === undefined) chains.set(e.conversation_id, (chain = []));
+      chain.push(e);
+      if (e.prev_seq !== null) frontier.push(e.prev_seq);
+    }
+  }
+  return new Map([...chains].map(([id, chain]) => [id, chain.sort((a, b) => a.seq - b.seq).map(loggedEvent)]));
+}

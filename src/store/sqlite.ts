@@ -9,7 +9,7 @@ import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { planSeed, queueBody, queueFromBody } from './seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from './snapshot.js';
-import { eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
+import { eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -906,25 +906,9 @@ export class SqliteStore implements Store {
       `SELECT id, org_id, version, body, recording_state, last_event FROM conversations
        WHERE org_id = ? AND started_at >= ? AND started_at < ? ORDER BY started_at, id`,
     ).all(orgId, from.getTime(), to.getTime()) as (ConversationRow & { id: string; last_event: number | null })[];
-    // Every chain walked back one step at a time for all conversations at once (one query per step, not per event).
-    const chains = new Map<string, EventRow[]>();
-    let frontier = rows.flatMap((r) => (r.last_event !== null ? [r.last_event] : []));
     const step = this.sql('SELECT * FROM events WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?))');
-    while (frontier.length > 0) {
-      const found = step.all(orgId, JSON.stringify(frontier)) as EventRow[];
-      frontier = [];
-      for (const e of found) {
-        if (e.conversation_id === null) continue;
-        let chain = chains.get(e.conversation_id);
-        if (chain === undefined) chains.set(e.conversation_id, (chain = []));
-        chain.push(e);
-        if (e.prev_seq !== null) frontier.push(e.prev_seq);
-      }
-    }
-    return rows.map((r) => ({
-      conversation: this.conversation(r.id, r),
-      events: (chains.get(r.id) ?? []).sort((a, b) => a.seq - b.seq).map(loggedEvent),
-    }));
+    const chains = await eventChains(rows, (seqs) => step.all(orgId, JSON.stringify(seqs)) as EventRow[]);
+    return rows.map((r) => ({ conversation: this.conversation(r.id, r), events: chains.get(r.id) ?? [] }));
   }
 
   async countByPhase(orgId: string, queueId: string): Promise<{ queued: number; offered: number; active: number }> {

@@ -7,20 +7,15 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../api/helpers.js';
 import { SocketClient } from '../api/socket-client.js';
-import { postgresAvailable, startCluster, type PgCluster } from '../support/postgres.js';
+import { useCluster } from '../support/postgres.js';
 
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
-const available = postgresAvailable();
-if (!available && process.env.CALLBACKD_POSTGRES_TESTS === 'required') throw new Error('PostgreSQL is not installed');
-let cluster: PgCluster;
+const postgres = useCluster({ beforeAll, afterAll });
+const available = postgres.available;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
-  if (available) cluster = await startCluster();
-}, 60_000);
-afterAll(async () => {
+afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
-  await cluster?.stop();
 });
 
 async function serve(
@@ -45,7 +40,7 @@ async function serve(
 
 describe.runIf(available)('several processes on one PostgreSQL database', () => {
   it('a process killed mid-batch loses nothing; every deadline fires once', async () => {
-    const db = await cluster.database('two_processes');
+    const db = await postgres.cluster().database('two_processes');
     // The first to start seeds; the second finds it done.
     const a = await serve(db, { CALLBACKD_KILL_IN_BATCH: '1' });
     const b = await serve(db);
@@ -92,7 +87,7 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
   }, 90_000);
 
   it('a socket on one process hears the changes made through another, in commit order per conversation', async () => {
-    const db = await cluster.database('shared_log');
+    const db = await postgres.cluster().database('shared_log');
     const a = await serve(db);
     const b = await serve(db);
     try {
@@ -132,7 +127,7 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
   }, 60_000);
 
   it('the manual clock is shared: moved on one process, it moves on all; a reset on one is seen by all', async () => {
-    const db = await cluster.database('shared_clock');
+    const db = await postgres.cluster().database('shared_clock');
     const manual = ['--clock', 'manual', '--clock-start', '2026-06-01T09:00:00Z'];
     const a = await serve(db, {}, manual);
     const b = await serve(db, {}, manual);
@@ -184,7 +179,7 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
   }, 60_000);
 
   it('routing across processes: an agent made idle through one gets a callback created through the other, offered once', async () => {
-    const db = await cluster.database('shared_routing');
+    const db = await postgres.cluster().database('shared_routing');
     const a = await serve(db);
     const b = await serve(db);
     const pool = new pg.Pool({ connectionString: db, max: 1 });
@@ -220,7 +215,7 @@ describe.runIf(available)('several processes on one PostgreSQL database', () => 
   }, 60_000);
 
   it('configuration changed through one process is what the other serves next (its cache is dropped by NOTIFY)', async () => {
-    const db = await cluster.database('shared_config');
+    const db = await postgres.cluster().database('shared_config');
     const a = await serve(db);
     const b = await serve(db);
     try {

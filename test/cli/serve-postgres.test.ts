@@ -4,17 +4,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client } from '../api/helpers.js';
-import { postgresAvailable, startCluster, type PgCluster } from '../support/postgres.js';
+import { useCluster } from '../support/postgres.js';
 
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
-const available = postgresAvailable();
-if (!available && process.env.CALLBACKD_POSTGRES_TESTS === 'required') throw new Error('PostgreSQL is not installed');
-let cluster: PgCluster;
-
-beforeAll(async () => {
-  if (available) cluster = await startCluster();
-}, 60_000);
-afterAll(async () => cluster?.stop());
+const postgres = useCluster({ beforeAll, afterAll });
+const available = postgres.available;
 
 describe('serve on PostgreSQL', () => {
   it('a database it cannot reach: one line naming it, the password hidden, exit code 2', () => {
@@ -31,7 +25,7 @@ describe('serve on PostgreSQL', () => {
   it.runIf(available)(
     'serves from PostgreSQL: health says so, a callback is created and read back',
     async () => {
-      const url = new URL(await cluster.database('serve_cli'));
+      const url = new URL(await postgres.cluster().database('serve_cli'));
       url.password = 'not-needed';
       const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', url.toString()], {
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,20 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migratePostgres, PgSchemaError } from '../../src/store/pg/migrate.js';
 import { PG_MIGRATIONS } from '../../src/store/pg/migrations.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
-import { postgresAvailable, startCluster, type PgCluster } from '../support/postgres.js';
+import { useCluster } from '../support/postgres.js';
 
-const available = postgresAvailable();
-if (!available && process.env.CALLBACKD_POSTGRES_TESTS === 'required') throw new Error('PostgreSQL is not installed');
-let cluster: PgCluster;
-
-beforeAll(async () => {
-  if (available) cluster = await startCluster();
-}, 60_000);
-afterAll(async () => cluster?.stop());
+const postgres = useCluster({ beforeAll, afterAll });
+const available = postgres.available;
 
 describe.runIf(available)('PostgreSQL migrations', () => {
   it('three servers starting together: each migration applied once, all see the same schema', async () => {
-    const url = await cluster.database('migrate_together');
+    const url = await postgres.cluster().database('migrate_together');
     const pools = [0, 1, 2].map(() => new pg.Pool({ connectionString: url, max: 2 }));
     try {
       const outcomes = await Promise.all(pools.map((p) => migratePostgres(p)));
@@ -52,7 +46,7 @@ describe.runIf(available)('PostgreSQL migrations', () => {
   }, 60_000);
 
   it('has the columns of the SQLite store for every table both have', async () => {
-    const url = await cluster.database('migrate_columns');
+    const url = await postgres.cluster().database('migrate_columns');
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       await migratePostgres(pool);
@@ -74,7 +68,7 @@ describe.runIf(available)('PostgreSQL migrations', () => {
   });
 
   it('refuses a database of a newer schema, and a failed migration leaves nothing half done', async () => {
-    const url = await cluster.database('migrate_newer');
+    const url = await postgres.cluster().database('migrate_newer');
     const pool = new pg.Pool({ connectionString: url, max: 1 });
     try {
       await migratePostgres(pool);
@@ -82,7 +76,7 @@ describe.runIf(available)('PostgreSQL migrations', () => {
       await expect(migratePostgres(pool)).rejects.toThrow(PgSchemaError);
       await expect(migratePostgres(pool)).rejects.toThrow(/newer than this callbackd knows/);
       // A migration that fails halfway: its first statement is rolled back with it, and its version is not recorded.
-      const fresh = await cluster.database('migrate_failing');
+      const fresh = await postgres.cluster().database('migrate_failing');
       const other = new pg.Pool({ connectionString: fresh, max: 1 });
       await expect(migratePostgres(other, ['CREATE TABLE a (x int); CREATE TABLE a (x int);'])).rejects.toThrow(/already exists/);
       expect((await other.query("SELECT count(*)::int AS n FROM pg_tables WHERE tablename IN ('a', 'schema_migrations')")).rows[0].n).toBe(

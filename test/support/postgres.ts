@@ -83,3 +83,26 @@ export async function startCluster(): Promise<PgCluster> {
     },
   };
 }
+
+/**
+ * For a test file that needs a cluster of its own: whether there is one (a missing PostgreSQL fails when CI says it is
+ * required), and the cluster, started before the file's tests and stopped after.
+ */
+export function useCluster(hooks: {
+  beforeAll(fn: () => Promise<void>, timeout?: number): void;
+  afterAll(fn: () => Promise<void>): void;
+}): {
+  available: boolean;
+  cluster: () => PgCluster;
+} {
+  const available = postgresAvailable();
+  if (!available && process.env.CALLBACKD_POSTGRES_TESTS === 'required') throw new Error('PostgreSQL is not installed');
+  let cluster: PgCluster | undefined;
+  hooks.beforeAll(async () => {
+    if (available) cluster = await startCluster();
+  }, 60_000);
+  hooks.afterAll(async () => {
+    await cluster?.stop();
+  });
+  return { available, cluster: () => cluster as PgCluster };
+}

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { ERRORS, retryLater } from '../../errors.js';
 import { LruCache } from '../lru.js';
 import { MIGRATIONS } from '../migrations.js';
-import { eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
+import { eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
 import { planSeed, queueBody, queueFromBody } from '../seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from '../snapshot.js';
 import { decodeState, encodeState } from '../state-codec.js';
@@ -1090,29 +1090,12 @@ export class PgStore implements Store {
        WHERE org_id = $1 AND started_at >= $2 AND started_at < $3 ORDER BY started_at, id`,
       [orgId, from.getTime(), to.getTime()],
     );
-    const chains = new Map<string, EventRow[]>();
-    let frontier = rows.flatMap((r) => (r.last_event !== null ? [r.last_event] : []));
-    // Every chain walked back one step at a time for all conversations at once (one query per step, not per event).
-    while (frontier.length > 0) {
-      const found = await this.rows<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq = ANY($2::bigint[])', [
-        orgId,
-        frontier,
-      ]);
-      frontier = [];
-      for (const e of found) {
-        if (e.conversation_id === null) continue;
-        let chain = chains.get(e.conversation_id);
-        if (chain === undefined) chains.set(e.conversation_id, (chain = []));
-        chain.push(e);
-        if (e.prev_seq !== null) frontier.push(e.prev_seq);
-      }
-    }
+    const chains = await eventChains(rows, (seqs) =>
+      this.rows<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq = ANY($2::bigint[])', [orgId, seqs]),
+    );
     return rows.map((r) => ({
       conversation: this.conversation(r.id, r),
-      events: (chains.get(r.id) ?? [])
-        .filter((e) => e.conversation_id === r.id)
-        .sort((a, b) => a.seq - b.seq)
-        .map(loggedEvent),
+      events: (chains.get(r.id) ?? []).filter((e) => e.conversationId === r.id),
     }));
   }
 
