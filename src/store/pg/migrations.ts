@@ -53,4 +53,28 @@ export const PG_MIGRATIONS: readonly string[] = [
      IF p_deadline IS NOT NULL THEN PERFORM pg_notify('callbackd_deadlines', p_deadline::text); END IF;
      RETURN first_seq;
    END $$;`,
+  // New conversations group-committed (PgStore.commitConversation): those asked for while the last group was being
+  // written, of one organization, in one call: the rows, their events numbered in the order given (each row's `base`
+  // is its first event's offset), each row's last event, the notifications. One round trip for the whole group.
+  `CREATE FUNCTION callbackd_create(p_org text, p_rows jsonb, p_count integer, p_deadline bigint)
+   RETURNS bigint LANGUAGE plpgsql AS $$
+   DECLARE first_seq bigint;
+   BEGIN
+     PERFORM 1 FROM organizations WHERE id = p_org FOR UPDATE;
+     SELECT coalesce(max(seq), 0) + 1 INTO first_seq FROM events WHERE org_id = p_org;
+     INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority,
+         queued_at, owner_id, started_at, last_event)
+       SELECT r->>'id', p_org, (r->>'version')::integer, r->>'phase', r->>'body', r->>'recordingState', (r->>'nextDeadline')::bigint,
+              (r->>'updatedAt')::bigint, r->>'queueId', (r->>'priority')::integer, (r->>'queuedAt')::bigint, r->>'ownerId',
+              (r->>'startedAt')::bigint, first_seq + (r->>'base')::bigint + jsonb_array_length(r->'events') - 1
+       FROM jsonb_array_elements(p_rows) AS r;
+     INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq)
+       SELECT p_org, first_seq + (r->>'base')::bigint + e.ord - 1, (e.v->>'at')::bigint, r->>'id', (r->>'version')::integer,
+              e.v->>'userId', e.v->>'type', e.v->>'data',
+              CASE WHEN e.ord = 1 THEN NULL ELSE first_seq + (r->>'base')::bigint + e.ord - 2 END
+       FROM jsonb_array_elements(p_rows) AS r, jsonb_array_elements(r->'events') WITH ORDINALITY AS e(v, ord);
+     PERFORM pg_notify('callbackd_events', p_org || chr(10) || (first_seq + p_count - 1));
+     IF p_deadline IS NOT NULL THEN PERFORM pg_notify('callbackd_deadlines', p_deadline::text); END IF;
+     RETURN first_seq;
+   END $$;`,
 ];

@@ -62,6 +62,20 @@ const EVENTS = 'callbackd_events';
 
 const hashOf = (h: LazyHash) => (typeof h === 'function' ? h() : h);
 
+/** What a write logs: its lifecycle events (or `updated` when it brings none), then a routingStatus per move. */
+function eventsOf(w: ConversationWrite, updatedAt: number): LogEvent[] {
+  const events: LogEvent[] = w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(updatedAt) }];
+  for (const r of w.routing ?? [])
+    events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
+  return events;
+}
+
+/** An event as the logging functions take it: its time, type and user apart, the rest as JSON text. */
+function eventPayload(event: LogEvent): { at: number; type: string; userId: string | undefined; data: string } {
+  const { type, at, ...data } = event;
+  return { at: at.getTime(), type, userId: 'userId' in event ? event.userId : undefined, data: JSON.stringify(data) };
+}
+
 export class PgStore implements Store {
   private readonly tokens = new LruCache<string, TokenRecord>(10_000);
   /** Decoded states by id, reused while the stored version and recording state are the ones decoded. */
@@ -122,8 +136,11 @@ export class PgStore implements Store {
     listener.on('notification', (m) => {
       if (m.channel === EVENTS && m.payload !== undefined) {
         // Read only when the log holds more than this process has told (its own commits are told already).
-        const [orgId = '', last] = m.payload.split('\n');
-        if (!this.isTold(orgId, Number(last))) this.catchUp(orgId);
+        // Our own commits announce themselves too, often before their COMMIT's answer: wait for the transactions of
+        // this process that hold numbers of the organization, then read only if the number is still not told.
+        const [orgId = '', text] = m.payload.split('\n');
+        const last = Number(text);
+        if (!this.isTold(orgId, last)) this.whenSettled(orgId, () => !this.isTold(orgId, last) && this.catchUp(orgId));
       }
       const at = Number(m.payload);
       if (m.channel === DEADLINES && Number.isSafeInteger(at)) this.onDeadline?.(new Date(at));
@@ -142,6 +159,23 @@ export class PgStore implements Store {
   private readonly ahead = new Map<string, Set<number>>();
   private readonly queued = new Map<string, Map<number, CommittedChange>>();
   private readonly catching = new Map<string, Promise<void>>();
+  /** Per organization, this process's transactions that took event numbers and are not told yet. */
+  private readonly inflight = new Map<string, Set<Promise<void>>>();
+  /** The transaction a connection runs: settled once it is over and what it committed was told. */
+  private readonly running = new WeakMap<pg.PoolClient, Promise<void>>();
+
+  /**
+   * Runs `check` once this process's transactions of the organization that are in flight now are over (a gap in the
+   * numbers is usually one of them, told at its commit); at once when there are none.
+   */
+  private whenSettled(orgId: string, check: () => unknown): void {
+    const pending = this.inflight.get(orgId);
+    if (pending === undefined || pending.size === 0) {
+      check();
+      return;
+    }
+    void Promise.all([...pending]).then(check);
+  }
 
   private setOf<K, V>(map: Map<string, K>, orgId: string, make: () => K): K {
     let v = map.get(orgId);
@@ -189,13 +223,20 @@ export class PgStore implements Store {
     for (;;) {
       const events = await this.readEvents(orgId, this.told.get(orgId) ?? 0, 1000);
       if (events.length === 0) break;
+      const more = events.length === 1000;
+      // The conversations of the page as they are now, in one read.
+      const ids = new Set<string>();
+      for (const e of events)
+        if (e.conversationId !== undefined && !this.isTold(orgId, e.seq) && this.queued.get(orgId)?.has(e.seq) !== true)
+          ids.add(e.conversationId);
+      const now = await this.conversationsNow(orgId, [...ids]);
       let group: LoggedEvent[] = [];
       const flush = async () => {
         const change = group;
         group = [];
         if (change.length === 0) return;
         const id = change[0]?.conversationId;
-        const conversation = id === undefined ? undefined : await this.getConversation(orgId, id);
+        const conversation = id === undefined ? undefined : now.get(id);
         this.markTold(
           orgId,
           change.map((e) => e.seq),
@@ -224,6 +265,7 @@ export class PgStore implements Store {
         group.push(e);
       }
       await flush();
+      if (!more) break;
     }
     // Our changes the log told as another's (read before they were told here) are done with.
     const queued = this.queued.get(orgId);
@@ -238,16 +280,32 @@ export class PgStore implements Store {
     const first = change.events[0]?.seq;
     if (first === undefined) return this.onCommitted?.(change);
     if (this.isTold(change.orgId, first)) return;
-    if ((this.told.get(change.orgId) ?? 0) >= first - 1 && !this.catching.has(change.orgId)) {
+    const orgId = change.orgId;
+    if ((this.told.get(orgId) ?? 0) >= first - 1 && !this.catching.has(orgId)) {
       this.markTold(
-        change.orgId,
+        orgId,
         change.events.map((e) => e.seq),
       );
       this.onCommitted?.(change);
+      // Ours that committed after this one but were answered first.
+      const queued = this.queued.get(orgId);
+      for (
+        let next = queued?.get((this.told.get(orgId) ?? 0) + 1);
+        next !== undefined;
+        next = queued?.get((this.told.get(orgId) ?? 0) + 1)
+      ) {
+        queued?.delete(next.events[0]?.seq as number);
+        this.markTold(
+          orgId,
+          next.events.map((e) => e.seq),
+        );
+        this.onCommitted?.(next);
+      }
       return;
     }
-    this.setOf(this.queued, change.orgId, () => new Map<number, CommittedChange>()).set(first, change);
-    this.catchUp(change.orgId);
+    this.setOf(this.queued, orgId, () => new Map<number, CommittedChange>()).set(first, change);
+    // The gap before it is another of ours still answering, or another process's commit: the log tells which.
+    this.whenSettled(orgId, () => this.queued.get(orgId)?.has(first) === true && this.catchUp(orgId));
   }
 
   /** Connects, runs the migrations (safely beside other servers starting), listens for deadlines, and is ready. */
@@ -284,20 +342,40 @@ export class PgStore implements Store {
 
   /** One transaction; a serialization failure or deadlock (another process) is a 503 with Retry-After. */
   private async tx<T>(run: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.session(run, true);
+  }
+
+  /** A connection of the pool for `run`: in a transaction, or for one statement (its own transaction). */
+  private async session<T>(run: (c: pg.PoolClient) => Promise<T>, transaction: boolean): Promise<T> {
     const c = await this.pool.connect();
+    let over = () => undefined as void;
+    this.running.set(c, new Promise<void>((resolve) => (over = resolve)));
     try {
-      await c.query('BEGIN');
+      if (transaction) await c.query('BEGIN');
       const result = await run(c);
-      await c.query('COMMIT');
+      if (transaction) await c.query('COMMIT');
       return result;
     } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
+      if (transaction) await c.query('ROLLBACK').catch(() => undefined);
       const code = (e as { code?: string }).code;
       if (code === '40001' || code === '40P01') throw retryLater(ERRORS.unavailable, 'The database is busy; try again shortly.', 1);
       throw e;
     } finally {
+      this.running.delete(c);
       c.release();
+      // After the caller's telling of what committed (it runs when this returns, before the next turn).
+      setImmediate(over);
     }
+  }
+
+  /** Counts the connection's transaction among the organization's in flight until it is over. */
+  private holdsNumbers(c: pg.PoolClient, orgId: string): void {
+    const running = this.running.get(c);
+    if (running === undefined) return;
+    const pending = this.setOf(this.inflight, orgId, () => new Set<Promise<void>>());
+    if (pending.has(running)) return;
+    pending.add(running);
+    void running.then(() => pending.delete(running));
   }
 
   /**
@@ -314,10 +392,8 @@ export class PgStore implements Store {
     deadline?: Date,
   ): Promise<LoggedEvent[]> {
     if (events.length === 0) return [];
-    const payload = events.map((event) => {
-      const { type, at, ...data } = event;
-      return { at: at.getTime(), type, userId: 'userId' in event ? event.userId : undefined, data: JSON.stringify(data) };
-    });
+    this.holdsNumbers(c, orgId);
+    const payload = events.map(eventPayload);
     const r = await this.one<{ first: number }>(c, 'SELECT callbackd_log($1, $2, $3, $4, $5, $6) AS first', [
       orgId,
       conversationId ?? null,
@@ -689,6 +765,17 @@ export class PgStore implements Store {
     return value;
   }
 
+  /** Conversations of an organization by id, as stored now. */
+  private async conversationsNow(orgId: string, ids: readonly string[]): Promise<Map<string, StoredConversation>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.rows<{ id: string; org_id: string; version: number; body: string; recording_state: string }>(
+      this.pool,
+      'SELECT id, org_id, version, body, recording_state FROM conversations WHERE org_id = $1 AND id = ANY($2::text[])',
+      [orgId, ids],
+    );
+    return new Map(rows.map((r) => [r.id, this.conversation(r.id, r)]));
+  }
+
   async getConversation(orgId: string, id: string): Promise<StoredConversation | undefined> {
     const r = await this.one<{ org_id: string; version: number; body: string; recording_state: string }>(
       this.pool,
@@ -704,10 +791,7 @@ export class PgStore implements Store {
     if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
       throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
     const updatedAt = Date.now();
-    const events: LogEvent[] =
-      w.events !== undefined && w.events.length > 0 ? [...w.events] : [{ type: 'updated', at: new Date(updatedAt) }];
-    for (const r of w.routing ?? [])
-      events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
+    const events = eventsOf(w, updatedAt);
     // Locks in one order everywhere, so that no two transactions wait on each other: the conversation's row first
     // (the scheduler's batch already holds it: it claimed it), then its organization's, as late as can be: the
     // organization's lock orders every commit of it, so it is held only for the events and the commit.
@@ -774,8 +858,116 @@ export class PgStore implements Store {
     this.tellOwn({ orgId: w.orgId, events: c.logged, conversation });
   }
 
+  /**
+   * A change of a conversation commits at once. New conversations (without agents or routing moves: every create) are
+   * group-committed: those asked for while the last group was being written go in one call per organization
+   * (callbackd_create), answered once it committed. If the group fails, each is tried alone, so that a failure is
+   * that write's only. (Changes are not grouped, for the reason the SQLite store gives.)
+   */
   async commitConversation(w: ConversationWrite): Promise<void> {
-    this.committed(w, await this.tx((c) => this.commitOne(c, w)));
+    if (w.expectedVersion !== undefined || (w.routing?.length ?? 0) > 0 || w.index.busyAgentIds.length > 0)
+      return this.committed(w, await this.tx((c) => this.commitOne(c, w)));
+    return new Promise<void>((resolve, reject) => {
+      this.creates.push({ w, resolve, reject });
+      if (this.creates.length === 1 && !this.creating) setImmediate(() => void this.flushCreates());
+    });
+  }
+
+  private creates: { w: ConversationWrite; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private creating = false;
+
+  /** Writes the waiting new conversations, a group per organization at a time, until none waits. */
+  private async flushCreates(): Promise<void> {
+    this.creating = true;
+    try {
+      while (this.creates.length > 0) {
+        const byOrg = new Map<string, typeof this.creates>();
+        for (const item of this.creates.splice(0, 1000)) this.setOf(byOrg, item.w.orgId, () => [] as typeof this.creates).push(item);
+        await Promise.all([...byOrg].map(([orgId, group]) => this.createGroup(orgId, group)));
+      }
+    } finally {
+      this.creating = false;
+    }
+  }
+
+  private async createGroup(orgId: string, group: typeof this.creates): Promise<void> {
+    let results: Committed[];
+    try {
+      results = await this.session(
+        (c) =>
+          this.insertNew(
+            c,
+            orgId,
+            group.map((g) => g.w),
+          ),
+        false,
+      );
+    } catch {
+      for (const g of group)
+        await this.tx((c) => this.commitOne(c, g.w)).then(
+          (r) => (this.committed(g.w, r), g.resolve()),
+          (e: unknown) => g.reject(e),
+        );
+      return;
+    }
+    group.forEach((g, i) => {
+      this.committed(g.w, results[i] as Committed);
+      g.resolve();
+    });
+  }
+
+  /** New conversations of one organization and their events, in one statement (callbackd_create). */
+  private async insertNew(c: pg.PoolClient, orgId: string, writes: readonly ConversationWrite[]): Promise<Committed[]> {
+    const updatedAt = Date.now();
+    let count = 0;
+    let deadline: number | undefined;
+    const rows = writes.map((w) => {
+      const s = w.state;
+      const ix = w.index;
+      const events = eventsOf(w, updatedAt);
+      const base = count;
+      count += events.length;
+      const nd = ix.nextDeadline?.getTime();
+      if (nd !== undefined) deadline = Math.min(deadline ?? nd, nd);
+      const body = encodeState(s);
+      return {
+        events,
+        body,
+        row: {
+          id: s.id,
+          version: s.version,
+          phase: ix.phase,
+          body,
+          recordingState: w.recordingState,
+          nextDeadline: nd ?? null,
+          updatedAt,
+          queueId: ix.queueId,
+          priority: ix.priority,
+          queuedAt: ix.queuedAt?.getTime() ?? null,
+          ownerId: ix.ownerId ?? null,
+          startedAt: s.createdAt.getTime(),
+          base,
+          events: events.map(eventPayload),
+        },
+      };
+    });
+    this.holdsNumbers(c, orgId);
+    const r = await this.one<{ first: number }>(c, 'SELECT callbackd_create($1, $2, $3, $4) AS first', [
+      orgId,
+      JSON.stringify(rows.map((x) => x.row)),
+      count,
+      deadline ?? null,
+    ]);
+    const first = r?.first as number;
+    return rows.map(({ events, body, row }, i) => {
+      const w = writes[i] as ConversationWrite;
+      const at = first + row.base;
+      return {
+        ok: true,
+        bytes: body.length,
+        logged: events.map((e, k) => eventRow(orgId, at + k, e, k === 0 ? null : at + k - 1, w.state.id, w.state.version).logged),
+      };
+    });
   }
 
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
