@@ -1,28 +1,28 @@
 // npm run bench:pg [-- --json]: callbackd on PostgreSQL (issue 15), on a throwaway cluster this bench starts
-// (or CALLBACKD_TEST_PG_URL), each figure beside a floor measured in the same run:
-// - create a callback over HTTP with 1 and 2 `serve` processes on one database, beside SQLite (1 process) and beside
-//   the floor: the same row inserted by the pg driver alone, 10 at a time, each its own transaction;
+// (or CALLBACKD_TEST_PG_URL), each figure beside floors measured in the same rounds (medians of BENCH_ROUNDS, 3):
+// - create a callback over HTTP with 1 and 2 `serve` processes on one database, beside SQLite (1 process), beside
+//   the driver floor (what a create writes, its conversation row and its events, by the pg driver alone, one statement
+//   each, 10 at a time: bench/pg-floor.ts) and beside the HTTP floor (that statement behind a bare Fastify route);
 // - a backlog of due callbacks fired on the manual clock with 1 and 2 processes, beside the floor: one UPDATE per
 //   firing through the driver, in transactions of 128.
 // This machine has 2 cores: two processes cannot show scale-out here; the figures show the cost of sharing.
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { conversationIndex, createCallback } from '../src/lifecycle/index.js';
-import { encodeState } from '../src/store/state-codec.js';
+import { migratePostgres } from '../src/store/pg/migrate.js';
+import { createWriter, QUEUE } from './pg-floor.js';
 import { startCluster } from '../test/support/postgres.js';
 
 const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const backlog = Number(process.env.BENCH_BACKLOG ?? 3000);
-const QUEUE = '0e0e0e0e-0000-4000-8000-000000000001';
-const ORG = '4e0b4c1a-5f2e-4c39-9a11-0c0dbac0d001';
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
+const floorProgram = fileURLToPath(new URL('./pg-floor.js', import.meta.url));
 const basic = `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`;
 const children: ChildProcess[] = [];
 
@@ -36,10 +36,12 @@ const report = (row: Record<string, unknown>) => {
     );
 };
 
-async function serve(db: string, args: string[] = []): Promise<string> {
-  const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', db, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+async function serve(
+  db: string,
+  args: string[] = [],
+  program = [bin, 'serve', '--port', '0', '--log-level', 'silent', '--db', db],
+): Promise<string> {
+  const child = spawn(process.execPath, [...program, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   children.push(child);
   let out = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
@@ -62,13 +64,13 @@ async function token(url: string): Promise<string> {
 const createBody = JSON.stringify({ queueId: QUEUE, callbackNumbers: ['+13175550100'] });
 
 /** Creates over HTTP against each url at once (connections split between them); the sum of req/s, the worst p99. */
-async function creates(urls: string[]): Promise<{ rps: number; p99: number }> {
+async function creates(urls: string[], bearer = true): Promise<{ rps: number; p99: number }> {
   const runs = await Promise.all(
     urls.map(async (url) =>
       autocannon({
         url: `${url}/api/v2/conversations/callbacks`,
         method: 'POST',
-        headers: { authorization: `Bearer ${await token(url)}`, 'content-type': 'application/json' },
+        headers: { authorization: bearer ? `Bearer ${await token(url)}` : 'none', 'content-type': 'application/json' },
         body: createBody,
         connections: Math.max(1, Math.floor(10 / urls.length)),
         duration: seconds,
@@ -78,30 +80,16 @@ async function creates(urls: string[]): Promise<{ rps: number; p99: number }> {
   return { rps: runs.reduce((a, r) => a + r.requests.average, 0), p99: Math.max(...runs.map((r) => r.latency.p99)) };
 }
 
-/** The floor of create: the same row inserted by the driver alone, 10 at a time, each its own transaction. */
-async function insertFloor(url: string): Promise<number> {
+/** The driver floor of create: what a create writes, by the driver alone, 10 at a time, each one statement. */
+async function insertFloor(url: string, round: number): Promise<number> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  const sample = createCallback(
-    {
-      type: 'create',
-      conversationId: randomUUID(),
-      queue: { id: QUEUE, alertingTimeoutMs: 30_000, autoAnswer: false, wrapupPrompt: 'optional', wrapupCodes: [] },
-      callbackNumbers: ['+13175550100'],
-    },
-    new Date(),
-  ).state;
-  const body = encodeState(sample);
-  const ix = conversationIndex(sample);
+  const write = createWriter(pool, round * 100_000_000 + 1);
   let n = 0;
   const end = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: 10 }, async () => {
       while (Date.now() < end) {
-        await pool.query(
-          `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, started_at)
-           VALUES ($1, $2, 1, $3, $4, 'NONE', NULL, $5, $6, $7, $5, $5)`,
-          [randomUUID(), ORG, ix.phase, body, Date.now(), QUEUE, ix.priority],
-        );
+        await write();
         n++;
       }
     }),
@@ -155,59 +143,91 @@ async function updateFloor(url: string): Promise<number> {
   return rate;
 }
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+};
+const r = (x: number) => Math.round(x);
+const ratio = (x: number) => Number(x.toFixed(2));
+
 // CALLBACKD_TEST_PG_URL points it at a server of your own.
 const cluster = await startCluster();
 try {
   const floorDb = await cluster.database('bench_floor');
-  // The floor's table: the schema, made by a server that starts and stops.
-  await serve(floorDb);
-  for (const c of children.splice(0)) c.kill('SIGTERM');
-  const floor = await insertFloor(floorDb);
+  // The floor's tables: callbackd's schema.
+  const schema = new pg.Pool({ connectionString: floorDb, max: 1 });
+  await migratePostgres(schema);
+  await schema.end();
   const one = await cluster.database('bench_one');
-  const u1 = await serve(one);
-  const single = await creates([u1]);
-  for (const c of children.splice(0)) c.kill('SIGTERM');
   const two = await cluster.database('bench_two');
-  const [a, b] = [await serve(two), await serve(two)];
-  const double = await creates([a, b]);
-  for (const c of children.splice(0)) c.kill('SIGTERM');
+  const [u1, a, b] = [await serve(one), await serve(two), await serve(two)];
   const lite = await serve(join(mkdtempSync(join(tmpdir(), 'bench-pg-')), 'lite.db'));
-  const sqlite = await creates([lite]);
+  // The HTTP floor answers with the bytes callbackd answers a create with.
+  const bodyFile = join(mkdtempSync(join(tmpdir(), 'bench-pg-')), 'created.json');
+  const created = await fetch(`${u1}/api/v2/conversations/callbacks`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await token(u1)}`, 'content-type': 'application/json' },
+    body: createBody,
+  });
+  writeFileSync(bodyFile, await created.text());
+  const bare = await serve(floorDb, [], [floorProgram, 'serve', floorDb, bodyFile]);
+  const rows: Record<string, { rps: number; p99: number }[]> = { driver: [], http: [], one: [], two: [], sqlite: [] };
+  for (let round = 0; round < rounds; round++) {
+    rows.driver?.push({ rps: await insertFloor(floorDb, round + 1), p99: NaN });
+    rows.http?.push(await creates([bare], false));
+    rows.one?.push(await creates([u1]));
+    rows.two?.push(await creates([a, b]));
+    rows.sqlite?.push(await creates([lite]));
+  }
   for (const c of children.splice(0)) c.kill('SIGTERM');
-  const r = (x: number) => Math.round(x);
+  const med = (k: string, f: 'rps' | 'p99') => median((rows[k] ?? []).map((x) => x[f]));
+  const perRound = (k: string, floorKey: string) => median((rows[k] ?? []).map((x, i) => x.rps / ((rows[floorKey] ?? [])[i]?.rps ?? NaN)));
+  const driver = med('driver', 'rps');
+  const http = med('http', 'rps');
   report({
-    name: 'pg/create, 1 process',
-    rps: r(single.rps),
-    p99Ms: single.p99,
-    floorRps: r(floor),
-    floor: 'pg driver inserting the same row, 10 at a time',
-    ratio: Number((single.rps / floor).toFixed(2)),
+    name: 'pg/create floors',
+    rounds,
+    driverRps: r(driver),
+    driverFloor: "a create's rows (conversation + events) by the pg driver alone, one statement each, 10 at a time",
+    httpRps: r(http),
+    httpP99Ms: med('http', 'p99'),
+    httpFloor: 'that statement behind a bare Fastify route, 10 connections',
   });
-  report({
-    name: 'pg/create, 2 processes',
-    rps: r(double.rps),
-    p99Ms: double.p99,
-    floorRps: r(floor),
-    ratio: Number((double.rps / floor).toFixed(2)),
-  });
-  report({ name: 'sqlite/create, 1 process (reference)', rps: r(sqlite.rps), p99Ms: sqlite.p99 });
-  const fired1 = await fireBacklog(cluster, 'bench_backlog_one', 1);
-  const fired2 = await fireBacklog(cluster, 'bench_backlog_two', 2);
-  const updates = await updateFloor(floorDb);
+  for (const [name, key] of [
+    ['pg/create, 1 process', 'one'],
+    ['pg/create, 2 processes', 'two'],
+    ['sqlite/create, 1 process (reference)', 'sqlite'],
+  ] as const)
+    report({
+      name,
+      rps: r(med(key, 'rps')),
+      p99Ms: med(key, 'p99'),
+      ratioToDriver: ratio(perRound(key, 'driver')),
+      ratioToHttpFloor: ratio(perRound(key, 'http')),
+    });
+  const fired1: number[] = [];
+  const fired2: number[] = [];
+  const updates: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    fired1.push(await fireBacklog(cluster, `bench_backlog_one_${round}`, 1));
+    fired2.push(await fireBacklog(cluster, `bench_backlog_two_${round}`, 2));
+    updates.push(await updateFloor(floorDb));
+  }
   report({
     name: 'pg/backlog, 1 process',
     backlog,
-    firedPerSec: r(fired1),
-    floorPerSec: r(updates),
+    firedPerSec: r(median(fired1)),
+    floorPerSec: r(median(updates)),
     floor: 'one UPDATE per firing, 128 a transaction',
-    ratio: Number((fired1 / updates).toFixed(2)),
+    ratio: ratio(median(fired1.map((f, i) => f / (updates[i] as number)))),
   });
   report({
     name: 'pg/backlog, 2 processes',
     backlog,
-    firedPerSec: r(fired2),
-    floorPerSec: r(updates),
-    ratio: Number((fired2 / updates).toFixed(2)),
+    firedPerSec: r(median(fired2)),
+    floorPerSec: r(median(updates)),
+    ratio: ratio(median(fired2.map((f, i) => f / (updates[i] as number)))),
   });
 } finally {
   for (const c of children) c.kill('SIGKILL');

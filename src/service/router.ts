@@ -24,13 +24,22 @@ export class Router {
     private readonly clock: Clock,
   ) {}
 
+  /**
+   * Organizations whose last pass found no free agent, with nothing since that could free one: a callback queued
+   * there waits without a pass (a create would otherwise cost a read of the agents). Any other kick forgets it.
+   */
+  private readonly noneIdle = new Set<string>();
+
   /** Routes the organization again after events that free an agent or queue a callback. */
   onEvents(orgId: string, events: readonly LifecycleEvent[]): void {
-    if (events.some((e) => ROUTING_EVENTS.has(e.type))) this.kick(orgId);
+    if (!events.some((e) => ROUTING_EVENTS.has(e.type))) return;
+    if (this.noneIdle.has(orgId) && events.every((e) => e.type === 'queued' || !ROUTING_EVENTS.has(e.type))) return;
+    this.kick(orgId);
   }
 
   /** Asks for a routing pass of the organization; passes of one organization never overlap. */
   kick(orgId: string): void {
+    this.noneIdle.delete(orgId);
     if (this.passes.has(orgId)) {
       this.dirty.add(orgId);
       return;
@@ -64,7 +73,11 @@ export class Router {
   private async route(orgId: string): Promise<void> {
     // Nothing to decide without a free agent: asked without the organization's routing lock (on a shared store that
     // lock costs a connection and two round trips; the round asks again under it).
-    if ((await this.store.idleAgents(orgId)).length === 0) return;
+    if ((await this.store.idleAgents(orgId)).length === 0) {
+      // Unless a kick came meanwhile (it forgot what this read; its pass reads again).
+      if (!this.dirty.has(orgId)) this.noneIdle.add(orgId);
+      return;
+    }
     const routed = await this.store.routeExclusively(orgId, async () => {
       while (await this.round(orgId));
       return true;
