@@ -226,7 +226,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   opened.onCommitted = (change) => {
     services.notifications.publish(change);
     // What another process committed may give this one's router something to do (an agent free, a callback queued).
-    if (change.remote === true && options.routing !== false) router.kick(change.orgId);
+    if (change.remote === true && options.routing !== false)
+      router.onCommittedElsewhere(
+        change.orgId,
+        change.events.map((e) => e.event.type),
+      );
   };
   // A manual clock shared through the store: start where the others are (or tell them where this one starts), and
   // move when another process moves it.

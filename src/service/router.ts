@@ -31,10 +31,23 @@ export class Router {
   private readonly noneIdle = new Set<string>();
 
   /** Routes the organization again after events that free an agent or queue a callback. */
-  onEvents(orgId: string, events: readonly LifecycleEvent[]): void {
+  onEvents(orgId: string, events: readonly Pick<LifecycleEvent, 'type'>[]): void {
     if (!events.some((e) => ROUTING_EVENTS.has(e.type))) return;
     if (this.noneIdle.has(orgId) && events.every((e) => e.type === 'queued' || !ROUTING_EVENTS.has(e.type))) return;
     this.kick(orgId);
+  }
+
+  /**
+   * Another process's change (a shared store): routes again as for this process's own, and on any routing status it
+   * set (an agent it made idle is routed by it too; this one may hold callbacks it does not know of yet).
+   */
+  onCommittedElsewhere(orgId: string, types: readonly string[]): void {
+    if (types.includes('routingStatus')) this.kick(orgId);
+    else
+      this.onEvents(
+        orgId,
+        types.map((type) => ({ type }) as Pick<LifecycleEvent, 'type'>),
+      );
   }
 
   /** Asks for a routing pass of the organization; passes of one organization never overlap. */

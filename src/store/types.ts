@@ -167,6 +167,7 @@ export interface CommittedChange {
   /** Committed by another process sharing the store (read from the shared log). */
   remote?: boolean;
   events: readonly LoggedEvent[];
+  /** As committed; for another process's change, as stored when the log was read (decoded when first asked for). */
   conversation?: StoredConversation;
 }
 
