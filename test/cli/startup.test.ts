@@ -1,7 +1,9 @@
 // What a server loads: not the schema library (TypeBox costs ~100 ms to load; the server reads generated
-// descriptors instead). Checked on the built code, with a module hook that reports every resolution of `typebox`.
+// descriptors instead), nor Fastify's schema compilers (Ajv; no route has a Fastify schema). Checked on the built
+// code, with a module hook that reports every resolution of `typebox`, and the CommonJS cache of a started server.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { tempDb } from '../api/helpers.js';
 import { describe, expect, it } from 'vitest';
 
 const hook = `export async function resolve(s, c, next) { if (s === 'typebox' || s.startsWith('typebox/')) process.stderr.write('typebox loaded\\n'); return next(s, c); }`;
@@ -27,5 +29,40 @@ describe('start-up', () => {
     expect(loads('cli/main.js')).not.toContain('typebox loaded');
     // The probe itself works: the package's main entry exports the schema, so it loads TypeBox.
     expect(loads('index.js')).toContain('typebox loaded');
+  });
+
+  it("a started server has not loaded Fastify's schema compilers (Ajv, fast-json-stringify's); a bare Fastify does", () => {
+    const packages = (start: string) => {
+      const r = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { createRequire } from 'node:module';
+           ${start}
+           const loaded = new Set(Object.keys(createRequire(import.meta.url).cache).flatMap((f) => {
+             const parts = (f.split('node_modules/').at(-1) ?? '').split('/');
+             return f.includes('node_modules/') ? [parts[0].startsWith('@') ? parts[0] + '/' + parts[1] : parts[0]] : [];
+           }));
+           process.stdout.write(JSON.stringify([...loaded]));
+           process.exit(0);`,
+        ],
+        { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as string[];
+    };
+    const server = new URL('../../dist/src/server.js', import.meta.url).href;
+    const ours = packages(
+      `const { startServer } = await import(${JSON.stringify(server)}); const s = await startServer({ db: ${JSON.stringify(tempDb())}, port: 0, logger: false }); await fetch(s.url + '/emulator/health'); await s.close();`,
+    );
+    expect(ours).toContain('fastify');
+    expect(ours).not.toContain('ajv');
+    expect(ours).not.toContain('@fastify/ajv-compiler');
+    expect(ours).not.toContain('@fastify/fast-json-stringify-compiler');
+    const bare = packages(
+      `const { default: F } = await import('fastify'); const app = F(); app.get('/', async () => 'ok'); await app.ready();`,
+    );
+    expect(bare).toContain('ajv');
   });
 });
