@@ -31,6 +31,11 @@ export class LruCache<K, V> {
     return n.value;
   }
 
+  /** Whether the key is held, without counting as a use. */
+  has(key: K): boolean {
+    return this.nodes.has(key);
+  }
+
   /** Adds or replaces; an entry heavier than the whole budget is not kept. */
   set(key: K, value: V, weight: number): void {
     if (weight > this.maxWeight) {

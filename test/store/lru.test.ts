@@ -18,6 +18,15 @@ describe('the LRU cache', () => {
     expect([c.get('a'), c.get('c'), c.get('d'), c.weight]).toEqual([undefined, undefined, 4, 9]);
   });
 
+  it('has() answers without counting as a use', () => {
+    const c = new LruCache<string, number>(8);
+    c.set('a', 1, 4);
+    c.set('b', 2, 4);
+    expect([c.has('a'), c.has('z')]).toEqual([true, false]);
+    c.set('c', 3, 4); // a is still the least recently used: it goes
+    expect([c.has('a'), c.has('b'), c.has('c')]).toEqual([false, true, true]);
+  });
+
   it('keeps its order through many uses: the oldest untouched entries go first', () => {
     const c = new LruCache<number, number>(100);
     for (let i = 0; i < 100; i++) c.set(i, i, 1);
