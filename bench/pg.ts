@@ -21,6 +21,8 @@ const json = process.argv.includes('--json');
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const backlog = Number(process.env.BENCH_BACKLOG ?? 3000);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_ONLY=create or BENCH_ONLY=backlog runs that part alone. */
+const only = process.env.BENCH_ONLY;
 const bin = fileURLToPath(new URL('../../bin/callbackd.js', import.meta.url));
 const floorProgram = fileURLToPath(new URL('./pg-floor.js', import.meta.url));
 const basic = `Basic ${Buffer.from('callbackd-dev:callbackd-dev-secret').toString('base64')}`;
@@ -159,6 +161,14 @@ try {
   const schema = new pg.Pool({ connectionString: floorDb, max: 1 });
   await migratePostgres(schema);
   await schema.end();
+  if (only === undefined || only === 'create') await createFigures(floorDb);
+  if (only === undefined || only === 'backlog') await backlogFigures(floorDb);
+} finally {
+  for (const c of children) c.kill('SIGKILL');
+  await cluster.stop();
+}
+
+async function createFigures(floorDb: string): Promise<void> {
   const one = await cluster.database('bench_one');
   const two = await cluster.database('bench_two');
   const [u1, a, b] = [await serve(one), await serve(two), await serve(two)];
@@ -206,6 +216,14 @@ try {
       ratioToDriver: ratio(perRound(key, 'driver')),
       ratioToHttpFloor: ratio(perRound(key, 'http')),
     });
+}
+
+async function backlogFigures(floorDb: string): Promise<void> {
+  // The floor updates rows the create floor wrote: write some if it did not run.
+  const check = new pg.Pool({ connectionString: floorDb, max: 1 });
+  const stored = (await check.query<{ n: number }>('SELECT count(*)::int AS n FROM conversations')).rows[0]?.n ?? 0;
+  await check.end();
+  if (stored < backlog) await insertFloor(floorDb, rounds + 1);
   const fired1: number[] = [];
   const fired2: number[] = [];
   const updates: number[] = [];
@@ -229,7 +247,4 @@ try {
     floorPerSec: r(median(updates)),
     ratio: ratio(median(fired2.map((f, i) => f / (updates[i] as number)))),
   });
-} finally {
-  for (const c of children) c.kill('SIGKILL');
-  await cluster.stop();
 }

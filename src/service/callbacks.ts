@@ -472,7 +472,7 @@ export class CallbackService {
     const { due, results } = await this.store.fireDue(now, limit, skip, async (claimed) => {
       for (const d of claimed) {
         try {
-          const stored = await this.store.getConversation(d.orgId, d.id);
+          const stored = d.conversation ?? (await this.store.getConversation(d.orgId, d.id));
           if (stored === undefined) continue;
           const c = await this.compute(d.orgId, stored, firing, d.at);
           if (c.write !== undefined) computed.push({ d, c: { ...c, write: c.write } });

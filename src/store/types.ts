@@ -108,6 +108,8 @@ export interface DueConversation {
   orgId: string;
   id: string;
   at: Date;
+  /** The conversation as stored, when the store read it with the claim (so that firing need not read it again). */
+  conversation?: StoredConversation;
 }
 
 /** What became of one write of a batch: committed (with the size of its stored text), lost to another writer, or failed. */

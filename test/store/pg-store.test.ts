@@ -118,4 +118,124 @@ describe.runIf(postgres.available)('the PostgreSQL store', () => {
     await other.close();
     await store.close();
   });
+
+  it("changes of a batch (the scheduler's) go in one statement; a lost race, a lost routing status and a failing row fail alone", async () => {
+    const { store, db } = await opened('change_batch');
+    await db.query(`INSERT INTO routing_status (user_id, org_id, status, since) VALUES ('${AGENT.id}', '${ORG}', 'IDLE', 0)`);
+    await db.query(`CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
+      CREATE TRIGGER boom BEFORE INSERT ON conversation_agents FOR EACH ROW WHEN (NEW.user_id = 'boom') EXECUTE FUNCTION boom()`);
+    const made = ['a', 'b', 'c', 'd', 'e'].map(created);
+    for (const m of made) await store.commitConversation(write(m.state, m.events));
+    const [a, b, c, d, e] = made.map((m) => m.state) as CallbackConversationState[];
+    const afterCreates = Number((await db.query('SELECT max(seq) AS n FROM events')).rows[0].n);
+    // b changes after the batch read it: the batch's write of b is stale.
+    const bNow = apply(b as CallbackConversationState, { type: 'offer', agent: { id: 'other' } }, T0);
+    await store.commitConversation(write(bNow.state, bNow.events, 1));
+    const seqBefore = Number((await db.query('SELECT max(seq) AS n FROM events')).rows[0].n);
+    const told: CommittedChange[] = [];
+    store.onCommitted = (ch) => told.push(ch);
+    const offer = (s: CallbackConversationState, agentId: string) => apply(s, { type: 'offer', agent: { id: agentId } }, T0);
+    const aw = offer(a as CallbackConversationState, AGENT.id);
+    const moved = { orgId: ORG, userId: AGENT.id, status: 'INTERACTING' as const, startTime: T0 };
+    const writes: ConversationWrite[] = [
+      { ...write(aw.state, aw.events, 1), routing: [{ from: 'IDLE', to: moved }] },
+      write(offer(b as CallbackConversationState, 'x').state, offer(b as CallbackConversationState, 'x').events, 1),
+      write(offer(c as CallbackConversationState, 'boom').state, offer(c as CallbackConversationState, 'boom').events, 1),
+      // The agent is no longer IDLE (a's write moved them): d's routing move is lost.
+      { ...write(offer(d as CallbackConversationState, 'y').state, undefined, 1), routing: [{ from: 'IDLE', to: moved }] },
+      write(offer(e as CallbackConversationState, 'z').state, offer(e as CallbackConversationState, 'z').events, 1),
+    ];
+    let statements = 0;
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+      statements++;
+      return (query as (...a: unknown[]) => unknown).apply(this, args);
+    } as typeof query;
+    const results = await store.commitConversations(writes).finally(() => (pg.Client.prototype.query = query));
+    expect(statements).toBe(4); // BEGIN, SAVEPOINT, the batch, COMMIT
+    expect(results.map((r) => (r.ok ? 'ok' : r.conflict ? 'conflict' : 'failed'))).toEqual(['ok', 'conflict', 'failed', 'conflict', 'ok']);
+    expect(String((results[2] as { error: unknown }).error)).toMatch(/boom/);
+    // Stored: a and e changed, b as the other writer left it, c and d untouched; the agent moved once.
+    const rows = (await db.query('SELECT id, version, last_event FROM conversations ORDER BY id')).rows;
+    expect(rows.map((r) => [r.id, r.version])).toEqual([
+      ['a', 2],
+      ['b', 2],
+      ['c', 1],
+      ['d', 1],
+      ['e', 2],
+    ]);
+    expect((await db.query('SELECT status FROM routing_status')).rows[0].status).toBe('INTERACTING');
+    expect((await db.query("SELECT user_id FROM conversation_agents WHERE conversation_id = 'a'")).rows).toEqual([{ user_id: AGENT.id }]);
+    // The log: a's and e's events after what was there, gapless, each chained to its conversation's last event.
+    const events = (await db.query('SELECT seq, conversation_id, prev_seq FROM events WHERE seq > $1 ORDER BY seq', [seqBefore])).rows;
+    const aEvents = aw.events.length + 1; // and its routing status move
+    const eEvents = offer(e as CallbackConversationState, 'z').events.length;
+    expect(events.map((x) => [x.conversation_id, Number(x.seq)])).toEqual([
+      ...Array.from({ length: aEvents }, (_, i) => ['a', seqBefore + 1 + i]),
+      ...Array.from({ length: eEvents }, (_, i) => ['e', seqBefore + aEvents + 1 + i]),
+    ]);
+    const lastOfCreate = (i: number) => (afterCreates / made.length) * (i + 1);
+    expect(Number(events[0]?.prev_seq)).toBe(lastOfCreate(0));
+    expect(Number(events[aEvents]?.prev_seq)).toBe(lastOfCreate(4));
+    expect(rows.map((r) => Number(r.last_event))).toEqual([
+      seqBefore + aEvents,
+      seqBefore,
+      lastOfCreate(2),
+      lastOfCreate(3),
+      seqBefore + aEvents + eEvents,
+    ]);
+    // Told in order, as logged.
+    expect(told.map((ch) => ch.conversation?.state.id)).toEqual(['a', 'e']);
+    expect(told.flatMap((ch) => ch.events.map((x) => x.seq))).toEqual(events.map((x) => Number(x.seq)));
+    expect(told[0]?.events.at(-1)).toMatchObject({
+      event: { type: 'routingStatus', userId: AGENT.id, from: 'IDLE', status: 'INTERACTING' },
+    });
+    await db.end();
+    await store.close();
+  });
+
+  it('a batch whose statement fails as a whole is written one change at a time: the failing one alone fails', async () => {
+    const { store, db } = await opened('change_fallback');
+    // Fails the events of one conversation: after every row's change, so the whole statement fails.
+    await db.query(`CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;
+      CREATE TRIGGER boom BEFORE INSERT ON events FOR EACH ROW WHEN (NEW.conversation_id = 'bad' AND NEW.version = 2)
+      EXECUTE FUNCTION boom()`);
+    const made = ['x', 'bad', 'y'].map(created);
+    for (const m of made) await store.commitConversation(write(m.state, m.events));
+    const results = await store.commitConversations(
+      made.map((m) => {
+        const o = apply(m.state, { type: 'offer', agent: AGENT }, T0);
+        return write(o.state, o.events, 1);
+      }),
+    );
+    expect(results.map((r) => (r.ok ? 'ok' : r.conflict ? 'conflict' : 'failed'))).toEqual(['ok', 'failed', 'ok']);
+    expect((await db.query('SELECT id, version FROM conversations ORDER BY id')).rows.map((r) => [r.id, r.version])).toEqual([
+      ['bad', 1],
+      ['x', 2],
+      ['y', 2],
+    ]);
+    const seqs = (await db.query('SELECT seq FROM events ORDER BY seq')).rows.map((r) => Number(r.seq));
+    expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
+    await db.end();
+    await store.close();
+  });
+
+  it('due conversations are claimed with their state as stored under the claim (firing need not read them again)', async () => {
+    const { store, db } = await opened('claim');
+    const m = created('due');
+    await store.commitConversation(write(m.state, m.events));
+    const offered = apply(m.state, { type: 'offer', agent: AGENT }, T0); // the alerting timeout is its deadline
+    await store.commitConversation(write(offered.state, offered.events, 1));
+    const deadline = conversationIndex(offered.state).nextDeadline as Date;
+    expect(deadline).toBeInstanceOf(Date);
+    let claimed: unknown[] = [];
+    const out = await store.fireDue(new Date(deadline.getTime() + 1), 10, new Set(), async (due) => {
+      claimed = due;
+      return [];
+    });
+    expect(out.due.map((d) => d.id)).toEqual(['due']);
+    expect(claimed).toMatchObject([{ id: 'due', conversation: { state: { id: 'due', version: 2 } } }]);
+    await db.end();
+    await store.close();
+  });
 });

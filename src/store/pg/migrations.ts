@@ -77,4 +77,66 @@ export const PG_MIGRATIONS: readonly string[] = [
      IF p_deadline IS NOT NULL THEN PERFORM pg_notify('callbackd_deadlines', p_deadline::text); END IF;
      RETURN first_seq;
    END $$;`,
+  // Changes of existing conversations in one call (the scheduler's batches: PgStore.commitInto): first each row's
+  // change in a subtransaction of its own (the versioned UPDATE, its agents, its routing moves; a lost race is
+  // SQLSTATE CB409, a conflict, and anything else that row's failure), then for each organization in id order, under
+  // its lock, the events of the rows that were written, numbered in the order given. Row locks are all taken before
+  // any organization's, as commitOne takes them. Returns one object per row: {prev, first} written (first absent
+  // when the row has no events), {conflict} or {error} with the message.
+  `CREATE FUNCTION callbackd_change(p_rows jsonb, p_deadline bigint)
+   RETURNS jsonb LANGUAGE plpgsql AS $$
+   DECLARE
+     r jsonb; m jsonb; i integer; prev bigint; org text; next_seq bigint; first_seq bigint; cnt integer;
+     outcome jsonb[] := ARRAY[]::jsonb[];
+   BEGIN
+     FOR r IN SELECT value FROM jsonb_array_elements(p_rows) LOOP
+       BEGIN
+         UPDATE conversations SET version = (r->>'version')::integer, phase = r->>'phase', body = r->>'body',
+             recording_state = r->>'recordingState', next_deadline = (r->>'nextDeadline')::bigint, updated_at = (r->>'updatedAt')::bigint,
+             queue_id = r->>'queueId', priority = (r->>'priority')::integer, queued_at = (r->>'queuedAt')::bigint, owner_id = r->>'ownerId'
+           WHERE id = r->>'id' AND org_id = r->>'org' AND version = (r->>'expected')::integer
+           RETURNING last_event INTO prev;
+         IF NOT FOUND THEN
+           RAISE EXCEPTION 'conversation % changed since it was read (expected version %)', r->>'id', r->>'expected' USING ERRCODE = 'CB409';
+         END IF;
+         DELETE FROM conversation_agents WHERE conversation_id = r->>'id'
+           AND NOT (user_id = ANY (ARRAY(SELECT jsonb_array_elements_text(r->'agents'))));
+         INSERT INTO conversation_agents (conversation_id, org_id, user_id)
+           SELECT r->>'id', r->>'org', a FROM jsonb_array_elements_text(r->'agents') AS a ON CONFLICT DO NOTHING;
+         FOR m IN SELECT value FROM jsonb_array_elements(r->'routing') LOOP
+           UPDATE routing_status SET status = m->>'to', since = (m->>'since')::bigint
+             WHERE org_id = r->>'org' AND user_id = m->>'userId' AND status = m->>'from';
+           IF NOT FOUND THEN
+             RAISE EXCEPTION 'the routing status of % is no longer %', m->>'userId', m->>'from' USING ERRCODE = 'CB409';
+           END IF;
+         END LOOP;
+         outcome := outcome || jsonb_build_object('prev', prev);
+       EXCEPTION
+         WHEN SQLSTATE 'CB409' THEN outcome := outcome || jsonb_build_object('conflict', SQLERRM);
+         WHEN OTHERS THEN outcome := outcome || jsonb_build_object('error', SQLERRM);
+       END;
+     END LOOP;
+     FOR org IN SELECT DISTINCT v->>'org' FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS x(v, k)
+                WHERE jsonb_array_length(v->'events') > 0 AND outcome[k::integer] ? 'prev' ORDER BY 1 LOOP
+       PERFORM 1 FROM organizations WHERE id = org FOR UPDATE;
+       SELECT coalesce(max(seq), 0) + 1 INTO first_seq FROM events WHERE org_id = org;
+       next_seq := first_seq;
+       i := 0;
+       FOR r IN SELECT value FROM jsonb_array_elements(p_rows) LOOP
+         i := i + 1;
+         cnt := jsonb_array_length(r->'events');
+         CONTINUE WHEN r->>'org' <> org OR cnt = 0 OR NOT (outcome[i] ? 'prev');
+         INSERT INTO events (org_id, seq, at, conversation_id, version, user_id, type, data, prev_seq)
+           SELECT org, next_seq + e.ord - 1, (e.v->>'at')::bigint, r->>'id', (r->>'version')::integer, e.v->>'userId', e.v->>'type',
+                  e.v->>'data', CASE WHEN e.ord = 1 THEN (outcome[i]->>'prev')::bigint ELSE next_seq + e.ord - 2 END
+           FROM jsonb_array_elements(r->'events') WITH ORDINALITY AS e(v, ord);
+         UPDATE conversations SET last_event = next_seq + cnt - 1 WHERE id = r->>'id';
+         outcome[i] := outcome[i] || jsonb_build_object('first', next_seq);
+         next_seq := next_seq + cnt;
+       END LOOP;
+       PERFORM pg_notify('callbackd_events', org || chr(10) || (next_seq - 1));
+     END LOOP;
+     IF p_deadline IS NOT NULL THEN PERFORM pg_notify('callbackd_deadlines', p_deadline::text); END IF;
+     RETURN to_jsonb(outcome);
+   END $$;`,
 ];

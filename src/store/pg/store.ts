@@ -71,6 +71,35 @@ function eventsOf(w: ConversationWrite, updatedAt: number): LogEvent[] {
   return events;
 }
 
+/** A write that did not commit: lost to another writer (conflict), or failed. */
+type Failed = Extract<CommitResult, { ok: false }>;
+
+/** A write's row as the batch functions take it (callbackd_create, callbackd_change), its events and stored text. */
+function rowOf(w: ConversationWrite, updatedAt: number) {
+  const s = w.state;
+  const ix = w.index;
+  const events = eventsOf(w, updatedAt);
+  const body = encodeState(s);
+  return {
+    events,
+    body,
+    row: {
+      id: s.id,
+      version: s.version,
+      phase: ix.phase,
+      body,
+      recordingState: w.recordingState,
+      nextDeadline: ix.nextDeadline?.getTime() ?? null,
+      updatedAt,
+      queueId: ix.queueId,
+      priority: ix.priority,
+      queuedAt: ix.queuedAt?.getTime() ?? null,
+      ownerId: ix.ownerId ?? null,
+      events: events.map(eventPayload),
+    },
+  };
+}
+
 /** An event as the logging functions take it: its time, type and user apart, the rest as JSON text. */
 function eventPayload(event: LogEvent): { at: number; type: string; userId: string | undefined; data: string } {
   const { type, at, ...data } = event;
@@ -932,34 +961,11 @@ export class PgStore implements Store {
     let count = 0;
     let deadline: number | undefined;
     const rows = writes.map((w) => {
-      const s = w.state;
-      const ix = w.index;
-      const events = eventsOf(w, updatedAt);
+      const x = rowOf(w, updatedAt);
       const base = count;
-      count += events.length;
-      const nd = ix.nextDeadline?.getTime();
-      if (nd !== undefined) deadline = Math.min(deadline ?? nd, nd);
-      const body = encodeState(s);
-      return {
-        events,
-        body,
-        row: {
-          id: s.id,
-          version: s.version,
-          phase: ix.phase,
-          body,
-          recordingState: w.recordingState,
-          nextDeadline: nd ?? null,
-          updatedAt,
-          queueId: ix.queueId,
-          priority: ix.priority,
-          queuedAt: ix.queuedAt?.getTime() ?? null,
-          ownerId: ix.ownerId ?? null,
-          startedAt: s.createdAt.getTime(),
-          base,
-          events: events.map(eventPayload),
-        },
-      };
+      count += x.events.length;
+      if (x.row.nextDeadline !== null) deadline = Math.min(deadline ?? x.row.nextDeadline, x.row.nextDeadline);
+      return { ...x, row: { ...x.row, startedAt: w.state.createdAt.getTime(), base } };
     });
     this.holdsNumbers(c, orgId);
     const r = await this.one<{ first: number }>(c, 'SELECT callbackd_create($1, $2, $3, $4) AS first', [
@@ -980,16 +986,66 @@ export class PgStore implements Store {
     });
   }
 
+  /**
+   * Changes of existing conversations in one statement (callbackd_change): one round trip for a scheduler's batch
+   * instead of about six per change. Each row is written or not on its own, as with a savepoint each.
+   */
+  private async changeMany(c: pg.PoolClient, writes: readonly ConversationWrite[]): Promise<(Committed | Failed)[]> {
+    const updatedAt = Date.now();
+    let deadline: number | undefined;
+    const rows = writes.map((w) => {
+      const s = w.state;
+      if (w.expectedVersion !== undefined && s.version <= w.expectedVersion)
+        throw new Error(`conversation ${s.id}: a change must advance the version (from ${w.expectedVersion}, got ${s.version})`);
+      const x = rowOf(w, updatedAt);
+      if (x.row.nextDeadline !== null) deadline = Math.min(deadline ?? x.row.nextDeadline, x.row.nextDeadline);
+      this.holdsNumbers(c, w.orgId);
+      const routing = (w.routing ?? []).map((r) => ({
+        userId: r.to.userId,
+        from: r.from,
+        to: r.to.status,
+        since: r.to.startTime.getTime(),
+      }));
+      return { ...x, row: { ...x.row, org: w.orgId, expected: w.expectedVersion, agents: w.index.busyAgentIds, routing } };
+    });
+    const r = await this.one<{ out: ({ prev: number | null; first: number } | { conflict: string } | { error: string })[] }>(
+      c,
+      'SELECT callbackd_change($1, $2) AS out',
+      [JSON.stringify(rows.map((x) => x.row)), deadline ?? null],
+    );
+    return (r?.out ?? []).map((o, i): Committed | Failed => {
+      if ('conflict' in o) return { ok: false, conflict: true, error: new VersionConflictError(o.conflict) };
+      if ('error' in o) return { ok: false, conflict: false, error: new Error(o.error) };
+      const w = writes[i] as ConversationWrite;
+      const { events, body } = rows[i] as (typeof rows)[number];
+      return {
+        ok: true,
+        bytes: body.length,
+        logged: events.map(
+          (e, k) => eventRow(w.orgId, o.first + k, e, k === 0 ? o.prev : o.first + k - 1, w.state.id, w.state.version).logged,
+        ),
+      };
+    });
+  }
+
   async commitConversations(writes: readonly ConversationWrite[]): Promise<CommitResult[]> {
     return this.afterCommit(writes, await this.tx((c) => this.commitInto(c, writes)));
   }
 
-  /** Each write in its own savepoint, in the caller's transaction. */
-  private async commitInto(
-    c: pg.PoolClient,
-    writes: readonly ConversationWrite[],
-  ): Promise<(Committed | Extract<CommitResult, { ok: false }>)[]> {
-    const out: (Committed | Extract<CommitResult, { ok: false }>)[] = [];
+  /**
+   * Each write on its own, in the caller's transaction: changes of existing conversations in one statement; if that
+   * statement fails as a whole (or a write is new), each write in a savepoint of its own.
+   */
+  private async commitInto(c: pg.PoolClient, writes: readonly ConversationWrite[]): Promise<(Committed | Failed)[]> {
+    if (writes.length > 1 && writes.every((w) => w.expectedVersion !== undefined)) {
+      await c.query('SAVEPOINT batch');
+      try {
+        return await this.changeMany(c, writes);
+      } catch {
+        await c.query('ROLLBACK TO SAVEPOINT batch');
+      }
+    }
+    const out: (Committed | Failed)[] = [];
     for (const w of writes) {
       await c.query('SAVEPOINT one');
       try {
@@ -1004,9 +1060,9 @@ export class PgStore implements Store {
   }
 
   /** After the commit: what committed is cached and told to the listener, in order. */
-  private afterCommit(writes: readonly ConversationWrite[], results: (Committed | Extract<CommitResult, { ok: false }>)[]): CommitResult[] {
+  private afterCommit(writes: readonly ConversationWrite[], results: (Committed | Failed)[]): CommitResult[] {
     return writes.map((w, i) => {
-      const r = results[i] as Committed | Extract<CommitResult, { ok: false }>;
+      const r = results[i] as Committed | Failed;
       if (!r.ok) return r;
       this.committed(w, r);
       return { ok: true, bytes: r.bytes };
@@ -1138,13 +1194,15 @@ export class PgStore implements Store {
     compute: (due: DueConversation[]) => Promise<ConversationWrite[]>,
   ): Promise<{ due: DueConversation[]; results: CommitResult[] }> {
     const outcome = await this.tx(async (c) => {
-      const rows = await this.rows<{ org_id: string; id: string; next_deadline: number }>(
+      const rows = await this.rows<ConversationRow & { id: string; next_deadline: number }>(
         c,
-        `SELECT org_id, id, next_deadline FROM conversations WHERE next_deadline IS NOT NULL AND next_deadline <= $1 AND NOT (id = ANY($3::text[]))
+        `SELECT org_id, id, next_deadline, version, body, recording_state FROM conversations
+         WHERE next_deadline IS NOT NULL AND next_deadline <= $1 AND NOT (id = ANY($3::text[]))
          ORDER BY next_deadline, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now.getTime(), limit, [...skip]],
       );
-      const due = rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline) }));
+      // As stored under the claim's lock: no other process changes them until this transaction ends.
+      const due = rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline), conversation: this.conversation(r.id, r) }));
       if (due.length === 0) return { due, writes: [], results: [] };
       const writes = await compute(due);
       return { due, writes, results: await this.commitInto(c, writes) };
