@@ -9,6 +9,7 @@ const withPostgres = postgresAvailable() || process.env.CALLBACKD_POSTGRES_TESTS
 export default defineConfig({
   test: {
     testTimeout: 20000,
+    setupFiles: ['test/support/tmp.ts'],
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
       ...(withPostgres

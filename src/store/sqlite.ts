@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
+import { Checkpointer } from './checkpointer.js';
 import { LruCache } from './lru.js';
 import { MIGRATIONS } from './migrations.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -58,6 +59,7 @@ type Failed = Extract<CommitResult, { ok: false }>;
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly checkpointer: Checkpointer | undefined;
   /** Tokens never change once issued: the recently used ones are kept in memory (weight 1 each). */
   private readonly tokens = new LruCache<string, TokenRecord>(10_000);
   /**
@@ -83,7 +85,9 @@ export class SqliteStore implements Store {
     const started = Date.now();
     for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
       try {
-        return run();
+        const result = run();
+        this.checkpointer?.wrote();
+        return result;
       } catch (e) {
         if ((e as { code?: string }).code !== 'SQLITE_BUSY') throw e;
         if (Date.now() - started >= this.busyWaitMs)
@@ -109,6 +113,11 @@ export class SqliteStore implements Store {
     // waits between attempts are asynchronous (write()), so other requests go on meanwhile.
     this.db.pragma('busy_timeout = 20');
     this.migrate();
+    if (file !== ':memory:' && file !== '') {
+      // Checkpoints run in a worker (checkpointer.ts); this connection's own only past 10,000 pages (~40 MB of log).
+      this.db.pragma('wal_autocheckpoint = 10000');
+      this.checkpointer = new Checkpointer(file);
+    }
     this.dataVersion = this.db.pragma('data_version', { simple: true }) as number;
     this.commitTx = this.db.transaction((w: ConversationWrite) => this.commitOne(w));
     this.commitManyTx = this.db.transaction((ws: readonly ConversationWrite[]) => this.commitMany(ws));
@@ -957,6 +966,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.checkpointer?.close();
     this.db.close();
   }
 }

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { existsSync, statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { apply, conversationIndex, createCallback, type CallbackConversationState } from '../../src/lifecycle/index.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
@@ -165,6 +166,27 @@ describe('the SQLite store', () => {
     other.close();
     expect((await store.getConversation(ORG, 'c'))?.recordingState).toBe('PAUSED');
     await store.close();
+  });
+});
+
+describe('the SQLite store, checkpoints', () => {
+  it('copies the log into the file from a worker, not at a commit; its close is the last and removes the log', async () => {
+    const file = tempDb();
+    const store = await opened(file);
+    const before = statSync(file).size;
+    // ~1 page a create: far below the writing connection's own checkpoint (10,000 pages), above SQLite's default 1,000.
+    for (let i = 0; i < 1200; i += 50)
+      await Promise.all(Array.from({ length: 50 }, (_, k) => store.commitConversation(write(newCallback(`c${i + k}`)))));
+    // Only a checkpoint writes to the database file in WAL mode: the worker's, asked for after the commits.
+    await expect.poll(() => statSync(file).size, { timeout: 5000 }).toBeGreaterThan(before + 1_000_000);
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    expect((await store.getConversation(ORG, 'c1199'))?.state.id).toBe('c1199');
+    await store.close();
+    // The worker's connection was closed first: the writer's close was the last, which checkpoints and removes the log.
+    expect(existsSync(`${file}-wal`)).toBe(false);
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT count(*) FROM conversations').pluck().get()).toBe(1200);
+    check.close();
   });
 });
 
