@@ -650,7 +650,8 @@ export class SqliteStore implements Store {
       if (r.changes !== 1)
         throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
     }
-    this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
+    // A new conversation has no agents yet (its id is new: the insert above failed otherwise).
+    if (w.expectedVersion !== undefined) this.sql('DELETE FROM conversation_agents WHERE conversation_id = ?').run(s.id);
     const add = this.sql('INSERT INTO conversation_agents (conversation_id, org_id, user_id) VALUES (?, ?, ?)');
     for (const u of ix.busyAgentIds) add.run(s.id, w.orgId, u);
     const move = this.sql('UPDATE routing_status SET status = ?, since = ? WHERE org_id = ? AND user_id = ? AND status = ?');
