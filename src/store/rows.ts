@@ -1,5 +1,6 @@
 // Rows as both stores read them (SQLite, PostgreSQL): the same columns, the same records.
-import type { LogEvent, LoggedEvent, UserRecord } from './types.js';
+import { encodeState } from './state-codec.js';
+import type { ConversationWrite, LogEvent, LoggedEvent, UserRecord } from './types.js';
 
 export interface EventRow {
   org_id: string;
@@ -89,4 +90,23 @@ export async function eventChains(
     }
   }
   return new Map([...chains].map(([id, chain]) => [id, chain.sort((a, b) => a.seq - b.seq).map(loggedEvent)]));
+}
+
+/** A conversation's columns as both stores write them (the state as stored text, its index), by name. */
+export function conversationColumns(w: ConversationWrite, updatedAt: number) {
+  const s = w.state;
+  const ix = w.index;
+  return {
+    id: s.id,
+    version: s.version,
+    phase: ix.phase,
+    body: encodeState(s),
+    recordingState: w.recordingState,
+    nextDeadline: ix.nextDeadline?.getTime() ?? null,
+    updatedAt,
+    queueId: ix.queueId,
+    priority: ix.priority,
+    queuedAt: ix.queuedAt?.getTime() ?? null,
+    ownerId: ix.ownerId ?? null,
+  };
 }

@@ -7,10 +7,10 @@ import { ERRORS, retryLater } from '../errors.js';
 import { Checkpointer } from './checkpointer.js';
 import { LruCache } from './lru.js';
 import { MIGRATIONS } from './migrations.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { decodeState } from './state-codec.js';
 import { planSeed, queueBody, queueFromBody } from './seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from './snapshot.js';
-import { eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
+import { conversationColumns, eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -619,32 +619,18 @@ export class SqliteStore implements Store {
       events.push({ type: 'routingStatus', at: r.to.startTime, userId: r.to.userId, status: r.to.status, from: r.from });
     // The events' numbers are known before the row is written, so the row names its last event in the same statement.
     const first = this.nextSeq(w.orgId);
-    const row = {
-      id: s.id,
-      orgId: w.orgId,
-      version: s.version,
-      phase: ix.phase,
-      body: encodeState(s),
-      recordingState: w.recordingState,
-      deadline: ix.nextDeadline?.getTime() ?? null,
-      updatedAt,
-      queueId: ix.queueId,
-      priority: ix.priority,
-      queuedAt: ix.queuedAt?.getTime() ?? null,
-      owner: ix.ownerId ?? null,
-      lastEvent: first + events.length - 1,
-    };
+    const row = { ...conversationColumns(w, updatedAt), orgId: w.orgId, lastEvent: first + events.length - 1 };
     let prev: number | null = null;
     if (w.expectedVersion === undefined) {
       this.sql(
         `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, last_event, started_at)
-         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @deadline, @updatedAt, @queueId, @priority, @queuedAt, @owner, @lastEvent, @startedAt)`,
+         VALUES (@id, @orgId, @version, @phase, @body, @recordingState, @nextDeadline, @updatedAt, @queueId, @priority, @queuedAt, @ownerId, @lastEvent, @startedAt)`,
       ).run({ ...row, startedAt: s.createdAt.getTime() });
     } else {
       prev = this.sql('SELECT last_event FROM conversations WHERE id = ?').pluck().get(s.id) as number | null;
       const r = this.sql(
-        `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @deadline,
-           updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @owner, last_event = @lastEvent
+        `UPDATE conversations SET version = @version, phase = @phase, body = @body, recording_state = @recordingState, next_deadline = @nextDeadline,
+           updated_at = @updatedAt, queue_id = @queueId, priority = @priority, queued_at = @queuedAt, owner_id = @ownerId, last_event = @lastEvent
          WHERE id = @id AND org_id = @orgId AND version = @expectedVersion`,
       ).run({ ...row, expectedVersion: w.expectedVersion });
       if (r.changes !== 1)

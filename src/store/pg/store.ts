@@ -8,10 +8,10 @@ import pg from 'pg';
 import { ERRORS, retryLater } from '../../errors.js';
 import { LruCache } from '../lru.js';
 import { MIGRATIONS } from '../migrations.js';
-import { eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
+import { conversationColumns, eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
 import { planSeed, queueBody, queueFromBody } from '../seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from '../snapshot.js';
-import { decodeState, encodeState } from '../state-codec.js';
+import { decodeState } from '../state-codec.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -76,28 +76,9 @@ type Failed = Extract<CommitResult, { ok: false }>;
 
 /** A write's row as the batch functions take it (callbackd_create, callbackd_change), its events and stored text. */
 function rowOf(w: ConversationWrite, updatedAt: number) {
-  const s = w.state;
-  const ix = w.index;
   const events = eventsOf(w, updatedAt);
-  const body = encodeState(s);
-  return {
-    events,
-    body,
-    row: {
-      id: s.id,
-      version: s.version,
-      phase: ix.phase,
-      body,
-      recordingState: w.recordingState,
-      nextDeadline: ix.nextDeadline?.getTime() ?? null,
-      updatedAt,
-      queueId: ix.queueId,
-      priority: ix.priority,
-      queuedAt: ix.queuedAt?.getTime() ?? null,
-      ownerId: ix.ownerId ?? null,
-      events: events.map(eventPayload),
-    },
-  };
+  const row = conversationColumns(w, updatedAt);
+  return { events, body: row.body, row: { ...row, events: events.map(eventPayload) } };
 }
 
 /** An event as the logging functions take it: its time, type and user apart, the rest as JSON text. */
@@ -836,20 +817,21 @@ export class PgStore implements Store {
         ? null
         : ((await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1 FOR UPDATE', [s.id]))
             ?.last_event ?? null);
-    const body = encodeState(s);
+    const col = conversationColumns(w, updatedAt);
+    const body = col.body;
     const common = [
-      s.id,
+      col.id,
       w.orgId,
-      s.version,
-      ix.phase,
+      col.version,
+      col.phase,
       body,
-      w.recordingState,
-      ix.nextDeadline?.getTime() ?? null,
-      updatedAt,
-      ix.queueId,
-      ix.priority,
-      ix.queuedAt?.getTime() ?? null,
-      ix.ownerId ?? null,
+      col.recordingState,
+      col.nextDeadline,
+      col.updatedAt,
+      col.queueId,
+      col.priority,
+      col.queuedAt,
+      col.ownerId,
     ];
     if (w.expectedVersion === undefined) {
       await c.query(
