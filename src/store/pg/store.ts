@@ -349,12 +349,27 @@ export class PgStore implements Store {
     return store;
   }
 
-  private async rows<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T[]> {
-    return (await db.query(text, values)).rows as T[];
+  /** Names of the statements run with values: each connection parses and plans one once, not at every call. */
+  private readonly statementNames = new Map<string, string>();
+
+  /** A statement with values, as a prepared statement of the connection (PostgreSQL parses and plans it once). */
+  private async exec(db: Db, text: string, values: unknown[]): Promise<pg.QueryResult> {
+    let name = this.statementNames.get(text);
+    if (name === undefined) this.statementNames.set(text, (name = `callbackd_${this.statementNames.size + 1}`));
+    return db.query({ name, text, values });
   }
 
-  private async one<T = Row>(db: Db, text: string, values: unknown[] = []): Promise<T | undefined> {
-    return (await this.rows<T>(db, text, values))[0];
+  /**
+   * A statement's rows. `prepared` for the statements on the hot paths (a create, a change, a read by id, the
+   * scheduler's and the router's): planned once per connection. The others (optional filters, time ranges, seeding)
+   * are planned at each call, with their values, as a generic plan could serve them worse.
+   */
+  private async rows<T = Row>(db: Db, text: string, values: unknown[] = [], prepared = false): Promise<T[]> {
+    return (prepared ? await this.exec(db, text, values) : await db.query(text, values)).rows as T[];
+  }
+
+  private async one<T = Row>(db: Db, text: string, values: unknown[] = [], prepared = false): Promise<T | undefined> {
+    return (await this.rows<T>(db, text, values, prepared))[0];
   }
 
   /** One transaction; a serialization failure or deadlock (another process) is a 503 with Retry-After. */
@@ -411,14 +426,12 @@ export class PgStore implements Store {
     if (events.length === 0) return [];
     this.holdsNumbers(c, orgId);
     const payload = events.map(eventPayload);
-    const r = await this.one<{ first: number }>(c, 'SELECT callbackd_log($1, $2, $3, $4, $5, $6) AS first', [
-      orgId,
-      conversationId ?? null,
-      version ?? null,
-      prev ?? null,
-      JSON.stringify(payload),
-      deadline?.getTime() ?? null,
-    ]);
+    const r = await this.one<{ first: number }>(
+      c,
+      'SELECT callbackd_log($1, $2, $3, $4, $5, $6) AS first',
+      [orgId, conversationId ?? null, version ?? null, prev ?? null, JSON.stringify(payload), deadline?.getTime() ?? null],
+      true,
+    );
     const first = r?.first as number;
     return events.map(
       (event, i) => eventRow(orgId, first + i, event, i === 0 ? (prev ?? null) : first + i - 1, conversationId, version).logged,
@@ -712,6 +725,7 @@ export class PgStore implements Store {
       this.pool,
       'SELECT * FROM tokens WHERE token = $1',
       [token],
+      true,
     );
     if (r === undefined) return undefined;
     const record: TokenRecord = {
@@ -789,6 +803,7 @@ export class PgStore implements Store {
       this.pool,
       'SELECT id, org_id, version, body, recording_state FROM conversations WHERE org_id = $1 AND id = ANY($2::text[])',
       [orgId, ids],
+      true,
     );
     return new Map(rows.map((r) => [r.id, r]));
   }
@@ -798,6 +813,7 @@ export class PgStore implements Store {
       this.pool,
       'SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = $1 AND id = $2',
       [orgId, id],
+      true,
     );
     return r && this.conversation(id, r);
   }
@@ -815,7 +831,7 @@ export class PgStore implements Store {
     const prev =
       w.expectedVersion === undefined
         ? null
-        : ((await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1 FOR UPDATE', [s.id]))
+        : ((await this.one<{ last_event: number | null }>(c, 'SELECT last_event FROM conversations WHERE id = $1 FOR UPDATE', [s.id], true))
             ?.last_event ?? null);
     const col = conversationColumns(w, updatedAt);
     const body = col.body;
@@ -834,13 +850,15 @@ export class PgStore implements Store {
       col.ownerId,
     ];
     if (w.expectedVersion === undefined) {
-      await c.query(
+      await this.exec(
+        c,
         `INSERT INTO conversations (id, org_id, version, phase, body, recording_state, next_deadline, updated_at, queue_id, priority, queued_at, owner_id, started_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
         [...common, s.createdAt.getTime()],
       );
     } else {
-      const r = await c.query(
+      const r = await this.exec(
+        c,
         `UPDATE conversations SET version = $3, phase = $4, body = $5, recording_state = $6, next_deadline = $7, updated_at = $8, queue_id = $9,
            priority = $10, queued_at = $11, owner_id = $12
          WHERE id = $1 AND org_id = $2 AND version = $13`,
@@ -850,20 +868,19 @@ export class PgStore implements Store {
         throw new VersionConflictError(`conversation ${s.id} changed since it was read (expected version ${w.expectedVersion})`);
     }
     if (w.expectedVersion !== undefined || ix.busyAgentIds.length > 0)
-      await c.query(
+      await this.exec(
+        c,
         // (One statement: the rows it keeps are not deleted, so the insert never meets a row it deletes.)
         `WITH gone AS (DELETE FROM conversation_agents WHERE conversation_id = $1 AND NOT (user_id = ANY($3::text[])))
          INSERT INTO conversation_agents (conversation_id, org_id, user_id) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
         [s.id, w.orgId, ix.busyAgentIds],
       );
     for (const r of w.routing ?? []) {
-      const moved = await c.query('UPDATE routing_status SET status = $1, since = $2 WHERE org_id = $3 AND user_id = $4 AND status = $5', [
-        r.to.status,
-        r.to.startTime.getTime(),
-        r.to.orgId,
-        r.to.userId,
-        r.from,
-      ]);
+      const moved = await this.exec(
+        c,
+        'UPDATE routing_status SET status = $1, since = $2 WHERE org_id = $3 AND user_id = $4 AND status = $5',
+        [r.to.status, r.to.startTime.getTime(), r.to.orgId, r.to.userId, r.from],
+      );
       if (moved.rowCount !== 1) throw new VersionConflictError(`the routing status of ${r.to.userId} is no longer ${r.from}`);
     }
     const logged = await this.log(c, w.orgId, events, s.id, s.version, prev, ix.nextDeadline);
@@ -950,12 +967,12 @@ export class PgStore implements Store {
       return { ...x, row: { ...x.row, startedAt: w.state.createdAt.getTime(), base } };
     });
     this.holdsNumbers(c, orgId);
-    const r = await this.one<{ first: number }>(c, 'SELECT callbackd_create($1, $2, $3, $4) AS first', [
-      orgId,
-      JSON.stringify(rows.map((x) => x.row)),
-      count,
-      deadline ?? null,
-    ]);
+    const r = await this.one<{ first: number }>(
+      c,
+      'SELECT callbackd_create($1, $2, $3, $4) AS first',
+      [orgId, JSON.stringify(rows.map((x) => x.row)), count, deadline ?? null],
+      true,
+    );
     const first = r?.first as number;
     return rows.map(({ events, body, row }, i) => {
       const w = writes[i] as ConversationWrite;
@@ -994,6 +1011,7 @@ export class PgStore implements Store {
       c,
       'SELECT callbackd_change($1, $2) AS out',
       [JSON.stringify(rows.map((x) => x.row)), deadline ?? null],
+      true,
     );
     return (r?.out ?? []).map((o, i): Committed | Failed => {
       if ('conflict' in o) return { ok: false, conflict: true, error: new VersionConflictError(o.conflict) };
@@ -1182,6 +1200,7 @@ export class PgStore implements Store {
          WHERE next_deadline IS NOT NULL AND next_deadline <= $1 AND NOT (id = ANY($3::text[]))
          ORDER BY next_deadline, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         [now.getTime(), limit, [...skip]],
+        true,
       );
       // As stored under the claim's lock: no other process changes them until this transaction ends.
       const due = rows.map((r) => ({ orgId: r.org_id, id: r.id, at: new Date(r.next_deadline), conversation: this.conversation(r.id, r) }));
@@ -1213,11 +1232,12 @@ export class PgStore implements Store {
 
   async readEvents(orgId: string, afterSeq: number, limit: number): Promise<LoggedEvent[]> {
     return (
-      await this.rows<EventRow>(this.pool, 'SELECT * FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [
-        orgId,
-        afterSeq,
-        limit,
-      ])
+      await this.rows<EventRow>(
+        this.pool,
+        'SELECT * FROM events WHERE org_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
+        [orgId, afterSeq, limit],
+        true,
+      )
     ).map(loggedEvent);
   }
 
