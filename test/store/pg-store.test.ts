@@ -194,6 +194,49 @@ describe.runIf(postgres.available)('the PostgreSQL store', () => {
     await store.close();
   });
 
+  it("a batch across organizations numbers each organization's events on its own, in the batch's order", async () => {
+    const { store, db } = await opened('change_orgs');
+    await db.query("INSERT INTO organizations (id, name) VALUES ('org-2', 'two')");
+    const inOrg = (orgId: string, w: ConversationWrite): ConversationWrite => ({ ...w, orgId });
+    const made = ['a1', 'b1', 'a2', 'b2'].map(created);
+    const org = (id: string) => (id.startsWith('a') ? ORG : 'org-2');
+    for (const m of made) await store.commitConversation(inOrg(org(m.state.id), write(m.state, m.events)));
+    const before = new Map(
+      (await db.query('SELECT org_id, max(seq) AS n FROM events GROUP BY org_id')).rows.map((r) => [r.org_id, Number(r.n)]),
+    );
+    const lastBefore = new Map((await db.query('SELECT id, last_event FROM conversations')).rows.map((r) => [r.id, Number(r.last_event)]));
+    const told: CommittedChange[] = [];
+    store.onCommitted = (ch) => told.push(ch);
+    const changes = made.map((m) => apply(m.state, { type: 'offer', agent: AGENT }, T0));
+    const results = await store.commitConversations(
+      changes.map((c, i) => inOrg(org(made[i]?.state.id as string), write(c.state, c.events, 1))),
+    );
+    expect(results.every((r) => r.ok)).toBe(true);
+    const n = changes[0]?.events.length as number;
+    // Each organization's new events follow its own last number, in the batch's order, chained to each conversation.
+    const events = (await db.query('SELECT org_id, seq, conversation_id, prev_seq FROM events WHERE version = 2 ORDER BY org_id, seq'))
+      .rows;
+    const of = (o: string) => events.filter((e) => e.org_id === o).map((e) => [e.conversation_id, Number(e.seq)]);
+    const run = (o: string, ids: string[]) =>
+      ids.flatMap((id, k) => Array.from({ length: n }, (_, j) => [id, (before.get(o) as number) + k * n + j + 1]));
+    expect(of(ORG)).toEqual(run(ORG, ['a1', 'a2']));
+    expect(of('org-2')).toEqual(run('org-2', ['b1', 'b2']));
+    const last = new Map((await db.query('SELECT id, last_event FROM conversations')).rows.map((r) => [r.id, Number(r.last_event)]));
+    // Each conversation's first new event points at its last one before the batch.
+    const firstNew = (id: string) => events.find((e) => e.conversation_id === id);
+    for (const [id, prevLast] of lastBefore) expect(Number(firstNew(id)?.prev_seq)).toBe(prevLast);
+    expect(last.get('a2')).toBe((before.get(ORG) as number) + 2 * n);
+    expect(last.get('b2')).toBe((before.get('org-2') as number) + 2 * n);
+    expect(told.map((ch) => [ch.orgId, ch.conversation?.state.id, ch.events[0]?.seq])).toEqual([
+      [ORG, 'a1', (before.get(ORG) as number) + 1],
+      ['org-2', 'b1', (before.get('org-2') as number) + 1],
+      [ORG, 'a2', (before.get(ORG) as number) + n + 1],
+      ['org-2', 'b2', (before.get('org-2') as number) + n + 1],
+    ]);
+    await db.end();
+    await store.close();
+  });
+
   it('a batch whose statement fails as a whole is written one change at a time: the failing one alone fails', async () => {
     const { store, db } = await opened('change_fallback');
     // Fails the events of one conversation: after every row's change, so the whole statement fails.
