@@ -68,10 +68,10 @@ function run(
   for (const check of row.checks ?? []) {
     if (!check.holds(s.ctx)) throw new LifecycleError(check.refuse, check.message(s.ctx), s.label);
   }
-  const m: Mutable = { state, events: [], now };
+  const m: Mutable = { state, events: [], now, seq: state.seq };
   row.effect(m, s.ctx);
   verify(row, s, state, m.state);
-  return { state: { ...m.state, version: state.version + 1 }, events: m.events, rows: [row.id] };
+  return { state: { ...m.state, seq: m.seq, version: state.version + 1 }, events: m.events, rows: [row.id] };
 }
 
 /** The outcome must be the row's: its leg status and phase move exactly (a broken effect fails loudly here). */
