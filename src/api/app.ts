@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
-import { decodeModel, stringifyModel, type Issue, type ModelName } from '../model/core.js';
+import { decodeModel, stringifyModel, WireText, type Issue, type ModelName } from '../model/core.js';
 import { registerConsole } from './console.js';
 import { originAllowed, type CorsOrigins } from './cors.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
@@ -120,6 +120,8 @@ const texts = new WeakMap<object, string>();
 
 function encode(route: RouteDef, value: unknown): string | undefined {
   const r = route.response;
+  // Text the service had in its wire form already (written by the codec): sent as it is.
+  if (value instanceof WireText && r.kind === 'model' && value.model === r.model) return value.text;
   switch (r.kind) {
     case 'model':
     case 'listing': {

@@ -17,3 +17,4 @@ export {
 export { equals, isOneOf } from './equals.js';
 export { parseDateTime, formatDateTime } from './datetime.js';
 export type { ModelName } from './registry.js';
+export { WireText } from './wire-text.js';

@@ -22,7 +22,8 @@ import {
   type LifecycleEvent,
   type TransferTarget,
 } from '../lifecycle/index.js';
-import { isOneOf } from '../model/core.js';
+import { isOneOf, WireText } from '../model/core.js';
+import { callbackConversationText } from '../store/state-codec.js';
 import { RECORDING_STATES } from '../model/values.js';
 import type {
   AssignedWrapupCode,
@@ -132,9 +133,14 @@ export class CallbackService {
   private async read(p: Principal, id: string): Promise<StoredConversation> {
     const stored = await this.store.getConversation(p.orgId, id);
     if (stored === undefined) throw notFound(id);
+    return this.current(p, stored);
+  }
+
+  /** The conversation as it is now: its due deadlines applied (and committed) first, if any. */
+  private async current(p: Principal, stored: StoredConversation): Promise<StoredConversation> {
     const due = nextDeadline(stored.state);
     if (due === undefined || due.at.getTime() > this.clock().getTime()) return stored;
-    return this.change(p.orgId, id, (c) => ({ result: c }));
+    return this.change(p.orgId, stored.state.id, (c) => ({ result: c }));
   }
 
   /**
@@ -388,6 +394,18 @@ export class CallbackService {
 
   async getCallback(p: Principal, id: string): Promise<CallbackConversation> {
     return views.callbackConversation((await this.read(p, id)).state);
+  }
+
+  /** getCallback for a reader that only sends it on: possibly its wire text, made without decoding what is stored. */
+  async getCallbackText(p: Principal, id: string): Promise<CallbackConversation | WireText<'CallbackConversation'>> {
+    const peeked = await this.store.peekConversation(p.orgId, id);
+    if (peeked === undefined) throw notFound(id);
+    if ('state' in peeked) return views.callbackConversation((await this.current(p, peeked)).state);
+    // Not decoded in this process (an old conversation, read at random): served from its stored text when nothing
+    // is due, the participants as they were written. Due deadlines are applied first, on the decoded state.
+    const text =
+      peeked.nextDeadline === null || peeked.nextDeadline > this.clock().getTime() ? callbackConversationText(id, peeked.text) : undefined;
+    return text !== undefined ? new WireText('CallbackConversation', text) : views.callbackConversation((await this.read(p, id)).state);
   }
 
   async getConversation(p: Principal, id: string): Promise<Conversation> {

@@ -34,6 +34,7 @@ import {
   type StateSnapshot,
   type Store,
   type StoredConversation,
+  type StoredText,
   type TokenRecord,
   type UserRecord,
   type WrapupCodeRecord,
@@ -600,6 +601,21 @@ export class SqliteStore implements Store {
     const r = this.sql('SELECT org_id, version, body, recording_state FROM conversations WHERE org_id = ? AND id = ?').get(orgId, id) as
       ConversationRow | undefined;
     return r && this.conversation(id, r);
+  }
+
+  async peekConversation(orgId: string, id: string): Promise<StoredConversation | StoredText | undefined> {
+    if (this.conversations.has(id)) this.syncDataVersion();
+    const cached = this.conversations.get(id);
+    if (cached !== undefined) return cached.orgId === orgId ? cached : undefined;
+    const r = this.sql('SELECT org_id, version, body, recording_state, next_deadline FROM conversations WHERE org_id = ? AND id = ?').get(
+      orgId,
+      id,
+    ) as (ConversationRow & { next_deadline: number | null }) | undefined;
+    if (r === undefined) return undefined;
+    // Read once before lately: decoded and cached, as getConversation would (a polling client gets it from memory).
+    if (this.seenOnce.has(id)) return this.conversation(id, r);
+    this.admit(id);
+    return { orgId: r.org_id, text: r.body, nextDeadline: r.next_deadline };
   }
 
   /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */

@@ -62,3 +62,24 @@ export function decodeState(text: string): CallbackConversationState {
     })),
   };
 }
+
+const PARTICIPANTS = ',"participants":[';
+const NO_TRANSFERS = '],"recentTransfers":[]}';
+
+/**
+ * The wire text of a stored conversation's callback view (`toCallbackConversation(decodeState(text))` written by the
+ * codec), made from the stored text without decoding it: the participants are stored in their wire form already.
+ * The first `,"participants":[` is the list's own (what precedes it is the engine's fields, whose objects have no
+ * such key and whose strings cannot hold an unescaped quote). With transfers (rare) it gives undefined: where the
+ * participants end could then not be told from the text alone, and the caller decodes.
+ */
+export function callbackConversationText(id: string, text: string): string | undefined {
+  const at = text.indexOf(PARTICIPANTS);
+  if (at < 0 || !text.endsWith(NO_TRANSFERS)) return undefined;
+  const head = text.slice(0, at);
+  const calls = head.includes('"calls":[]') ? false : head.includes('"calls":[{') ? true : undefined;
+  if (calls === undefined) return undefined;
+  const participants = text.slice(at + PARTICIPANTS.length, text.length - NO_TRANSFERS.length);
+  const q = JSON.stringify(id).slice(1, -1);
+  return `{"id":"${q}","participants":[${participants}],"otherMediaUris":[${calls ? `"/api/v2/conversations/calls/${q}"` : ''}],"recentTransfers":[],"divisions":[],"selfUri":"/api/v2/conversations/callbacks/${q}"}`;
+}

@@ -121,6 +121,15 @@ export interface StoredConversation {
   recordingState: RecordingState;
 }
 
+/** A conversation as its stored text, not decoded (see Store.peekConversation). */
+export interface StoredText {
+  orgId: string;
+  /** The stored form (state-codec.ts). */
+  text: string;
+  /** When its next time-driven transition is due (epoch ms), if it has one: a read after it must apply it first. */
+  nextDeadline: number | null;
+}
+
 /** A routing status a change moves: written only if the agent still has `from` (else the change conflicts). */
 export interface RoutingStatusWrite {
   from: RoutingStatus;
@@ -261,6 +270,11 @@ export interface Store {
 
   /** The last committed version (a write by another connection included). */
   getConversation(orgId: string, id: string): Promise<StoredConversation | undefined>;
+  /**
+   * The same, for a reader that may only serve it: decoded when this process has it decoded already, else its stored
+   * text as read (not decoded, not cached: a random read of an old conversation need not pay for either).
+   */
+  peekConversation(orgId: string, id: string): Promise<StoredConversation | StoredText | undefined>;
   /**
    * Commits one change in one transaction: the conversation (inserted, or updated only if its version is still
    * `expectedVersion`), its index, and the routing statuses it moves. Throws VersionConflictError, writing nothing,

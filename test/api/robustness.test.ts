@@ -239,14 +239,16 @@ describe('persistence', () => {
       })
     ).json.conversation.id;
     await c1.call('POST', `/api/v2/conversations/${id}/assign`, { token: app, body: { id: AGENT1 } });
-    const before = (await c1.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app })).json;
+    const before = await c1.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app });
     await first.close();
     const second = await server({ db });
     try {
       const c2 = client(second.url);
+      // The first read of a conversation the new process has not decoded is served from its stored text: byte for byte.
       const r = await c2.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: app });
       expect(r.status).toBe(200);
-      expect(r.json).toEqual(before);
+      expect(r.text).toBe(before.text);
+      expect(r.json.participants.map((p: { purpose: string }) => p.purpose)).toEqual(['customer', 'acd', 'agent']);
       const again = await c2.call('GET', `/api/v2/conversations/callbacks/${id}`, { token: await c2.app() });
       expect(again.json.participants.at(-1).state).toBe('alerting');
     } finally {

@@ -1,7 +1,18 @@
 // Random sequences of commands and clock advances: whatever happens, the conversation stays coherent.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LifecycleError, advance, apply, checkTimeline, legStatus, type CallbackConversationState, type Command } from '../../src/index.js';
+import {
+  LifecycleError,
+  advance,
+  apply,
+  checkTimeline,
+  legStatus,
+  toCallbackConversation,
+  type CallbackConversationState,
+  type Command,
+} from '../../src/index.js';
+import { stringifyModel } from '../../src/model/index.js';
+import { callbackConversationText, decodeState, encodeState } from '../../src/store/state-codec.js';
 import { AGENT, AGENT2, create, queue, T0, timed } from './helpers.js';
 
 const AGENTS = [AGENT, AGENT2, { id: 'agent-3', name: 'Agent Three' }];
@@ -129,6 +140,11 @@ describe('random lives of a callback', () => {
               }
               invariants(before, s);
             }
+            // Wherever a life ends, the callback view served from the stored text is the decoded view's text.
+            const text = encodeState(s);
+            const served = callbackConversationText(s.id, text);
+            if (s.recentTransfers.length > 0) expect(served).toBeUndefined();
+            else expect(served).toBe(stringifyModel('CallbackConversation', toCallbackConversation(decodeState(text))));
           },
         ),
         { numRuns: 500, ...(seed !== undefined ? { seed } : {}) },

@@ -9,6 +9,7 @@ import { Configuration } from '../../src/service/configuration.js';
 import type { Principal } from '../../src/service/principal.js';
 import { loadSeed } from '../../src/service/seed.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { stringifyModel, WireText, type CallbackConversation } from '../../src/model/index.js';
 import { AGENT1, AGENT2, QUEUE, RESOLVED, tempDb } from '../api/helpers.js';
 import { fixturePath } from '../helpers.js';
 
@@ -21,8 +22,10 @@ let clock: ManualClock;
 let svc: CallbackService;
 let changes: { state: CallbackConversationState; events: readonly LifecycleEvent[] }[];
 
+let file: string;
 beforeEach(async () => {
-  store = new SqliteStore(tempDb());
+  file = tempDb();
+  store = new SqliteStore(file);
   await store.seed(loadSeed(fixturePath('seed-two-orgs.json'), new Date('2026-01-01T00:00:00Z')));
   clock = new ManualClock(new Date('2026-06-01T09:00:00.000Z'));
   let n = 0;
@@ -232,6 +235,54 @@ describe('whole conversations', () => {
     await svc.patchParticipant(app, 'conv-1', (await stored('conv-1')).participants[0]?.id as string, {});
     expect((await stored('conv-1')).version).toBe(2);
     expect((await refusal(svc.getCallback(app, 'missing'))).message).toBe('Conversation missing was not found.');
+  });
+
+  it('a conversation this process has not decoded is served from its stored text: the same text, due deadlines first', async () => {
+    await make({ callbackScheduledTime: new Date('2026-06-01T09:10:00Z') });
+    await connected();
+    const dialing = await connected(AGENT2);
+    await svc.placeCall(agent(AGENT2), dialing, { callNumber: '+13175550100' });
+    const views = await Promise.all(
+      ['conv-1', 'conv-2', dialing].map(async (id) => stringifyModel('CallbackConversation', await svc.getCallback(app, id))),
+    );
+    // Another process on the same file: nothing of these is decoded there.
+    const other = new SqliteStore(file);
+    const reader = new CallbackService({
+      store: other,
+      configuration: new Configuration(other, () => clock.now()),
+      clock: () => clock.now(),
+    });
+    try {
+      for (const [i, id] of ['conv-1', 'conv-2', dialing].entries()) {
+        const first = await reader.getCallbackText(app, id);
+        expect(first).toBeInstanceOf(WireText);
+        expect((first as WireText).text).toBe(views[i]);
+        // Read again: decoded and kept (a client polling it), the same text.
+        const second = await reader.getCallbackText(app, id);
+        expect(second).not.toBeInstanceOf(WireText);
+        expect(stringifyModel('CallbackConversation', second)).toBe(views[i]);
+      }
+      expect(JSON.parse(views[2] as string).otherMediaUris).toHaveLength(1);
+      // Due: the scheduled callback is queued by the read, stored, and served decoded.
+      clock.advance(11 * 60_000);
+      const other2 = new SqliteStore(file);
+      const late = new CallbackService({
+        store: other2,
+        configuration: new Configuration(other2, () => clock.now()),
+        clock: () => clock.now(),
+      });
+      const due = await late.getCallbackText(app, 'conv-1');
+      expect(due).not.toBeInstanceOf(WireText);
+      expect((due as CallbackConversation).participants?.map((p) => p.state)).toEqual(['connected', 'connected']);
+      expect((await stored('conv-1')).version).toBe(2);
+      await other2.close();
+      await expect(reader.getCallbackText(app, 'missing')).rejects.toThrow('Conversation missing was not found.');
+      await expect(reader.getCallbackText({ ...app, orgId: 'another-org' }, 'conv-2')).rejects.toThrow(
+        'Conversation conv-2 was not found.',
+      );
+    } finally {
+      await other.close();
+    }
   });
 
   it('the scheduler fires only what is due, and says whether anything was', async () => {

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apply, conversationIndex, createCallback, type CallbackConversationState } from '../../src/lifecycle/index.js';
 import { PgStore } from '../../src/store/pg/store.js';
+import { encodeState } from '../../src/store/state-codec.js';
 import type { CommittedChange, ConversationWrite, LogEvent } from '../../src/store/types.js';
 import { AGENT, queue, T0 } from '../lifecycle/helpers.js';
 import { useCluster } from '../support/postgres.js';
@@ -54,6 +55,39 @@ describe.runIf(postgres.available)('the PostgreSQL store', () => {
     expect(await store.getConversation(ORG, 'c07')).toMatchObject({ state: { id: 'c07', version: 1 } });
     await db.end();
     await store.close();
+  });
+
+  it('a conversation not decoded in this process is peeked at as its stored text, with its next deadline', async () => {
+    const { store, url, db } = await opened('peek');
+    const c = created('p1');
+    await store.commitConversation(write(c.state, c.events));
+    // Its writer has it decoded.
+    expect(await store.peekConversation(ORG, 'p1')).toMatchObject({ state: { id: 'p1', version: 1 } });
+    const other = await PgStore.open(url);
+    try {
+      const peeked = await other.peekConversation(ORG, 'p1');
+      expect(peeked).toEqual({
+        orgId: ORG,
+        text: encodeState(c.state),
+        nextDeadline: conversationIndex(c.state).nextDeadline?.getTime() ?? null,
+      });
+      const offered = apply(c.state, { type: 'offer', agent: AGENT }, T0);
+      await store.commitConversation(write(offered.state, offered.events, 1));
+      expect(await other.peekConversation(ORG, 'p1')).toEqual({
+        orgId: ORG,
+        text: encodeState(offered.state),
+        nextDeadline: T0.getTime() + 30_000,
+      });
+      // Once decoded there, and while it is current, the decoded one.
+      await other.getConversation(ORG, 'p1');
+      expect(await other.peekConversation(ORG, 'p1')).toMatchObject({ state: { id: 'p1', version: 2 } });
+      expect(await other.peekConversation('org-2', 'p1')).toBeUndefined();
+      expect(await other.peekConversation(ORG, 'nope')).toBeUndefined();
+    } finally {
+      await other.close();
+      await db.end();
+      await store.close();
+    }
   });
 
   it('one create of a group failing fails alone: the others are written, numbered without a gap', async () => {

@@ -1,9 +1,9 @@
 // The stored form of a conversation: a rich state round-trips exactly; a corrupt one fails loudly, saying what.
 import { describe, expect, it } from 'vitest';
-import { apply } from '../../src/lifecycle/index.js';
-import { encodeCallbackMediaParticipant, encodeTransferResponse, unknownProperties } from '../../src/model/index.js';
-import { decodeState, encodeState } from '../../src/store/state-codec.js';
-import { AGENT, AGENT2, at, connected } from '../lifecycle/helpers.js';
+import { apply, toCallbackConversation, type CallbackConversationState } from '../../src/lifecycle/index.js';
+import { encodeCallbackMediaParticipant, encodeTransferResponse, stringifyModel, unknownProperties } from '../../src/model/index.js';
+import { callbackConversationText, decodeState, encodeState } from '../../src/store/state-codec.js';
+import { AGENT, AGENT2, at, connected, create, queue } from '../lifecycle/helpers.js';
 
 function rich() {
   let s = connected();
@@ -70,5 +70,45 @@ describe('the stored form of a conversation', () => {
       /^stored conversation: transfer 0: stored data: expected a date-time/,
     );
     expect(() => decodeState('{')).toThrow(SyntaxError);
+  });
+});
+
+describe('the callback view made from the stored text', () => {
+  const viewText = (s: CallbackConversationState) =>
+    stringifyModel('CallbackConversation', toCallbackConversation(decodeState(encodeState(s))));
+  const fromText = (s: CallbackConversationState) => callbackConversationText(s.id, encodeState(s));
+
+  it('is the text the codec writes for the decoded view: queued, connected, with a call placed and ended', () => {
+    const live = connected();
+    const a = live.participants.find((p) => p.purpose === 'agent')?.id as string;
+    const dialed = apply(live, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(20)).state;
+    const ended = apply(apply(dialed, { type: 'endCall', participantId: a }, at(30)).state, { type: 'disconnectAll' }, at(40)).state;
+    for (const s of [create().state, live, dialed, ended]) expect(fromText(s)).toBe(viewText(s));
+    expect(JSON.parse(fromText(dialed) as string).otherMediaUris).toEqual([`/api/v2/conversations/calls/${dialed.id}`]);
+    expect(JSON.parse(fromText(live) as string).otherMediaUris).toEqual([]);
+  });
+
+  it("is not fooled by the lists' names in values or in unknown properties", () => {
+    const tricky = '],"recentTransfers":[]},"calls":[],"participants":[';
+    let s = create({ data: { note: tricky }, callbackUserName: '"calls":[{"x', conversationId: 'conv-"quoted"' }).state;
+    s = { ...s, queue: queue({ name: '"participants":[' }) };
+    const customer = s.participants[0] as NonNullable<(typeof s.participants)[0]>;
+    const odd = { ...customer, [unknownProperties]: { participants: [1], recentTransfers: [], calls: [] } };
+    s = { ...s, participants: [odd, ...s.participants.slice(1)] };
+    expect(fromText(s)).toBe(viewText(s));
+    expect(JSON.parse(fromText(s) as string).participants[0]).toMatchObject({ participants: [1], recentTransfers: [], calls: [] });
+    // A call placed, and a participant whose unknown properties hold an empty `calls`: the conversation's own count.
+    const live = connected();
+    const a = live.participants.find((p) => p.purpose === 'agent')?.id as string;
+    const dialed = apply(live, { type: 'placeCall', participantId: a, number: '+13175550100' }, at(20)).state;
+    const withOdd = { ...dialed, participants: dialed.participants.map((p) => ({ ...p, [unknownProperties]: { calls: [] } })) };
+    expect(fromText(withOdd)).toBe(viewText(withOdd));
+    expect(JSON.parse(fromText(withOdd) as string).otherMediaUris).toHaveLength(1);
+  });
+
+  it('gives way to decoding when there are transfers (where the participants end is not told by the text alone)', () => {
+    expect(rich().recentTransfers.length).toBeGreaterThan(0);
+    expect(fromText(rich())).toBeUndefined();
+    expect(callbackConversationText('x', '{"id":"x"}')).toBeUndefined();
   });
 });

@@ -117,7 +117,7 @@ export const CALLBACK_ROUTES: readonly RouteDef[] = [
     summary: 'Get a callback conversation.',
     status: 200,
     response: { kind: 'model', model: 'CallbackConversation' },
-    handler: (s, ctx) => s.callbacks.getCallback(ctx.principal, param(ctx, 'conversationId')),
+    handler: (s, ctx) => s.callbacks.getCallbackText(ctx.principal, param(ctx, 'conversationId')),
   }),
   route({
     method: 'PATCH',

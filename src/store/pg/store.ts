@@ -35,6 +35,7 @@ import {
   type StateSnapshot,
   type Store,
   type StoredConversation,
+  type StoredText,
   type TokenRecord,
   type UserRecord,
   type WrapupCodeRecord,
@@ -816,6 +817,25 @@ export class PgStore implements Store {
       true,
     );
     return r && this.conversation(id, r);
+  }
+
+  async peekConversation(orgId: string, id: string): Promise<StoredConversation | StoredText | undefined> {
+    const r = await this.one<{ org_id: string; version: number; body: string; recording_state: string; next_deadline: number | null }>(
+      this.pool,
+      'SELECT org_id, version, body, recording_state, next_deadline FROM conversations WHERE org_id = $1 AND id = $2',
+      [orgId, id],
+      true,
+    );
+    if (r === undefined) return undefined;
+    const cached = this.decoded.get(id);
+    if (
+      cached !== undefined &&
+      cached.state.version === r.version &&
+      cached.recordingState === r.recording_state &&
+      cached.orgId === r.org_id
+    )
+      return cached;
+    return { orgId: r.org_id, text: r.body, nextDeadline: r.next_deadline };
   }
 
   private async commitOne(c: pg.PoolClient, w: ConversationWrite): Promise<Committed> {
