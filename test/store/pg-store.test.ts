@@ -73,6 +73,11 @@ describe.runIf(postgres.available)('the PostgreSQL store', () => {
       });
       const offered = apply(c.state, { type: 'offer', agent: AGENT }, T0);
       await store.commitConversation(write(offered.state, offered.events, 1));
+      // Stored in its row as written: not compressed (past ~2 KB PostgreSQL would compress it on each write).
+      const row = (await db.query("SELECT pg_column_compression(body) AS how, length(body) AS n FROM conversations WHERE id = 'p1'"))
+        .rows[0];
+      expect(row.n).toBeGreaterThan(2100);
+      expect(row.how).toBeNull();
       expect(await other.peekConversation(ORG, 'p1')).toEqual({
         orgId: ORG,
         text: encodeState(offered.state),
