@@ -1,6 +1,6 @@
 // Rows as both stores read them (SQLite, PostgreSQL): the same columns, the same records.
 import { encodeState } from './state-codec.js';
-import type { ConversationWrite, LogEvent, LoggedEvent, UserRecord } from './types.js';
+import type { ConversationWrite, LogEvent, LoggedEvent, StoredConversation, UserRecord } from './types.js';
 
 export interface EventRow {
   org_id: string;
@@ -109,4 +109,22 @@ export function conversationColumns(w: ConversationWrite, updatedAt: number) {
     queuedAt: ix.queuedAt?.getTime() ?? null,
     ownerId: ix.ownerId ?? null,
   };
+}
+
+/** A conversation's row as both stores read it for its state. */
+export interface ConversationRow {
+  org_id: string;
+  version: number;
+  body: string;
+  recording_state: string;
+}
+
+/** The cached decoded conversation, when it is still what the row holds. */
+export function cachedIfCurrent(cached: StoredConversation | undefined, r: ConversationRow): StoredConversation | undefined {
+  return cached !== undefined &&
+    cached.state.version === r.version &&
+    cached.recordingState === r.recording_state &&
+    cached.orgId === r.org_id
+    ? cached
+    : undefined;
 }

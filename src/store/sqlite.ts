@@ -10,7 +10,16 @@ import { MIGRATIONS } from './migrations.js';
 import { decodeState } from './state-codec.js';
 import { planSeed, queueBody, queueFromBody } from './seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from './snapshot.js';
-import { conversationColumns, eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from './rows.js';
+import {
+  cachedIfCurrent,
+  conversationColumns,
+  eventChains,
+  eventRow,
+  loggedEvent,
+  userFromRow,
+  type ConversationRow,
+  type EventRow,
+} from './rows.js';
 import {
   VersionConflictError,
   type ClientRecord,
@@ -45,13 +54,6 @@ export { VersionConflictError };
 /** The store's file cannot be used (the message names the path and what to do). */
 export class StoreOpenError extends Error {
   override name = 'StoreOpenError';
-}
-
-interface ConversationRow {
-  org_id: string;
-  version: number;
-  body: string;
-  recording_state: string;
 }
 
 type Committed = { ok: true; bytes: number; logged: LoggedEvent[] };
@@ -552,14 +554,8 @@ export class SqliteStore implements Store {
 
   /** The decoded row, from the cache when the version and recording state match. */
   private conversation(id: string, r: ConversationRow): StoredConversation {
-    const cached = this.conversations.get(id);
-    if (
-      cached !== undefined &&
-      cached.state.version === r.version &&
-      cached.recordingState === r.recording_state &&
-      cached.orgId === r.org_id
-    )
-      return cached;
+    const cached = cachedIfCurrent(this.conversations.get(id), r);
+    if (cached !== undefined) return cached;
     const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
     if (this.admit(id)) this.conversations.set(id, value, r.body.length);
     return value;

@@ -8,7 +8,16 @@ import pg from 'pg';
 import { ERRORS, retryLater } from '../../errors.js';
 import { LruCache } from '../lru.js';
 import { MIGRATIONS } from '../migrations.js';
-import { conversationColumns, eventChains, eventRow, loggedEvent, userFromRow, type EventRow } from '../rows.js';
+import {
+  cachedIfCurrent,
+  conversationColumns,
+  eventChains,
+  eventRow,
+  loggedEvent,
+  userFromRow,
+  type ConversationRow,
+  type EventRow,
+} from '../rows.js';
 import { planSeed, queueBody, queueFromBody } from '../seed-plan.js';
 import { checkSnapshot, SNAPSHOT_TABLES } from '../snapshot.js';
 import { decodeState } from '../state-codec.js';
@@ -44,7 +53,6 @@ import { migratePostgres } from './migrate.js';
 
 type Db = pg.Pool | pg.PoolClient;
 type Row = Record<string, unknown>;
-type ConversationRow = { org_id: string; version: number; body: string; recording_state: string };
 type Committed = { ok: true; bytes: number; logged: LoggedEvent[] };
 
 /** bigint and count(*) as numbers: every integer we store is a safe integer (milliseconds, versions, numbers). */
@@ -784,14 +792,8 @@ export class PgStore implements Store {
   // ---- conversations ----
 
   private conversation(id: string, r: ConversationRow): StoredConversation {
-    const cached = this.decoded.get(id);
-    if (
-      cached !== undefined &&
-      cached.state.version === r.version &&
-      cached.recordingState === r.recording_state &&
-      cached.orgId === r.org_id
-    )
-      return cached;
+    const cached = cachedIfCurrent(this.decoded.get(id), r);
+    if (cached !== undefined) return cached;
     const value: StoredConversation = { orgId: r.org_id, state: decodeState(r.body), recordingState: r.recording_state as RecordingState };
     this.decoded.set(id, value, r.body.length);
     return value;
@@ -827,14 +829,8 @@ export class PgStore implements Store {
       true,
     );
     if (r === undefined) return undefined;
-    const cached = this.decoded.get(id);
-    if (
-      cached !== undefined &&
-      cached.state.version === r.version &&
-      cached.recordingState === r.recording_state &&
-      cached.orgId === r.org_id
-    )
-      return cached;
+    const cached = cachedIfCurrent(this.decoded.get(id), r);
+    if (cached !== undefined) return cached;
     return { orgId: r.org_id, text: r.body, nextDeadline: r.next_deadline };
   }
 
