@@ -95,6 +95,32 @@ describe.runIf(postgres.available)('the PostgreSQL store', () => {
     }
   });
 
+  it("the next group is sent before the last one's callers are answered, and numbered after it", async () => {
+    const { store, db } = await opened('group_overlap');
+    const order: string[] = [];
+    store.onCommitted = (c) => order.push(`told ${c.conversation?.state.id}`);
+    const raw = store as unknown as { session: (...args: unknown[]) => Promise<unknown> };
+    const session = raw.session.bind(store);
+    raw.session = (...args: unknown[]) => (order.push('sent'), session(...args));
+    // The organization's row held by another transaction: the first group waits in PostgreSQL while the second forms.
+    const holder = await db.connect();
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM organizations WHERE id = $1 FOR UPDATE', [ORG]);
+    const first = ['a1', 'a2'].map(created).map((c) => store.commitConversation(write(c.state, c.events)));
+    while (!order.includes('sent')) await new Promise((resolve) => setImmediate(resolve));
+    const second = ['b1', 'b2'].map(created).map((c) => store.commitConversation(write(c.state, c.events)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(order).toEqual(['sent']);
+    await holder.query('COMMIT');
+    holder.release();
+    await Promise.all([...first, ...second]);
+    expect(order).toEqual(['sent', 'sent', 'told a1', 'told a2', 'told b1', 'told b2']);
+    const rows = (await db.query('SELECT id, last_event FROM conversations ORDER BY last_event')).rows;
+    expect(rows.map((r) => r.id)).toEqual(['a1', 'a2', 'b1', 'b2']);
+    await db.end();
+    await store.close();
+  });
+
   it('one create of a group failing fails alone: the others are written, numbered without a gap', async () => {
     const { store, db } = await opened('group_failure');
     await db.query(`CREATE FUNCTION boom() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'boom'; END $$;

@@ -920,7 +920,7 @@ export class PgStore implements Store {
       return this.committed(w, await this.tx((c) => this.commitOne(c, w)));
     return new Promise<void>((resolve, reject) => {
       this.creates.push({ w, resolve, reject });
-      if (this.creates.length === 1 && !this.creating) setImmediate(() => void this.flushCreates());
+      if (this.creates.length === 1 && !this.creating) setImmediate(() => this.flushCreates());
     });
   }
 
@@ -931,20 +931,21 @@ export class PgStore implements Store {
    * Writes the waiting new conversations, a group per organization at a time, until none waits. (Two groups in flight
    * measured no faster: one organization's groups commit one after another anyway.)
    */
-  private async flushCreates(): Promise<void> {
+  private flushCreates(): void {
     this.creating = true;
-    try {
-      while (this.creates.length > 0) {
-        const byOrg = new Map<string, typeof this.creates>();
-        for (const item of this.creates.splice(0, 1000)) this.setOf(byOrg, item.w.orgId, () => [] as typeof this.creates).push(item);
-        await Promise.all([...byOrg].map(([orgId, group]) => this.createGroup(orgId, group)));
-      }
-    } finally {
-      this.creating = false;
-    }
+    const byOrg = new Map<string, typeof this.creates>();
+    for (const item of this.creates.splice(0, 1000)) this.setOf(byOrg, item.w.orgId, () => [] as typeof this.creates).push(item);
+    void Promise.all([...byOrg].map(([orgId, group]) => this.createGroup(orgId, group))).then((answers) => {
+      // The next group goes to the database before this one's callers are answered, so that its round trip overlaps
+      // their responses (else the server waits for it with the next group ready). Its events number after these.
+      if (this.creates.length > 0) this.flushCreates();
+      else this.creating = false;
+      for (const answer of answers) answer();
+    });
   }
 
-  private async createGroup(orgId: string, group: typeof this.creates): Promise<void> {
+  /** Writes one organization's group; returns what tells and answers its callers (flushCreates says when). */
+  private async createGroup(orgId: string, group: typeof this.creates): Promise<() => void> {
     let results: Committed[];
     try {
       results = await this.session(
@@ -962,12 +963,13 @@ export class PgStore implements Store {
           (r) => (this.committed(g.w, r), g.resolve()),
           (e: unknown) => g.reject(e),
         );
-      return;
+      return () => undefined;
     }
-    group.forEach((g, i) => {
-      this.committed(g.w, results[i] as Committed);
-      g.resolve();
-    });
+    return () =>
+      group.forEach((g, i) => {
+        this.committed(g.w, results[i] as Committed);
+        g.resolve();
+      });
   }
 
   /** New conversations of one organization and their events, in one statement (callbackd_create). */
