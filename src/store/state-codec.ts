@@ -71,7 +71,8 @@ const NO_TRANSFERS = '],"recentTransfers":[]}';
  * codec), made from the stored text without decoding it: the participants are stored in their wire form already.
  * The first `,"participants":[` is the list's own (what precedes it is the engine's fields, whose objects have no
  * such key and whose strings cannot hold an unescaped quote). With transfers (rare) it gives undefined: where the
- * participants end could then not be told from the text alone, and the caller decodes.
+ * participants end could then not be told from the text alone, and the caller decodes; so it does for a text whose
+ * head has no `calls` (the first releases wrote the lists before the legs and calls: not this layout).
  */
 export function callbackConversationText(id: string, text: string): string | undefined {
   const at = text.indexOf(PARTICIPANTS);

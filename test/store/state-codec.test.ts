@@ -111,4 +111,19 @@ describe('the callback view made from the stored text', () => {
     expect(fromText(rich())).toBeUndefined();
     expect(callbackConversationText('x', '{"id":"x"}')).toBeUndefined();
   });
+
+  it("gives way to decoding for rows in the first releases' layout (the lists in the state's own key order)", () => {
+    const s = connected();
+    // How the first stored form wrote a state: one JSON.stringify, participants before legs and calls.
+    const old = JSON.stringify({
+      ...s,
+      createdAt: s.createdAt.toISOString(),
+      participants: s.participants.map((p) => encodeCallbackMediaParticipant(p)),
+      recentTransfers: [],
+      calls: [],
+    });
+    expect(old.endsWith('"recentTransfers":[]}')).toBe(true);
+    expect(callbackConversationText(s.id, old)).toBeUndefined();
+    expect(stringifyModel('CallbackConversation', toCallbackConversation(decodeState(old)))).toBe(viewText(s));
+  });
 });
