@@ -75,8 +75,12 @@ describe.runIf(available)('the console, in a browser', () => {
     clock.advanceSeconds(20);
     await card.getByRole('button', { name: 'Unhold' }).click();
     await card.getByRole('button', { name: 'Park' }).click();
+    // The clock moves only once the page shows the step done: a click returns before its request is served, and a
+    // step served after the clock moved would be stamped with the later time.
+    await card.getByRole('button', { name: 'Resume' }).waitFor();
     clock.advanceSeconds(10);
     await card.getByRole('button', { name: 'Resume' }).click();
+    await card.getByRole('button', { name: 'Park' }).waitFor();
     clock.advanceSeconds(60);
     await card.getByRole('button', { name: 'Disconnect' }).click();
     await card.getByLabel('Wrap-up code').waitFor();
