@@ -49,7 +49,16 @@ function fromFastify(error: { code?: unknown; statusCode?: unknown; message: str
   }
 }
 
-function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest, shape: 'platform' | 'oauth' = 'platform'): FastifyReply {
+/** Notes an answered request in the request journal (given the text sent); undefined: not journaled (no organization). */
+type Noter = ((text: string | undefined) => void) | undefined;
+
+function sendError(
+  reply: FastifyReply,
+  error: unknown,
+  request: FastifyRequest,
+  shape: 'platform' | 'oauth' = 'platform',
+  note?: Noter,
+): FastifyReply {
   const e = asCallbackdError(error);
   const status = STATUS[e.kind];
   if (status >= 500) request.log.error({ err: error }, 'unexpected error');
@@ -57,14 +66,14 @@ function sendError(reply: FastifyReply, error: unknown, request: FastifyRequest,
     reply.header('www-authenticate', 'Basic realm="callbackd"');
   if (shape === 'oauth') reply.header('cache-control', 'no-store');
   if (e.retryAfterSeconds !== undefined) reply.header('retry-after', String(e.retryAfterSeconds));
-  return reply
-    .code(status)
-    .type(JSON_TYPE)
-    .send(noteSent(request, errorText(e, request.id, shape)));
+  const text = errorText(e, request.id, shape);
+  reply.code(status).type(JSON_TYPE).send(text);
+  note?.(text);
+  return reply;
 }
 
 /** An injected fault's answer (POST /emulator/faults): an ErrorBody with the rule's status and code. */
-function sendFault(reply: FastifyReply, request: FastifyRequest, error: NonNullable<FaultAction['error']>): FastifyReply {
+function sendFault(reply: FastifyReply, request: FastifyRequest, error: NonNullable<FaultAction['error']>, note: Noter): FastifyReply {
   if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
   const body = {
     message: error.message,
@@ -75,10 +84,10 @@ function sendFault(reply: FastifyReply, request: FastifyRequest, error: NonNulla
     details: [],
     errors: [],
   };
-  return reply
-    .code(error.status)
-    .type(JSON_TYPE)
-    .send(noteSent(request, stringifyModel('ErrorBody', body)));
+  const text = stringifyModel('ErrorBody', body);
+  reply.code(error.status).type(JSON_TYPE).send(text);
+  note?.(text);
+  return reply;
 }
 
 /**
@@ -177,15 +186,11 @@ function decodeBody(spec: BodySpec, raw: unknown): unknown {
 const isJson = (type: string | undefined) => type !== undefined && /^application\/json\s*(;|$)/i.test(type);
 
 const NO_PRINCIPAL: Principal = { orgId: '', clientId: '' };
-/** The response text of each request of a known organization, for the request journal. */
-const sent = new WeakMap<FastifyRequest, string>();
-const noteSent = (request: FastifyRequest, text: string): string => {
-  if (journalOrg.has(request)) sent.set(request, text);
-  return text;
-};
+/**
+ * Who sent each request authenticated before its body was read (routes with a body): for the handler, and for the
+ * journal when Fastify answers an error before the handler runs (a body too large or not JSON).
+ */
 const principals = new WeakMap<FastifyRequest, Principal>();
-/** The organization of each authenticated request, for the request journal. */
-const journalOrg = new WeakMap<FastifyRequest, string>();
 
 function bearer(header: string | undefined): string | undefined {
   return header !== undefined && /^bearer /i.test(header) ? header.slice(7).trim() : undefined;
@@ -224,25 +229,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done();
   });
 
-  // The request journal: each answered request of a known organization, its bodies kept (cut) for includeBody (the
-  // response text is noted where it is made: the handler, sendError, sendFault; a hook on every send cost 2-3%).
-  // Callback-style hook: the async form costs a promise per request on every route.
-  app.addHook('onResponse', (request, reply, done) => {
-    done();
-    const orgId = journalOrg.get(request);
-    if (orgId === undefined || request.url.startsWith('/emulator/requests')) return;
+  // The request journal: each answered request of a known organization, its bodies kept (cut) for includeBody. Noted
+  // where the answer is sent (the handler, sendError, sendFault), which knows the organization and the text: an
+  // onResponse hook and per-request maps to carry them there cost ~3% of a GET.
+  const journal = (request: FastifyRequest, reply: FastifyReply, orgId: string, text: string | undefined): void => {
+    if (request.url.startsWith('/emulator/requests')) return;
+    const durationMs = reply.elapsedTime;
     services.journal.record({
       orgId,
       method: request.method,
       url: request.url,
       status: reply.statusCode,
-      at: Date.now() - reply.elapsedTime,
-      durationMs: reply.elapsedTime,
+      at: Date.now() - durationMs,
+      durationMs,
       correlationId: request.id,
       requestBody: request.body,
-      responseBody: sent.get(request),
+      responseBody: text,
     });
-  });
+  };
+  const noter = (request: FastifyRequest, reply: FastifyReply, orgId: string | undefined): Noter =>
+    orgId === undefined ? undefined : (text) => journal(request, reply, orgId, text);
 
   // Browsers (the JS SDK's browser build) call from another origin: preflights are answered for allowed origins, and
   // the headers clients read are exposed.
@@ -269,10 +275,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });
 
-  app.setErrorHandler((error, request, reply) => {
+  const answerError = (error: unknown, request: FastifyRequest, reply: FastifyReply, orgId: string | undefined): FastifyReply => {
     const shape = (request.routeOptions.config as { errors?: 'oauth' } | undefined)?.errors ?? 'platform';
-    return sendError(reply, error instanceof CallbackdError ? error : (fromFastify(error as Error) ?? error), request, shape);
-  });
+    const e = error instanceof CallbackdError || !(error instanceof Error) ? error : (fromFastify(error) ?? error);
+    return sendError(reply, e, request, shape, noter(request, reply, orgId));
+  };
+  // Errors Fastify raises before a handler runs; a handler answers its own.
+  app.setErrorHandler((error, request, reply) => answerError(error, request, reply, principals.get(request)?.orgId));
   app.setNotFoundHandler((request, reply) =>
     sendError(reply, new CallbackdError(ERRORS.notFound, `No resource at ${request.method} ${request.url.split('?')[0]}.`), request),
   );
@@ -290,48 +299,55 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(route.auth === 'bearer' && route.body !== undefined
         ? {
             onRequest: async (request: FastifyRequest) => {
-              const principal = await services.auth.authenticate(bearer(request.headers.authorization));
-              principals.set(request, principal);
-              journalOrg.set(request, principal.orgId);
+              principals.set(request, await services.auth.authenticate(bearer(request.headers.authorization)));
             },
           }
         : {}),
       handler: async (request, reply) => {
-        const authorization = request.headers.authorization;
-        const principal =
-          principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
-        if (principal.orgId !== '') {
-          journalOrg.set(request, principal.orgId);
-          // Every request with a token learns its budget; the emulator's own controls are reported, never counted.
-          const usage = services.rateLimits.take(principal, route.tag !== 'Emulator');
-          reply.headers({
-            'inin-ratelimit-allowed': usage.allowed,
-            'inin-ratelimit-count': usage.count,
-            'inin-ratelimit-reset': usage.resetSeconds,
-          });
-          if (usage.refused) throw services.rateLimits.refusal(usage);
-          if (route.tag !== 'Emulator' && services.faults.any(principal.orgId)) {
-            const fault = services.faults.match(principal.orgId, request.method, request.url.split('?')[0] as string);
-            if (fault !== undefined) {
-              if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
-              if (fault.error !== undefined) return sendFault(reply, request, fault.error);
+        // The organization once the caller is known: its requests are journaled, answered or refused.
+        let orgId: string | undefined;
+        try {
+          const authorization = request.headers.authorization;
+          const principal =
+            principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
+          if (principal.orgId !== '') {
+            orgId = principal.orgId;
+            // Every request with a token learns its budget; the emulator's own controls are reported, never counted.
+            const usage = services.rateLimits.take(principal, route.tag !== 'Emulator');
+            reply.headers({
+              'inin-ratelimit-allowed': usage.allowed,
+              'inin-ratelimit-count': usage.count,
+              'inin-ratelimit-reset': usage.resetSeconds,
+            });
+            if (usage.refused) throw services.rateLimits.refusal(usage);
+            if (route.tag !== 'Emulator' && services.faults.any(orgId)) {
+              const fault = services.faults.match(orgId, request.method, request.url.split('?')[0] as string);
+              if (fault !== undefined) {
+                if (fault.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs));
+                if (fault.error !== undefined) return sendFault(reply, request, fault.error, noter(request, reply, orgId));
+              }
             }
           }
+          if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
+            throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
+          const result = await route.handler(services, {
+            principal,
+            params: request.params as Record<string, string>,
+            query: parseQuery(route.query, request.query as Record<string, string | undefined>),
+            body: route.body !== undefined ? decodeBody(route.body, request.body) : undefined,
+            authorization,
+            host: request.headers.host,
+          });
+          const text = encode(route, result);
+          reply.code(route.status);
+          if (route.errors === 'oauth') reply.header('cache-control', 'no-store');
+          if (text === undefined) reply.send();
+          else reply.type(JSON_TYPE).send(text);
+          if (orgId !== undefined) journal(request, reply, orgId, text);
+          return reply;
+        } catch (error) {
+          return answerError(error, request, reply, orgId);
         }
-        if (route.body !== undefined && 'model' in route.body && request.body !== undefined && !isJson(request.headers['content-type']))
-          throw new CallbackdError(ERRORS.unsupportedMediaType, 'Unsupported Content-Type: send application/json.');
-        const result = await route.handler(services, {
-          principal,
-          params: request.params as Record<string, string>,
-          query: parseQuery(route.query, request.query as Record<string, string | undefined>),
-          body: route.body !== undefined ? decodeBody(route.body, request.body) : undefined,
-          authorization,
-          host: request.headers.host,
-        });
-        const text = encode(route, result);
-        reply.code(route.status);
-        if (route.errors === 'oauth') reply.header('cache-control', 'no-store');
-        return text === undefined ? reply.send() : reply.type(JSON_TYPE).send(noteSent(request, text));
       },
     });
   }

@@ -45,6 +45,39 @@ it('lists recent requests of the organization, newest first, filtered, with bodi
   expect((await api.call('GET', '/emulator/requests', { token: app })).json.entities).toEqual([]);
 });
 
+it('journals every answer of a known caller: a fault, a 404, a body Fastify refuses before the handler, a 204; not an unknown caller', async () => {
+  await api.call('DELETE', '/emulator/requests', { token: app });
+  await api.call('POST', '/emulator/faults', {
+    token: app,
+    body: { method: 'GET', path: '/api/v2/routing/queues', status: 503, count: 1 },
+  });
+  const fault = await api.call('GET', '/api/v2/routing/queues', { token: app });
+  expect(fault.status).toBe(503);
+  const missing = await api.call('GET', '/api/v2/conversations/callbacks/0d4e0000-0000-4000-8000-00000000dead', { token: app });
+  expect(missing.status).toBe(404);
+  const notJson = await api.call('POST', '/api/v2/conversations/callbacks', { token: app, raw: '{"queueId":' });
+  expect(notJson.status).toBe(400);
+  const cleared = await api.call('DELETE', '/emulator/faults', { token: app });
+  expect(cleared.status).toBe(204);
+  await api.call('GET', '/api/v2/routing/queues', { token: 'not-a-token' });
+  const list = await api.call('GET', '/emulator/requests?includeBody=true', { token: app });
+  expect(list.json.entities.map((e: any) => [e.method, e.path, e.status, e.correlationId])).toEqual([
+    ['DELETE', '/emulator/faults', 204, cleared.headers.get('inin-correlation-id')],
+    ['POST', '/api/v2/conversations/callbacks', 400, notJson.json.contextId],
+    ['GET', '/api/v2/conversations/callbacks/0d4e0000-0000-4000-8000-00000000dead', 404, missing.json.contextId],
+    ['GET', '/api/v2/routing/queues', 503, fault.json.contextId],
+    ['POST', '/emulator/faults', 200, expect.any(String)],
+  ]);
+  const [deleted, refused, notFound, injected] = list.json.entities;
+  expect(deleted.responseBody).toBeUndefined();
+  expect(refused.requestBody).toBeUndefined();
+  expect(JSON.parse(refused.responseBody)).toMatchObject({ status: 400, code: 'bad.request' });
+  expect(refused.responseBody).toBe(notJson.text);
+  expect(notFound.responseBody).toBe(missing.text);
+  expect(injected.responseBody).toBe(fault.text);
+  for (const e of list.json.entities) expect(e.durationMs).toBeGreaterThanOrEqual(0);
+});
+
 it('keeps only the most recent entries and cuts long bodies', () => {
   const j = new RequestJournal(3);
   for (let i = 0; i < 5; i++)
