@@ -314,11 +314,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             orgId = principal.orgId;
             // Every request with a token learns its budget; the emulator's own controls are reported, never counted.
             const usage = services.rateLimits.take(principal, route.tag !== 'Emulator');
-            reply.headers({
-              'inin-ratelimit-allowed': usage.allowed,
-              'inin-ratelimit-count': usage.count,
-              'inin-ratelimit-reset': usage.resetSeconds,
-            });
+            reply
+              .header('inin-ratelimit-allowed', usage.allowed)
+              .header('inin-ratelimit-count', usage.count)
+              .header('inin-ratelimit-reset', usage.resetSeconds);
             if (usage.refused) throw services.rateLimits.refusal(usage);
             if (route.tag !== 'Emulator' && services.faults.any(orgId)) {
               const fault = services.faults.match(orgId, request.method, request.url.split('?')[0] as string);

@@ -121,7 +121,8 @@ export function route<B extends ModelName = never, A extends boolean = false, R 
 /** Parses the query a route declares; anything else in the query is ignored, as the platform does. */
 export function parseQuery(spec: QuerySpec | undefined, raw: Record<string, string | string[] | undefined>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [name, param] of Object.entries(spec ?? {})) {
+  if (spec === undefined) return out;
+  for (const [name, param] of Object.entries(spec)) {
     const given = raw[name];
     const v = Array.isArray(given) ? given.at(-1) : given;
     const bad = (expected: string) =>

@@ -2,7 +2,7 @@
 // resource-owner password grant for user-bound tokens, §4.3). The HTTP layer only reads headers and forms into a
 // TokenRequest and a bearer token; every rule about who gets a token is here.
 import { ERRORS, OAuthError, retryLater, ServiceError } from '../errors.js';
-import type { Store } from '../store/types.js';
+import type { Store, TokenRecord } from '../store/types.js';
 import type { Principal } from './principal.js';
 import { newToken, verifySecret } from './secrets.js';
 
@@ -133,12 +133,20 @@ export class AuthService {
         `Invalid login credentials: the access token expired at ${t.expiresAt.toISOString()} (the service's clock is at ` +
           `${now.toISOString()}); get a new one from POST /oauth/token.`,
       );
-    return {
-      orgId: t.orgId,
-      clientId: t.clientId,
-      ...(t.userId !== undefined ? { userId: t.userId } : {}),
-      token: t.token,
-      tokenExpiresAt: t.expiresAt,
-    };
+    let principal = this.principals.get(t);
+    if (principal === undefined) {
+      principal = Object.freeze({
+        orgId: t.orgId,
+        clientId: t.clientId,
+        ...(t.userId !== undefined ? { userId: t.userId } : {}),
+        token: t.token,
+        tokenExpiresAt: t.expiresAt,
+      });
+      this.principals.set(t, principal);
+    }
+    return principal;
   }
+
+  /** One principal per token record while the store keeps it (a request builds none). */
+  private readonly principals = new WeakMap<TokenRecord, Principal>();
 }

@@ -606,19 +606,22 @@ export class SqliteStore implements Store {
     return r && this.conversation(id, r);
   }
 
+  /** The two columns a peek needs, as an array (no object with named properties per read). */
+  private peekRow: Database.Statement | undefined;
+
   async peekConversation(orgId: string, id: string): Promise<StoredConversation | StoredText | undefined> {
-    if (this.conversations.has(id)) this.syncDataVersion();
-    const cached = this.conversations.get(id);
-    if (cached !== undefined) return cached.orgId === orgId ? cached : undefined;
-    const r = this.sql('SELECT org_id, version, body, recording_state, next_deadline FROM conversations WHERE org_id = ? AND id = ?').get(
-      orgId,
-      id,
-    ) as (ConversationRow & { next_deadline: number | null }) | undefined;
+    if (this.conversations.has(id)) {
+      this.syncDataVersion();
+      const cached = this.conversations.get(id);
+      if (cached !== undefined) return cached.orgId === orgId ? cached : undefined;
+    }
+    this.peekRow ??= this.db.prepare('SELECT body, next_deadline FROM conversations WHERE org_id = ? AND id = ?').raw();
+    const r = this.peekRow.get(orgId, id) as [body: string, nextDeadline: number | null] | undefined;
     if (r === undefined) return undefined;
     // Read once before lately: decoded and cached, as getConversation would (a polling client gets it from memory).
-    if (this.seenOnce.has(id)) return this.conversation(id, r);
+    if (this.seenOnce.has(id)) return this.getConversation(orgId, id);
     this.admit(id);
-    return { orgId: r.org_id, text: r.body, nextDeadline: r.next_deadline };
+    return { orgId, text: r[0], nextDeadline: r[1] };
   }
 
   /** One change, in one immediate transaction (built once): the row, its index, its agents, its routing statuses. */

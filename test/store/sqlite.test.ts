@@ -270,6 +270,37 @@ describe('the SQLite store, its cache', () => {
   });
 });
 
+describe('the SQLite store, peeking', () => {
+  it('gives a conversation this process has not decoded as its stored text and next deadline; decodes and caches it on the second read', async () => {
+    const file = tempDb();
+    const writer = await opened(file);
+    const c = newCallback('p1');
+    await writer.commitConversation(write(c));
+    // The writer has it decoded.
+    expect(await writer.peekConversation(ORG, 'p1')).toMatchObject({ state: { id: 'p1', version: 1 } });
+    const offered = apply(c, { type: 'offer', agent: AGENT }, T0).state;
+    await writer.commitConversation(write(offered, 1));
+    const reader = new SqliteStore(file);
+    try {
+      expect(await reader.peekConversation(ORG, 'p1')).toEqual({
+        orgId: ORG,
+        text: encodeState(offered),
+        nextDeadline: T0.getTime() + 30_000,
+      });
+      expect(await reader.peekConversation('org-2', 'p1')).toBeUndefined();
+      expect(await reader.peekConversation(ORG, 'nope')).toBeUndefined();
+      // Read again soon: decoded (the row as it is now) and cached, so a polling client gets it from memory.
+      const second = await reader.peekConversation(ORG, 'p1');
+      expect(second).toEqual({ orgId: ORG, state: offered, recordingState: 'NONE' });
+      expect(await reader.peekConversation(ORG, 'p1')).toBe(second);
+      expect(await reader.getConversation(ORG, 'p1')).toBe(second);
+    } finally {
+      await reader.close();
+      await writer.close();
+    }
+  });
+});
+
 describe('the SQLite store, what the router reads', () => {
   it('idle agents without a live leg, longest idle first; eligible heads; the oldest owned callback', async () => {
     const store = await opened();
