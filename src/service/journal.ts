@@ -13,10 +13,7 @@ export interface JournalEntry {
   responseBody?: string;
 }
 
-/**
- * What is recorded per request, raw (it costs a request nothing to keep): the URL whole, the time as milliseconds, the
- * request body as parsed; split, dated and turned into text only when someone lists them.
- */
+/** What the HTTP layer hands over per request: the URL whole, the time as milliseconds, the request body as parsed. */
 export interface JournalRecord {
   orgId: string;
   method: string;
@@ -39,21 +36,97 @@ export interface JournalFilter {
   includeBody: boolean;
 }
 
-/** Bodies longer than this are cut (the journal bounds its memory by entries and by body size). */
+/** Bodies are kept up to this many bytes of UTF-8 (cut on a character, shown with a trailing …). */
 const MAX_BODY = 16 * 1024;
-const cut = (s: string | undefined) => (s === undefined || s.length <= MAX_BODY ? s : `${s.slice(0, MAX_BODY)}…`);
+
+/**
+ * Where a body lies in the ring: `pos` counts bytes written since the journal began (the ring's offset is pos modulo
+ * its size), so a body is still there while fewer than the ring's size have been written after it.
+ */
+interface Stored {
+  orgId: string;
+  method: string;
+  url: string;
+  status: number;
+  at: number;
+  durationMs: number;
+  correlationId: string;
+  requestPos: number;
+  /** -1: no body. */
+  requestLen: number;
+  requestCut: boolean;
+  responsePos: number;
+  responseLen: number;
+  responseCut: boolean;
+}
 
 export class RequestJournal {
-  private readonly entries: (JournalRecord | undefined)[];
+  private readonly entries: (Stored | undefined)[];
   private next = 0;
+  /**
+   * The bodies, as UTF-8 in one ring of bytes outside the JavaScript heap: kept as strings, the last thousand
+   * responses were copied by every young-generation collection and promoted (~3 us of CPU per request at 8k GETs/s).
+   */
+  private readonly ring: Buffer;
+  private written = 0;
 
-  constructor(readonly capacity = 1000) {
-    this.entries = new Array<JournalRecord | undefined>(capacity);
+  constructor(
+    readonly capacity = 1000,
+    /** How many bytes of bodies are kept (the oldest entries lose theirs first). */
+    readonly bodyBytes = 4 * 1024 * 1024,
+  ) {
+    this.entries = new Array<Stored | undefined>(capacity);
+    // Not zeroed: only what was written is read back; pages are touched as the ring fills.
+    this.ring = Buffer.allocUnsafeSlow(bodyBytes);
   }
 
-  record(entry: JournalRecord): void {
-    this.entries[this.next % this.capacity] = entry;
+  record(r: JournalRecord): void {
+    // Token requests' bodies hold secrets: never kept.
+    const request = r.requestBody === undefined || r.url.startsWith('/oauth') ? undefined : bodyText(r.requestBody);
+    const e: Stored = {
+      orgId: r.orgId,
+      method: r.method,
+      url: r.url,
+      status: r.status,
+      at: r.at,
+      durationMs: r.durationMs,
+      correlationId: r.correlationId,
+      requestPos: 0,
+      requestLen: -1,
+      requestCut: false,
+      responsePos: 0,
+      responseLen: -1,
+      responseCut: false,
+    };
+    if (request !== undefined) [e.requestPos, e.requestLen, e.requestCut] = this.keep(request);
+    if (r.responseBody !== undefined) [e.responsePos, e.responseLen, e.responseCut] = this.keep(r.responseBody);
+    this.entries[this.next % this.capacity] = e;
     this.next++;
+  }
+
+  /** Writes a body into the ring, contiguous (it starts over at the ring's start when the rest may be too short). */
+  private keep(text: string): [pos: number, len: number, cut: boolean] {
+    const room = Math.min(MAX_BODY, this.bodyBytes);
+    let offset = this.written % this.bodyBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    if (offset + Math.min(text.length * 3, room) > this.bodyBytes) {
+      this.written += this.bodyBytes - offset;
+      offset = 0;
+    }
+    const pos = this.written;
+    // Buffer.write stops before a character that does not fit whole; it stopped early only if less than a
+    // character's room was left.
+    const len = this.ring.write(text, offset, room, 'utf8');
+    const cut = len > room - 4 && Buffer.byteLength(text, 'utf8') > len;
+    this.written += len;
+    return [pos, len, cut];
+  }
+
+  private body(pos: number, len: number, cut: boolean): string | undefined {
+    if (len < 0 || this.written - pos > this.bodyBytes) return undefined;
+    const offset = pos % this.bodyBytes;
+    const text = this.ring.toString('utf8', offset, offset + len);
+    return cut ? `${text}…` : text;
   }
 
   /** The organization's entries, newest first, filtered. */
@@ -77,16 +150,12 @@ export class RequestJournal {
         durationMs: Math.round(e.durationMs * 1000) / 1000,
         correlationId: e.correlationId,
       };
-      // Token requests' bodies hold secrets: never shown.
-      const requestBody = path.startsWith('/oauth') ? undefined : e.requestBody;
-      const responseBody = e.responseBody;
       if (!f.includeBody) {
         out.push(rest);
         continue;
       }
-      const request =
-        requestBody === undefined ? undefined : cut(typeof requestBody === 'string' ? requestBody : JSON.stringify(requestBody));
-      const response = cut(responseBody);
+      const request = this.body(e.requestPos, e.requestLen, e.requestCut);
+      const response = this.body(e.responsePos, e.responseLen, e.responseCut);
       out.push({
         ...rest,
         ...(request !== undefined ? { requestBody: request } : {}),
@@ -100,3 +169,6 @@ export class RequestJournal {
     for (let i = 0; i < this.capacity; i++) if (this.entries[i]?.orgId === orgId) this.entries[i] = undefined;
   }
 }
+
+/** A request body as it is shown: form fields and JSON as JSON text, a string as it came. */
+const bodyText = (body: unknown): string => (typeof body === 'string' ? body : JSON.stringify(body));

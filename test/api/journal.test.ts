@@ -100,3 +100,53 @@ it('keeps only the most recent entries and cuts long bodies', () => {
   ]);
   expect(all[0]?.responseBody?.length).toBe(16 * 1024 + 1);
 });
+
+it('keeps bodies as UTF-8 in a bounded ring: cut on a whole character, whole ones back as sent, the oldest lose theirs first', () => {
+  const j = new RequestJournal(10, 64 * 1024);
+  const entry = (i: number, responseBody: string | undefined, requestBody?: unknown) =>
+    j.record({
+      orgId: 'o',
+      method: 'POST',
+      url: `/p${i}`,
+      status: 200,
+      at: 0,
+      durationMs: 1,
+      correlationId: `c${i}`,
+      requestBody,
+      responseBody,
+    });
+  entry(0, '{"name":"Zoë Çelik ✓ 𝄞"}', { name: 'Zoë', n: 1 });
+  // A body of 3-byte characters whose 16 KiB limit falls inside a character: cut before it.
+  entry(1, '✓'.repeat(6000));
+  const bodies = () => new Map(j.list('o', { limit: 10, includeBody: true }).map((e) => [e.correlationId, e]));
+  expect(bodies().get('c0')).toMatchObject({ responseBody: '{"name":"Zoë Çelik ✓ 𝄞"}', requestBody: '{"name":"Zoë","n":1}' });
+  expect(bodies().get('c1')?.responseBody).toBe(`${'✓'.repeat(Math.floor((16 * 1024) / 3))}…`);
+  // Four more 16 KiB bodies fill the 64 KiB ring past the first two; the newest keep theirs.
+  for (let i = 2; i < 6; i++) entry(i, String(i).repeat(16 * 1024));
+  const now = bodies();
+  expect(now.get('c0')).not.toHaveProperty('responseBody');
+  expect(now.get('c0')).not.toHaveProperty('requestBody');
+  expect(now.get('c1')).not.toHaveProperty('responseBody');
+  expect(now.get('c5')?.responseBody).toBe('5'.repeat(16 * 1024));
+  expect(now.get('c3')?.responseBody).toBe('3'.repeat(16 * 1024));
+  expect([...now.keys()]).toEqual(['c5', 'c4', 'c3', 'c2', 'c1', 'c0']);
+});
+
+it('never keeps the body of a token request', () => {
+  const j = new RequestJournal(3);
+  j.record({
+    orgId: 'o',
+    method: 'POST',
+    url: '/oauth/token',
+    status: 200,
+    at: 0,
+    durationMs: 1,
+    correlationId: 'c',
+    requestBody: { grant_type: 'password', password: 'hunter2' },
+    responseBody: '{"access_token":"t"}',
+  });
+  const [e] = j.list('o', { limit: 1, includeBody: true });
+  expect(e).not.toHaveProperty('requestBody');
+  expect(e?.responseBody).toBe('{"access_token":"t"}');
+  expect((j as unknown as { ring: Buffer }).ring.includes('hunter2')).toBe(false);
+});
