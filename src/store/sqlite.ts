@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ERRORS, retryLater } from '../errors.js';
 import { Checkpointer } from './checkpointer.js';
+import { Doorkeeper } from './doorkeeper.js';
 import { LruCache } from './lru.js';
 import { MIGRATIONS } from './migrations.js';
 import { decodeState } from './state-codec.js';
@@ -569,7 +570,7 @@ export class SqliteStore implements Store {
   }
 
   /** Ids read once lately and not cached: a read is cached only on its second miss (see admit). */
-  private readonly seenOnce = new Set<string>();
+  private readonly seenOnce = new Doorkeeper(DOORKEEPER_READS);
 
   /**
    * Whether a conversation read from the file is worth caching: only when it was read once before (lately), the
@@ -578,9 +579,8 @@ export class SqliteStore implements Store {
    * Written conversations are always cached (they are being worked on).
    */
   private admit(id: string): boolean {
-    if (this.seenOnce.delete(id)) return true;
-    if (this.seenOnce.size >= DOORKEEPER_READS) this.seenOnce.clear();
-    this.seenOnce.add(id);
+    if (this.seenOnce.has(id)) return true;
+    this.seenOnce.note(id);
     return false;
   }
 
@@ -620,7 +620,7 @@ export class SqliteStore implements Store {
     if (r === undefined) return undefined;
     // Read once before lately: decoded and cached, as getConversation would (a polling client gets it from memory).
     if (this.seenOnce.has(id)) return this.getConversation(orgId, id);
-    this.admit(id);
+    this.seenOnce.note(id);
     return { orgId, text: r[0], nextDeadline: r[1] };
   }
 
