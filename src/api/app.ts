@@ -1,7 +1,6 @@
 // The HTTP layer (Fastify): mounts the route table, authenticates, decodes bodies with the model layer in strict mode
 // and queries from each route's declaration, calls one service, encodes the result canonically, and answers every
 // error with a catalogue code (ErrorBody, or RFC 6749's shape on the token endpoint). No rules live here.
-import cors from '@fastify/cors';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
@@ -9,7 +8,7 @@ import type { Socket } from 'node:net';
 import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, WireText, type Issue, type ModelName } from '../model/core.js';
 import { registerConsole } from './console.js';
-import { originAllowed, type CorsOrigins } from './cors.js';
+import { applyCors, originAllowed, type CorsOrigins } from './cors.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { FaultAction } from '../service/faults.js';
 import type { Principal } from '../service/principal.js';
@@ -224,10 +223,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: clientError,
   });
 
+  // Every answer names its request (the SDK's logs quote it) and carries its CORS headers: browsers (the JS SDK's
+  // browser build) call from other origins. A preflight is answered here, before any route authenticates.
+  const allowed = originAllowed(options.corsOrigins);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('inin-correlation-id', request.id);
-    done();
+    if (!applyCors(allowed, request, reply)) done();
   });
+  // Preflights from allowed origins were answered by the hook; any other OPTIONS request finds no resource.
+  app.options('*', (_request, reply) => reply.callNotFound());
 
   // The request journal: each answered request of a known organization, its bodies kept (cut) for includeBody. Noted
   // where the answer is sent (the handler, sendError, sendFault), which knows the organization and the text: an
@@ -249,16 +253,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   };
   const noter = (request: FastifyRequest, reply: FastifyReply, orgId: string | undefined): Noter =>
     orgId === undefined ? undefined : (text) => journal(request, reply, orgId, text);
-
-  // Browsers (the JS SDK's browser build) call from another origin: preflights are answered for allowed origins, and
-  // the headers clients read are exposed.
-  const allowed = originAllowed(options.corsOrigins);
-  await app.register(cors, {
-    origin: (origin, cb) => cb(null, allowed(origin)),
-    methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    exposedHeaders: ['inin-correlation-id', 'retry-after', 'inin-ratelimit-allowed', 'inin-ratelimit-count', 'inin-ratelimit-reset'],
-    maxAge: 600,
-  });
 
   // JSON bodies: an empty body is no body (the SDK sends Content-Type: application/json on body-less POSTs).
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -299,7 +293,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ...(route.auth === 'bearer' && route.body !== undefined
         ? {
             onRequest: async (request: FastifyRequest) => {
-              principals.set(request, await services.auth.authenticate(bearer(request.headers.authorization)));
+              const token = bearer(request.headers.authorization);
+              principals.set(request, services.auth.known(token) ?? (await services.auth.authenticate(token)));
             },
           }
         : {}),
@@ -308,8 +303,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         let orgId: string | undefined;
         try {
           const authorization = request.headers.authorization;
-          const principal =
-            principals.get(request) ?? (route.auth === 'bearer' ? await services.auth.authenticate(bearer(authorization)) : NO_PRINCIPAL);
+          let principal = route.body !== undefined ? principals.get(request) : undefined;
+          if (principal === undefined) {
+            const token = route.auth === 'bearer' ? bearer(authorization) : undefined;
+            principal = route.auth !== 'bearer' ? NO_PRINCIPAL : (services.auth.known(token) ?? (await services.auth.authenticate(token)));
+          }
           if (principal.orgId !== '') {
             orgId = principal.orgId;
             // Every request with a token learns its budget; the emulator's own controls are reported, never counted.

@@ -133,6 +133,20 @@ export class AuthService {
         `Invalid login credentials: the access token expired at ${t.expiresAt.toISOString()} (the service's clock is at ` +
           `${now.toISOString()}); get a new one from POST /oauth/token.`,
       );
+    return this.principalOf(t);
+  }
+
+  /**
+   * authenticate() without a promise, for a valid token the store holds in memory (nearly every request: a promise
+   * and its turn of the microtask queue are a measurable part of a GET); undefined: call authenticate(), which finds
+   * the token or says why not.
+   */
+  known(token: string | undefined): Principal | undefined {
+    const t = token === undefined ? undefined : this.store.cachedToken(token);
+    return t === undefined || t.expiresAt.getTime() <= this.clock().getTime() ? undefined : this.principalOf(t);
+  }
+
+  private principalOf(t: TokenRecord): Principal {
     let principal = this.principals.get(t);
     if (principal === undefined) {
       principal = Object.freeze({

@@ -446,6 +446,10 @@ export class SqliteStore implements Store {
     });
   }
 
+  cachedToken(token: string): TokenRecord | undefined {
+    return this.tokens.get(token);
+  }
+
   async getToken(token: string): Promise<TokenRecord | undefined> {
     const cached = this.tokens.get(token);
     if (cached !== undefined) return cached;

@@ -267,6 +267,8 @@ export interface Store {
 
   putToken(token: TokenRecord): Promise<void>;
   getToken(token: string): Promise<TokenRecord | undefined>;
+  /** getToken for a token held in memory, without a promise (a GET's authentication); undefined: ask getToken. */
+  cachedToken(token: string): TokenRecord | undefined;
 
   /** The last committed version (a write by another connection included). */
   getConversation(orgId: string, id: string): Promise<StoredConversation | undefined>;

@@ -75,6 +75,13 @@ describe('an expired token', () => {
       `Invalid login credentials: the access token expired at ${new Date(issued + 24 * 3600_000).toISOString()} (the service's clock is at ` +
         `${clock.now().toISOString()}); get a new one from POST /oauth/token.`,
     );
+    // So is a request with a body (authenticated before its body is read).
+    const post = await c.call('POST', '/api/v2/conversations/callbacks', {
+      token,
+      body: { queueId: 'x', callbackNumbers: ['+13175550100'] },
+    });
+    expect(post.status).toBe(401);
+    expect(post.json.message).toMatch(/^Invalid login credentials: the access token expired at /);
     // A token that never existed still says only that.
     expect((await c.call('GET', '/api/v2/routing/queues', { token: 'nope' })).json.message).toBe('Invalid login credentials.');
   });

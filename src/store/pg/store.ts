@@ -727,6 +727,10 @@ export class PgStore implements Store {
     ]);
   }
 
+  cachedToken(token: string): TokenRecord | undefined {
+    return this.tokens.get(token);
+  }
+
   async getToken(token: string): Promise<TokenRecord | undefined> {
     const cached = this.tokens.get(token);
     if (cached !== undefined) return cached;
