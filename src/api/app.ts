@@ -9,6 +9,7 @@ import { CallbackdError, ERRORS } from '../errors.js';
 import { decodeModel, stringifyModel, WireText, type Issue, type ModelName } from '../model/core.js';
 import { registerConsole } from './console.js';
 import { applyCors, originAllowed, type CorsOrigins } from './cors.js';
+import { correlationIds } from './correlation.js';
 import { asCallbackdError, badBody, errorText, MAX_DETAILS, STATUS } from './errors.js';
 import type { FaultAction } from '../service/faults.js';
 import type { Principal } from '../service/principal.js';
@@ -204,7 +205,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { services } = options;
   const app = Fastify({
     logger: options.logger ?? false,
-    genReqId: () => randomUUID(),
+    genReqId: correlationIds(),
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     requestTimeout: options.requestTimeoutMs ?? 30_000,
     // Node takes the timeout only when the server is created, and checks for expired requests this often (its

@@ -118,10 +118,13 @@ export function route<B extends ModelName = never, A extends boolean = false, R 
   return { auth: 'bearer', ...spec } as unknown as RouteDef;
 }
 
+/** What a route without a query sees (shared: handlers only read it). */
+const NO_QUERY: Record<string, unknown> = Object.freeze({});
+
 /** Parses the query a route declares; anything else in the query is ignored, as the platform does. */
 export function parseQuery(spec: QuerySpec | undefined, raw: Record<string, string | string[] | undefined>): Record<string, unknown> {
+  if (spec === undefined) return NO_QUERY;
   const out: Record<string, unknown> = {};
-  if (spec === undefined) return out;
   for (const [name, param] of Object.entries(spec)) {
     const given = raw[name];
     const v = Array.isArray(given) ? given.at(-1) : given;
